@@ -1,0 +1,1 @@
+//! Benchmarks of bpfc; see the benches/ folder.

@@ -1,0 +1,268 @@
+//! The zero-copy BTF reader.
+//!
+//! `Btf::parse` walks the type section once to record where each type
+//! starts (4 bytes per type, bounded by the section size, never by a count
+//! taken from the input). Everything else is read on demand from the
+//! borrowed bytes.
+
+use super::error::BtfError;
+use super::header::Header;
+use super::kind::Kind;
+use super::types::Type;
+use crate::bytes::{c_str_at, Endian};
+
+/// The largest type id the kernel accepts (`BTF_MAX_TYPE`).
+pub const BTF_MAX_TYPE: u32 = 0x000f_ffff;
+/// Size of `struct btf_type`.
+pub const TYPE_HEADER_LEN: usize = 12;
+
+/// A parsed BTF blob, borrowing its bytes. Split BTF (a module's BTF on top
+/// of vmlinux) borrows its base too; ids and string offsets continue where
+/// the base's end.
+#[derive(Debug, Clone)]
+pub struct Btf<'a> {
+    data: &'a [u8],
+    endian: Endian,
+    header: Header,
+    types: &'a [u8],
+    strings: &'a [u8],
+    /// Offset of each type in `types`; index 0 is type id `first_id`.
+    offsets: Vec<u32>,
+    base: Option<&'a Btf<'a>>,
+    /// First type id described by this blob (1, or one past the base's last).
+    first_id: u32,
+    /// First string offset described by this blob (0, or the base's string length).
+    first_str: u32,
+}
+
+impl<'a> Btf<'a> {
+    /// Parses a standalone ("base") BTF blob of either byte order.
+    pub fn parse(data: &'a [u8]) -> Result<Btf<'a>, BtfError> {
+        Self::parse_inner(data, None)
+    }
+
+    /// Parses split BTF whose ids and strings continue those of `base`.
+    pub fn parse_split(data: &'a [u8], base: &'a Btf<'a>) -> Result<Btf<'a>, BtfError> {
+        Self::parse_inner(data, Some(base))
+    }
+
+    fn parse_inner(data: &'a [u8], base: Option<&'a Btf<'a>>) -> Result<Btf<'a>, BtfError> {
+        let (header, endian) = Header::parse(data)?;
+        if let Some(b) = base {
+            if b.endian != endian {
+                return Err(BtfError::EndianMismatch {
+                    base: b.endian,
+                    split: endian,
+                });
+            }
+        }
+        let types = section(data, &header, header.type_off, header.type_len, "type")?;
+        let strings = section(data, &header, header.str_off, header.str_len, "string")?;
+        let (first_id, first_str) = match base {
+            Some(b) => (b.last_id() + 1, b.first_str + b.header.str_len),
+            None => (1, 0),
+        };
+        let offsets = index_types(types, endian, first_id)?;
+        Ok(Btf {
+            data,
+            endian,
+            header,
+            types,
+            strings,
+            offsets,
+            base,
+            first_id,
+            first_str,
+        })
+    }
+
+    /// The whole blob this BTF was parsed from.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    pub fn endian(&self) -> Endian {
+        self.endian
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The raw type section.
+    pub fn type_section(&self) -> &'a [u8] {
+        self.types
+    }
+
+    /// The raw string section.
+    pub fn string_section(&self) -> &'a [u8] {
+        self.strings
+    }
+
+    pub fn base(&self) -> Option<&'a Btf<'a>> {
+        self.base
+    }
+
+    /// First type id this blob defines (1 for base BTF).
+    pub fn first_id(&self) -> u32 {
+        self.first_id
+    }
+
+    /// First string offset this blob defines (0 for base BTF).
+    pub fn first_str_off(&self) -> u32 {
+        self.first_str
+    }
+
+    /// Number of types this blob defines (not counting the base or void).
+    pub fn len(&self) -> usize {
+        self.offsets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.offsets.is_empty()
+    }
+
+    /// The highest valid type id, counting the base (0 when there are no types).
+    pub fn last_id(&self) -> u32 {
+        self.first_id + self.offsets.len() as u32 - 1
+    }
+
+    /// The type with this id (searching the base for lower ids). Id 0 is
+    /// `void` and has no `Type`.
+    pub fn type_by_id(&self, id: u32) -> Result<Type<'a>, BtfError> {
+        if id < self.first_id {
+            return match self.base {
+                Some(b) if id != 0 => b.type_by_id(id),
+                _ => Err(self.no_such_type(id)),
+            };
+        }
+        let idx = (id - self.first_id) as usize;
+        let start = *self.offsets.get(idx).ok_or_else(|| self.no_such_type(id))? as usize;
+        let end = match self.offsets.get(idx + 1) {
+            Some(&next) => next as usize,
+            None => self.types.len(),
+        };
+        Ok(Type::new(
+            id,
+            start as u32,
+            &self.types[start..end],
+            self.endian,
+        ))
+    }
+
+    fn no_such_type(&self, id: u32) -> BtfError {
+        BtfError::NoSuchType {
+            id,
+            last: self.last_id(),
+        }
+    }
+
+    /// The types this blob defines, in id order (not the base's).
+    pub fn types(&self) -> impl ExactSizeIterator<Item = Type<'a>> + '_ {
+        let first = self.first_id;
+        (0..self.offsets.len()).map(move |i| {
+            self.type_by_id(first + i as u32)
+                .expect("offsets index only holds walked types")
+        })
+    }
+
+    /// The string at `offset` (base strings for offsets below this blob's),
+    /// as raw bytes without the NUL.
+    pub fn str_bytes(&self, offset: u32) -> Result<&'a [u8], BtfError> {
+        if offset < self.first_str {
+            return match self.base {
+                Some(b) => b.str_bytes(offset),
+                None => Err(self.bad_str(offset)),
+            };
+        }
+        c_str_at(self.strings, (offset - self.first_str) as usize)
+            .ok_or_else(|| self.bad_str(offset))
+    }
+
+    /// The string at `offset` as text; invalid UTF-8 is replaced lossily
+    /// (the kernel would refuse such a name anyway, and the validator says so).
+    pub fn str_at(&self, offset: u32) -> Result<std::borrow::Cow<'a, str>, BtfError> {
+        Ok(String::from_utf8_lossy(self.str_bytes(offset)?))
+    }
+
+    /// The name of a type, `""` when anonymous.
+    pub fn name(&self, ty: &Type<'_>) -> Result<std::borrow::Cow<'a, str>, BtfError> {
+        self.str_at(ty.name_off())
+    }
+
+    fn bad_str(&self, offset: u32) -> BtfError {
+        BtfError::BadStringOffset {
+            offset,
+            len: self.first_str + self.header.str_len,
+        }
+    }
+}
+
+/// Cuts a section out of the blob, checking it lies within it.
+fn section<'a>(
+    data: &'a [u8],
+    header: &Header,
+    off: u32,
+    len: u32,
+    name: &'static str,
+) -> Result<&'a [u8], BtfError> {
+    let start = u64::from(header.hdr_len) + u64::from(off);
+    let end = start + u64::from(len);
+    if end > data.len() as u64 {
+        return Err(BtfError::SectionOutOfBounds {
+            section: name,
+            start,
+            end,
+            len: data.len(),
+        });
+    }
+    Ok(&data[start as usize..end as usize])
+}
+
+/// Walks the type section once, recording where each type starts.
+fn index_types(types: &[u8], endian: Endian, first_id: u32) -> Result<Vec<u32>, BtfError> {
+    // Each type takes at least 12 bytes, so this bound comes from the section
+    // size the blob actually has, not from anything a header claims.
+    let mut offsets = Vec::with_capacity(types.len() / 16);
+    let mut pos = 0usize;
+    while pos < types.len() {
+        let id = first_id as u64 + offsets.len() as u64;
+        if id > u64::from(u32::MAX) {
+            return Err(BtfError::TooManyTypes {
+                count: offsets.len() as u64 + 1,
+                max: u64::from(u32::MAX - first_id),
+            });
+        }
+        let id = id as u32;
+        let info = endian
+            .read_u32(types, pos + 4)
+            .filter(|_| pos + TYPE_HEADER_LEN <= types.len());
+        let Some(info) = info else {
+            return Err(BtfError::TypeTruncated {
+                id,
+                offset: pos as u32,
+                kind: "btf_type header",
+                vlen: 0,
+            });
+        };
+        let kind_num = (info >> 24) & 0x1f;
+        let vlen = info & 0xffff;
+        let kind = Kind::from_u32(kind_num).ok_or(BtfError::UnknownKind {
+            id,
+            offset: pos as u32,
+            kind: kind_num,
+        })?;
+        let end = pos as u64 + TYPE_HEADER_LEN as u64 + kind.trailing_len(vlen);
+        if end > types.len() as u64 {
+            return Err(BtfError::TypeTruncated {
+                id,
+                offset: pos as u32,
+                kind: kind.name(),
+                vlen,
+            });
+        }
+        offsets.push(pos as u32);
+        pos = end as usize;
+    }
+    Ok(offsets)
+}

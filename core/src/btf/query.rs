@@ -1,0 +1,191 @@
+//! Questions every later part asks of a BTF: how big is this type, how is it
+//! aligned, what is it once typedefs and qualifiers are peeled off, where is
+//! the type called X.
+
+use super::error::BtfError;
+use super::kind::Kind;
+use super::parse::Btf;
+use super::types::Type;
+
+/// How deep a chain of references may go before we call it a loop
+/// (libbpf's `MAX_RESOLVE_DEPTH`).
+pub const MAX_RESOLVE_DEPTH: u32 = 32;
+/// Pointer size on BPF (and every 64-bit host).
+pub const POINTER_SIZE: u64 = 8;
+
+impl<'a> Btf<'a> {
+    /// Follows TYPEDEF, CONST, VOLATILE, RESTRICT and TYPE_TAG to the first
+    /// type that is none of them. Returns id 0 for `void`.
+    pub fn skip_mods_and_typedefs(&self, mut id: u32) -> Result<u32, BtfError> {
+        for _ in 0..MAX_RESOLVE_DEPTH {
+            if id == 0 {
+                return Ok(0);
+            }
+            let t = self.type_by_id(id)?;
+            if t.kind().is_modifier() || t.kind() == Kind::Typedef {
+                id = t.type_id();
+            } else {
+                return Ok(id);
+            }
+        }
+        Err(self.loop_error(id))
+    }
+
+    /// Follows only CONST, VOLATILE, RESTRICT and TYPE_TAG.
+    pub fn skip_mods(&self, mut id: u32) -> Result<u32, BtfError> {
+        for _ in 0..MAX_RESOLVE_DEPTH {
+            if id == 0 {
+                return Ok(0);
+            }
+            let t = self.type_by_id(id)?;
+            if t.kind().is_modifier() {
+                id = t.type_id();
+            } else {
+                return Ok(id);
+            }
+        }
+        Err(self.loop_error(id))
+    }
+
+    /// The size in bytes of a type, the way libbpf's `btf__resolve_size`
+    /// computes it: modifiers, typedefs, VARs and DECL_TAGs are followed,
+    /// arrays multiply, pointers are 8 bytes. `void`, FWD, FUNC and
+    /// FUNC_PROTO have no size.
+    pub fn resolve_size(&self, id: u32) -> Result<u64, BtfError> {
+        let mut id = id;
+        let mut nelems: u64 = 1;
+        for _ in 0..MAX_RESOLVE_DEPTH {
+            if id == 0 {
+                return Err(BtfError::Type {
+                    id,
+                    msg: "void has no size".into(),
+                });
+            }
+            let t = self.type_by_id(id)?;
+            let size = match t.kind() {
+                Kind::Int
+                | Kind::Struct
+                | Kind::Union
+                | Kind::Enum
+                | Kind::Enum64
+                | Kind::Datasec
+                | Kind::Float => u64::from(t.size()),
+                Kind::Ptr => POINTER_SIZE,
+                Kind::Typedef
+                | Kind::Volatile
+                | Kind::Const
+                | Kind::Restrict
+                | Kind::Var
+                | Kind::DeclTag
+                | Kind::TypeTag => {
+                    id = t.type_id();
+                    continue;
+                }
+                Kind::Array => {
+                    let a = t.array().expect("kind checked");
+                    nelems =
+                        nelems
+                            .checked_mul(u64::from(a.nelems))
+                            .ok_or_else(|| BtfError::Type {
+                                id,
+                                msg: "array size overflows".into(),
+                            })?;
+                    id = a.elem_type;
+                    continue;
+                }
+                k @ (Kind::Fwd | Kind::Func | Kind::FuncProto) => {
+                    return Err(BtfError::Type {
+                        id,
+                        msg: format!("{k} has no size"),
+                    })
+                }
+            };
+            let total = size.checked_mul(nelems).ok_or_else(|| BtfError::Type {
+                id,
+                msg: "array size overflows".into(),
+            })?;
+            if total > u64::from(u32::MAX) {
+                return Err(BtfError::Type {
+                    id,
+                    msg: format!("size {total} exceeds u32"),
+                });
+            }
+            return Ok(total);
+        }
+        Err(self.loop_error(id))
+    }
+
+    /// Natural alignment of a type in bytes, the way libbpf's `btf__align_of`
+    /// computes it (1 for packed structs and unions).
+    pub fn align_of(&self, id: u32) -> Result<u64, BtfError> {
+        self.align_of_depth(id, 0)
+    }
+
+    fn align_of_depth(&self, id: u32, depth: u32) -> Result<u64, BtfError> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return Err(self.loop_error(id));
+        }
+        let t = self.type_by_id(id)?;
+        match t.kind() {
+            Kind::Int | Kind::Enum | Kind::Enum64 | Kind::Float => {
+                Ok(u64::from(t.size()).clamp(1, POINTER_SIZE))
+            }
+            Kind::Ptr => Ok(POINTER_SIZE),
+            Kind::Typedef
+            | Kind::Volatile
+            | Kind::Const
+            | Kind::Restrict
+            | Kind::TypeTag
+            | Kind::Var
+            | Kind::DeclTag => self.align_of_depth(t.type_id(), depth + 1),
+            Kind::Array => {
+                self.align_of_depth(t.array().expect("kind checked").elem_type, depth + 1)
+            }
+            Kind::Struct | Kind::Union => {
+                let mut max_align = 1;
+                for m in t.members() {
+                    let align = self.align_of_depth(m.type_id, depth + 1)?;
+                    // A member that sits off its natural alignment means the
+                    // aggregate is packed.
+                    if m.bitfield_size() == 0 && u64::from(m.bit_offset()) % (8 * align) != 0 {
+                        return Ok(1);
+                    }
+                    max_align = max_align.max(align);
+                }
+                if u64::from(t.size()) % max_align != 0 {
+                    return Ok(1);
+                }
+                Ok(max_align)
+            }
+            k => Err(BtfError::Type {
+                id,
+                msg: format!("{k} has no alignment"),
+            }),
+        }
+    }
+
+    /// The first type with this name and kind (searching the base first).
+    pub fn find_by_name_kind(&self, name: &str, kind: Kind) -> Option<Type<'a>> {
+        if let Some(b) = self.base() {
+            if let Some(t) = b.find_by_name_kind(name, kind) {
+                return Some(t);
+            }
+        }
+        self.types().find(|t| {
+            t.kind() == kind && self.str_bytes(t.name_off()).ok() == Some(name.as_bytes())
+        })
+    }
+
+    /// All types with this name, any kind (this blob only).
+    pub fn find_by_name<'s>(&'s self, name: &'s str) -> impl Iterator<Item = Type<'a>> + 's {
+        self.types()
+            .filter(move |t| self.str_bytes(t.name_off()).ok() == Some(name.as_bytes()))
+    }
+
+    fn loop_error(&self, id: u32) -> BtfError {
+        BtfError::Type {
+            id,
+            msg: format!("reference chain deeper than {MAX_RESOLVE_DEPTH} (loop?)"),
+        }
+    }
+}

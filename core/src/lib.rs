@@ -1,0 +1,15 @@
+//! bpfc: BPF map definitions, BTF and BPF ELF objects in pure Rust.
+//!
+//! - [`btf`]: read, validate, build and dump BTF.
+//! - [`maps`]: map types, flags and map specifications.
+//!
+//! Parsing never touches the kernel; the `sys` module (bpf(2)) is the only
+//! place with `unsafe`.
+
+#![deny(unsafe_code)]
+
+pub mod btf;
+pub mod bytes;
+pub mod maps;
+
+pub use bpfc_macros::bpf_map;
