@@ -10,6 +10,8 @@
 
 pub mod btf;
 pub mod bytes;
+pub mod diag;
 pub mod maps;
+pub mod object;
 
 pub use bpfc_macros::bpf_map;

@@ -8,12 +8,17 @@
 //! - `dump` prints it the way bpftool does (raw, C) or as JSON.
 //! - `ext` reads `.BTF.ext` (func_info, line_info, CO-RE relocations).
 
+pub mod build;
+pub mod dump;
+pub mod elf;
 mod error;
+pub mod ext;
 mod header;
 pub mod kind;
 mod parse;
 mod query;
 mod types;
+pub mod validate;
 
 pub use error::BtfError;
 pub use header::{Header, BTF_MAGIC, HEADER_LEN};

@@ -1,0 +1,1 @@
+//! Building and encoding BTF in either byte order. (In progress.)

@@ -1,0 +1,1 @@
+//! C header dump. (In progress.)

@@ -1,0 +1,1 @@
+//! JSON dump. (In progress.)

@@ -1,0 +1,1 @@
+//! bpftool-compatible raw dump. (In progress.)

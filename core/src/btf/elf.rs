@@ -1,0 +1,1 @@
+//! Finding the `.BTF` and `.BTF.ext` sections of an ELF object. (In progress.)

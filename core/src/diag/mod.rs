@@ -1,0 +1,1 @@
+//! Findings: a stable code, severity, location, rule, consequence and fix. (In progress.)

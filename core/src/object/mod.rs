@@ -1,0 +1,1 @@
+//! Reading BPF ELF objects into plain data (`ObjectSpec`). (In progress.)
