@@ -2,6 +2,8 @@
 
 mod flags;
 mod map_type;
+mod spec;
 
 pub use flags::MapFlags;
 pub use map_type::MapType;
+pub use spec::{MapSlot, MapSource, MapSpec, PIN_BY_NAME, PIN_NONE};
