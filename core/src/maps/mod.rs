@@ -2,6 +2,7 @@
 
 mod flags;
 mod map_type;
+pub mod rules;
 mod spec;
 
 pub use flags::MapFlags;
