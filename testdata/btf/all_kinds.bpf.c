@@ -1,6 +1,13 @@
 /* Every BTF kind bpftool's raw dump formats, for `bpfc btf dump` tests.
- * Build: clang-19 -target bpf -g -O2 -c all_kinds.bpf.c -o all_kinds.bpf.o
- * No headers on purpose: the test compiles it on any machine with clang. */
+ * No headers on purpose: the core tests compile it with clang-19 on the fly.
+ *
+ * all_kinds.btf and all_kinds.eb.btf next to it are its .BTF sections, kept
+ * so the CLI snapshots do not move with the clang version. Regenerate with:
+ *   clang-19 -target bpfel -g -O2 -c all_kinds.bpf.c -o /tmp/el.o
+ *   clang-19 -target bpfeb -g -O2 -c all_kinds.bpf.c -o /tmp/eb.o
+ *   llvm-objcopy-19 --dump-section .BTF=all_kinds.btf /tmp/el.o /tmp/el2.o
+ *   llvm-objcopy-19 --dump-section .BTF=all_kinds.eb.btf /tmp/eb.o /tmp/eb2.o
+ */
 
 #define SEC(name) __attribute__((section(name), used))
 #define __tag(x) __attribute__((btf_decl_tag(x)))
