@@ -158,6 +158,36 @@ fn truncated_elf_is_reported() {
 }
 
 #[test]
+fn unknown_kind_is_reported_with_its_type_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = std::fs::read(fixture("all_kinds.btf")).unwrap();
+    // Type [2] starts 12 bytes into the type section (type [1] is a bare
+    // PTR); its info word's top byte holds the kind: make it 31.
+    data[24 + 12 + 7] = 0x1f;
+    std::fs::write(dir.path().join("kind31.btf"), &data).unwrap();
+    let err = failure(&bpfc(dir.path(), &["kind31.btf"]));
+    snapshot("unknown_kind", &err);
+}
+
+#[test]
+fn broken_btf_inside_elf_names_the_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let obj = format!("{CILIUM}/testdata/loader-el.elf");
+    let Ok(mut data) = std::fs::read(&obj) else {
+        skip(&format!("{obj} missing"));
+        return;
+    };
+    let btf_at = bpfc::btf::elf::btf_sections(&data)
+        .expect("loader-el.elf has .BTF")
+        .btf
+        .file_offset as usize;
+    data[btf_at..btf_at + 2].copy_from_slice(&[0xde, 0xad]);
+    std::fs::write(dir.path().join("bad-magic.o"), &data).unwrap();
+    let err = failure(&bpfc(dir.path(), &["bad-magic.o"]));
+    snapshot("bad_magic_in_elf", &err);
+}
+
+#[test]
 fn non_btf_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "hello, BTF\n").unwrap();

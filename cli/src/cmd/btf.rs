@@ -6,7 +6,7 @@
 
 use crate::render::{CmdResult, Diagnostic};
 use bpfc::btf::elf::{self, ElfBtfError, InputFormat, BTF_SECTION};
-use bpfc::btf::{dump, Btf, BtfError};
+use bpfc::btf::{dump, Btf, BtfError, Header};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -196,41 +196,68 @@ impl<'a> Blob<'a> {
         parsed.map_err(|e| Box::new(self.btf_error(&e)))
     }
 
+    /// `offset 0x..`, or `offset 0x.. in .BTF` when the blob is an ELF
+    /// section (the offset is always from the start of the BTF blob).
+    fn offset(&self, off: u64) -> String {
+        match self.section {
+            None => format!("offset {off:#x}"),
+            Some(_) => format!("offset {off:#x} in {BTF_SECTION}"),
+        }
+    }
+
+    /// Blob offset of a position in the type section (the reader reports
+    /// those relative to the section).
+    fn type_offset(&self, off_in_types: u32) -> u64 {
+        let types_start = Header::parse(self.bytes)
+            .map(|(h, _)| u64::from(h.hdr_len) + u64::from(h.type_off))
+            .unwrap_or(0);
+        types_start + u64::from(off_in_types)
+    }
+
     fn btf_error(&self, e: &BtfError) -> Diagnostic {
-        let mut at = self.location();
-        let mut d = Diagnostic::error(e.to_string());
-        match e {
-            BtfError::BadMagic { .. } | BtfError::Header { .. } => at.push_str(", offset 0x0"),
-            BtfError::Truncated { offset, .. } => {
-                at.push_str(&format!(", offset {offset:#x}"));
-                d = d.help("the file looks cut short; produce it again");
-            }
-            BtfError::SectionOutOfBounds { start, .. } => {
-                at.push_str(&format!(", offset {start:#x}"));
-                d = d.help(
+        let d = Diagnostic::error(e.to_string());
+        let (detail, d) = match e {
+            BtfError::BadMagic { .. } | BtfError::Header { .. } => (Some(self.offset(0)), d),
+            BtfError::Truncated { offset, .. } => (
+                Some(self.offset(*offset as u64)),
+                d.help("the file looks cut short; produce it again"),
+            ),
+            BtfError::SectionOutOfBounds { start, .. } => (
+                Some(self.offset(*start)),
+                d.help(
                     "the header promises more bytes than the blob has; the file looks cut short",
-                );
-            }
-            BtfError::UnknownKind { id, offset, .. } => {
-                at.push_str(&format!(", type [{id}] at type-section offset {offset:#x}"));
-                d = d.note(format!(
+                ),
+            ),
+            BtfError::UnknownKind { id, offset, .. } => (
+                Some(format!(
+                    "type [{id}] at {}",
+                    self.offset(self.type_offset(*offset))
+                )),
+                d.note(format!(
                     "the last kind bpfc knows is {}",
                     bpfc::btf::KIND_MAX
-                ));
-            }
-            BtfError::TypeTruncated { id, offset, .. } => {
-                at.push_str(&format!(", type [{id}] at type-section offset {offset:#x}"));
-                d = d.help("the type section ends inside this type; the file looks cut short");
-            }
-            BtfError::EndianMismatch { .. } => {
-                d = d.help("the base must be the BTF this blob was built against");
-            }
+                )),
+            ),
+            BtfError::TypeTruncated { id, offset, .. } => (
+                Some(format!(
+                    "type [{id}] at {}",
+                    self.offset(self.type_offset(*offset))
+                )),
+                d.help("the type section ends inside this type; the file looks cut short"),
+            ),
+            BtfError::EndianMismatch { .. } => (
+                None,
+                d.help("the base must be the BTF this blob was built against"),
+            ),
             BtfError::Type { id, .. } | BtfError::NoSuchType { id, .. } => {
-                at.push_str(&format!(", type [{id}]"));
+                (Some(format!("type [{id}]")), d)
             }
-            _ => {}
+            _ => (None, d),
+        };
+        match detail {
+            Some(detail) => d.at(format!("{}, {detail}", self.location())),
+            None => d.at(self.location()),
         }
-        d.at(at)
     }
 }
 

@@ -103,12 +103,10 @@ pub fn btf_sections(data: &[u8]) -> Result<ElfBtf<'_>, ElfBtfError> {
     let names = section_names(data, &hdr, &shdrs)?;
 
     let find = |wanted: &'static str| -> Result<Option<ElfSection<'_>>, ElfBtfError> {
-        let found = shdrs.iter().enumerate().find(|(_, sh)| {
-            usize::try_from(sh.sh_name)
-                .ok()
-                .and_then(|off| c_str_at(names, off))
-                == Some(wanted.as_bytes())
-        });
+        let found = shdrs
+            .iter()
+            .enumerate()
+            .find(|(_, sh)| c_str_at(names, sh.sh_name) == Some(wanted.as_bytes()));
         match found {
             Some((index, sh)) => section_contents(data, wanted, index, sh).map(Some),
             None => Ok(None),
