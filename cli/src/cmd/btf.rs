@@ -101,7 +101,9 @@ fn looks_split(btf: &Btf<'_>) -> bool {
     btf.string_section().first().is_some_and(|&b| b != 0)
 }
 
-/// A file read into memory.
+/// A file read into memory. Not memory-mapped: mapping needs `unsafe`,
+/// which the project keeps to `bpfc::sys`, and one read of vmlinux's few
+/// megabytes costs about a millisecond.
 struct Input {
     path: PathBuf,
     data: Vec<u8>,

@@ -26,7 +26,8 @@
 //! unsigned ENUM values are not sign-extended (bpftool v7.1 prints
 //! 0xffffffff as 18446744073709551615). Wherever a name appears (types, members,
 //! parameters, enumerators) it is a string, `""` when anonymous, or `null`
-//! when its string offset lies outside the string section.
+//! when its string offset lies outside the string section. Names that are
+//! not UTF-8 have the bad bytes replaced by U+FFFD.
 //!
 //! | kind | fields |
 //! |---|---|
