@@ -59,7 +59,15 @@ impl<'a> Btf<'a> {
         let types = section(data, &header, header.type_off, header.type_len, "type")?;
         let strings = section(data, &header, header.str_off, header.str_len, "string")?;
         let (first_id, first_str) = match base {
-            Some(b) => (b.last_id() + 1, b.first_str + b.header.str_len),
+            Some(b) => {
+                let first_str =
+                    b.first_str
+                        .checked_add(b.header.str_len)
+                        .ok_or_else(|| BtfError::Header {
+                            msg: "base and split string sections together exceed 4 GiB".into(),
+                        })?;
+                (b.last_id() + 1, first_str)
+            }
             None => (1, 0),
         };
         let offsets = index_types(types, endian, first_id)?;
