@@ -183,6 +183,11 @@ impl<'a> Btf<'a> {
                 None => Err(self.bad_str(offset)),
             };
         }
+        if offset == 0 && self.strings.is_empty() {
+            // Offset 0 means "anonymous"; a blob without strings (the kernel
+            // refuses it, the validator says so) still has anonymous types.
+            return Ok(b"");
+        }
         c_str_at(self.strings, (offset - self.first_str) as usize)
             .ok_or_else(|| self.bad_str(offset))
     }
