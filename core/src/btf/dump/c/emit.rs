@@ -5,11 +5,17 @@
 use std::io;
 
 use super::layout::member_geometry;
-use super::state::{Dumper, Emit};
+use super::state::{type_err, Dumper, Emit};
 use crate::btf::{Kind, Type};
 
 /// Arm SIMD typedefs GCC refers to without defining them; aliased to the
 /// standard types so the header compiles elsewhere.
+/// The widest gap we fill with padding: 16 MiB, the kernel's limit on a
+/// whole BTF blob (`BTF_MAX_SIZE`). Real types stay far below (vmlinux's
+/// widest gap is a 4 KiB page alignment); a larger one comes from a corrupt
+/// size and would print millions of `long: 64;` lines.
+const MAX_PADDING_BITS: u64 = 16 * 1024 * 1024 * 8;
+
 const MISSING_BASE_TYPES: [(&[u8], &[u8]); 4] = [
     (b"__Poly8_t", b"unsigned char"),
     (b"__Poly16_t", b"unsigned short"),
@@ -193,7 +199,7 @@ impl<'b, 'a> Dumper<'b, 'a> {
                 self.layout.align_of(self.btf, m.type_id)?
             };
             let in_bitfield = prev_bitfield && m_bits != 0;
-            self.emit_bit_padding(off, m_off, m_align, in_bitfield, lvl + 1);
+            self.emit_bit_padding(id, off, m_off, m_align, in_bitfield, lvl + 1)?;
             self.put(b"\n");
             self.indent(lvl + 1);
             self.emit_type_decl(m.type_id, fname, lvl + 1)?;
@@ -210,7 +216,8 @@ impl<'b, 'a> Dumper<'b, 'a> {
             self.put(b";");
         }
         if is_struct {
-            self.emit_bit_padding(off, u64::from(t.size()) * 8, align, false, lvl + 1);
+            let end = u64::from(t.size()) * 8;
+            self.emit_bit_padding(id, off, end, align, false, lvl + 1)?;
         }
         // `struct empty {}` stays on one line.
         if t.vlen() != 0 || t.size() != 0 {
@@ -231,14 +238,24 @@ impl<'b, 'a> Dumper<'b, 'a> {
     /// run continues, where the compiler would pack into the gap.
     fn emit_bit_padding(
         &mut self,
+        id: u32,
         cur: u64,
         next: u64,
         next_align: u32,
         in_bitfield: bool,
         lvl: usize,
-    ) {
+    ) -> io::Result<()> {
         if cur >= next {
-            return;
+            return Ok(());
+        }
+        if next - cur > MAX_PADDING_BITS {
+            return Err(type_err(
+                id,
+                format!(
+                    "a gap of {} bytes between members is not plausible",
+                    (next - cur) / 8
+                ),
+            ));
         }
         let pads: [(&[u8], u64); 4] = [
             (b"long", u64::from(self.layout.ptr_size) * 8),
@@ -289,6 +306,7 @@ impl<'b, 'a> Dumper<'b, 'a> {
                 break;
             }
         }
+        Ok(())
     }
 
     fn emit_pad(&mut self, ty: &[u8], bits: u64, lvl: usize) {

@@ -45,9 +45,10 @@
 //!   `address_space(1)`) prints as `__attribute__((address_space(1)))` like
 //!   newer libbpf; libbpf 1.1 would wrap it in `btf_type_tag("...")`.
 //! - Malformed BTF is an error naming the type id (missing ids, reference
-//!   loops, types that embed themselves, bad string offsets), where bpftool
-//!   refuses to load the file, or crashes (loops, a member without
-//!   alignment). Types that cannot appear in a declaration (a member of
+//!   loops, types that embed themselves, bad string offsets, a gap between
+//!   members wider than 16 MiB), where bpftool refuses to load the file,
+//!   crashes (loops, a member without alignment) or prints millions of
+//!   padding lines. Types that cannot appear in a declaration (a member of
 //!   FUNC type, say) are skipped silently, as libbpf does with a warning.
 //! - libbpf 1.1 does not yet mark 1- and 8-byte enums with
 //!   `__attribute__((mode(byte)))`/`mode(word)`; neither do we, so such

@@ -137,7 +137,10 @@ impl<'b, 'a> Dumper<'b, 'a> {
 
 /// An error about type `id`.
 pub(super) fn type_err(id: u32, msg: impl Display) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("BTF type [{id}]: {msg}"))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("BTF type [{id}]: {msg}"),
+    )
 }
 
 pub(super) fn btf_err(e: BtfError) -> io::Error {
