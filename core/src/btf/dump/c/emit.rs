@@ -252,7 +252,7 @@ impl<'b, 'a> Dumper<'b, 'a> {
             return Err(type_err(
                 id,
                 format!(
-                    "a gap of {} bytes between members is not plausible",
+                    "a padding gap of {} bytes is not plausible (corrupt size or offset?)",
                     (next - cur) / 8
                 ),
             ));

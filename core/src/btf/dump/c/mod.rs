@@ -3,8 +3,9 @@
 //! The output is meant to be byte-identical to bpftool v7.1.0 (libbpf 1.1
 //! with the Linux 6.1-stable fixes to padding and packed-struct detection):
 //! the `__VMLINUX_H__` guard, the `preserve_access_index` pragma block, and
-//! every type reachable from a type id, in id order, each preceded by what
-//! it needs. The algorithm follows libbpf's `btf_dump.c`:
+//! a definition of every type, visited in id order, each preceded by the
+//! definitions and forward declarations it needs. The algorithm follows
+//! libbpf's `btf_dump.c`:
 //!
 //! - `order`: a topological sort in which embedding a type is
 //!   a strong dependency and pointing to a named one a weak one, so cycles
@@ -12,8 +13,10 @@
 //! - `emit`: definitions; anonymous structs, unions and enums
 //!   are defined inline where used (top-level only when an anonymous enum is
 //!   used nowhere); gaps between members become `long: 64;`-style padding
-//!   where natural alignment would not reproduce the offsets; structs whose
-//!   layout cannot be natural get `__attribute__((packed))`;
+//!   where natural alignment would not reproduce the offsets (this is also
+//!   how over-aligned members come back: BTF records offsets, not
+//!   `aligned(N)`, and libbpf never prints `aligned`); structs whose layout
+//!   cannot be natural get `__attribute__((packed))`;
 //! - `decl`: C declarators (pointers, arrays of arrays,
 //!   function pointers with varargs, const/volatile/restrict placement, type
 //!   tags as `__attribute__((btf_type_tag("x")))`);
@@ -50,9 +53,17 @@
 //!   crashes (loops, a member without alignment) or prints millions of
 //!   padding lines. Types that cannot appear in a declaration (a member of
 //!   FUNC type, say) are skipped silently, as libbpf does with a warning.
-//! - libbpf 1.1 does not yet mark 1- and 8-byte enums with
-//!   `__attribute__((mode(byte)))`/`mode(word)`; neither do we, so such
-//!   enums come out 4 bytes wide in the header, exactly as bpftool's.
+//!
+//! # Inherited limits (same output as bpftool, layout not reproduced)
+//!
+//! - libbpf 1.1 does not mark enums with `__attribute__((mode(byte)))` or
+//!   `mode(word)`, so 1- and 2-byte enums, and 8-byte ones whose values fit
+//!   in 32 bits, come out 4 bytes wide in the header.
+//! - Only structs are checked for packing; a packed union prints unpacked.
+//!
+//! The tests compile every header with clang and, for the fixtures, compare
+//! the layouts clang gets back with the original BTF; those are the only
+//! losses they find.
 
 mod decl;
 mod emit;

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use bpfc::btf::dump::c::dump_c;
+use bpfc::btf::dump::c::{dump_c, dump_c_with, CDumpOptions};
 use bpfc::btf::Btf;
 
 const INT: u32 = 1;
@@ -203,6 +203,21 @@ fn reference_loops_are_errors_not_hangs() {
     assert!(err.contains("loop"), "{err}");
 }
 
+/// 200 levels of anonymous structs, each defined inline in the next: deep
+/// but legal, and well within the test thread's 2 MiB stack.
+#[test]
+fn deep_legal_nesting_dumps() {
+    let mut b = Blob::new();
+    let mut inner = b.int("int", 4, 0, 32, SIGNED);
+    for _ in 0..200 {
+        inner = b.aggregate(STRUCT, "", 4, false, &[("m", inner, 0)]);
+    }
+    b.aggregate(STRUCT, "outer", 4, false, &[("m", inner, 0)]);
+    let text = dump_blob(&b).unwrap();
+    assert!(text.contains(&format!("\n{}int m;\n", "\t".repeat(13))));
+    assert_eq!(text.matches("struct {").count(), 200);
+}
+
 #[test]
 fn a_very_long_chain_is_an_error_not_a_stack_overflow() {
     let mut b = Blob::new();
@@ -374,6 +389,26 @@ fn split_types_follow_the_base_header_names() {
         "struct dup___3 {\n\tstruct dup___2 embedded;\n\tstruct dup___2 *p;\n};\n\n",
         "{text}"
     );
+}
+
+#[test]
+fn the_header_guard_can_be_chosen() {
+    let mut b = Blob::new();
+    b.int("int", 4, 0, 32, SIGNED);
+    let bytes = b.bytes();
+    let btf = Btf::parse(&bytes).unwrap();
+    let opts = CDumpOptions {
+        header_guard: Some("MY_TYPES_H".into()),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    dump_c_with(&btf, &opts, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with("#ifndef MY_TYPES_H\n#define MY_TYPES_H\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("#endif /* MY_TYPES_H */\n"), "{text}");
 }
 
 /// Mutated blobs, whatever they parse to, dump or fail cleanly.
