@@ -381,7 +381,7 @@ impl<'a, R: ExtRecord> InfoBlock<'a, R> {
     }
 
     /// The ELF section's name, looked up in the object's `.BTF`.
-    pub fn sec_name(&self, btf: &Btf<'a>) -> Result<Cow<'a, str>, BtfError> {
+    pub fn sec_name<'b>(&self, btf: &Btf<'b>) -> Result<Cow<'b, str>, BtfError> {
         btf.str_at(self.sec_name_off)
     }
 
