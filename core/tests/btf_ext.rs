@@ -120,11 +120,31 @@ fn reads_every_field_of_a_hand_made_blob() {
                 type_id: 3
             }]
         );
-        let line = ext.line_info().blocks().next().unwrap().records().next().unwrap();
-        assert_eq!((line.insn_off, line.file_name_off, line.line_off), (8, 5, 9));
+        let line = ext
+            .line_info()
+            .blocks()
+            .next()
+            .unwrap()
+            .records()
+            .next()
+            .unwrap();
+        assert_eq!(
+            (line.insn_off, line.file_name_off, line.line_off),
+            (8, 5, 9)
+        );
         assert_eq!((line.line(), line.column()), (7, 2));
-        let relo = ext.core_relo().blocks().next().unwrap().records().next().unwrap();
-        assert_eq!((relo.insn_off, relo.type_id, relo.access_str_off), (8, 2, 13));
+        let relo = ext
+            .core_relo()
+            .blocks()
+            .next()
+            .unwrap()
+            .records()
+            .next()
+            .unwrap();
+        assert_eq!(
+            (relo.insn_off, relo.type_id, relo.access_str_off),
+            (8, 2, 13)
+        );
         assert_eq!(relo.relo_kind(), Some(CoreReloKind::FieldByteOffset));
         assert_eq!(ext.func_info().record_size(), 8);
         assert_eq!(ext.core_relo().num_records(), 1);
@@ -158,13 +178,22 @@ fn encoder_leaves_out_empty_blocks_and_subsections() {
     assert_eq!(ext.func_info().blocks().count(), 1);
     assert!(ext.core_relo().is_empty());
     // An empty subsection sits at the end with length 0, as clang writes it.
-    assert_eq!((ext.header().core_relo_off, ext.header().core_relo_len), (48, 0));
+    assert_eq!(
+        (ext.header().core_relo_off, ext.header().core_relo_len),
+        (48, 0)
+    );
 
     b.short_header = true;
     let short = b.encode(Endian::Little).unwrap();
     let ext = BtfExt::parse(&short).unwrap();
     assert_eq!(ext.header().hdr_len, 24);
-    assert_eq!(BtfExtBuilder::from_ext(&ext).unwrap().encode(Endian::Little).unwrap(), short);
+    assert_eq!(
+        BtfExtBuilder::from_ext(&ext)
+            .unwrap()
+            .encode(Endian::Little)
+            .unwrap(),
+        short
+    );
 }
 
 #[test]
@@ -189,7 +218,10 @@ fn header_without_core_relo_fields_has_no_core_relo() {
     let blob = b.encode(Endian::Big).unwrap();
     assert_eq!(&blob[4..8], &24u32.to_be_bytes());
     let ext = BtfExt::parse(&blob).unwrap();
-    assert_eq!((ext.header().core_relo_off, ext.header().core_relo_len), (0, 0));
+    assert_eq!(
+        (ext.header().core_relo_off, ext.header().core_relo_len),
+        (0, 0)
+    );
     assert_eq!(ext.line_info().num_records(), 1);
 }
 
@@ -269,7 +301,14 @@ fn longer_records_only_in_native_byte_order() {
     let native = hand_blob(Endian::NATIVE, layout);
     let ext = BtfExt::parse(&native).unwrap();
     assert_eq!(ext.func_info().record_size(), 12);
-    let rec = ext.func_info().blocks().next().unwrap().records().next().unwrap();
+    let rec = ext
+        .func_info()
+        .blocks()
+        .next()
+        .unwrap()
+        .records()
+        .next()
+        .unwrap();
     assert_eq!(rec.type_id, 3);
     // ...but the builder cannot keep the unknown 4 bytes.
     assert!(matches!(
@@ -319,9 +358,33 @@ fn rejects_truncation_at_every_length() {
                 8..=31 => err == BtfExtError::HeaderTruncated { hdr_len: 32, len },
                 32 => err == BtfExtError::NoData { hdr_len: 32 },
                 // The first subsection whose end lies past the cut is reported.
-                33..=51 => matches!(err, BtfExtError::OutOfBounds { subsection: "func_info", start: 32, end: 52, .. }),
-                52..=79 => matches!(err, BtfExtError::OutOfBounds { subsection: "line_info", start: 52, end: 80, .. }),
-                _ => matches!(err, BtfExtError::OutOfBounds { subsection: "core_relo", start: 80, end: 108, .. }),
+                33..=51 => matches!(
+                    err,
+                    BtfExtError::OutOfBounds {
+                        subsection: "func_info",
+                        start: 32,
+                        end: 52,
+                        ..
+                    }
+                ),
+                52..=79 => matches!(
+                    err,
+                    BtfExtError::OutOfBounds {
+                        subsection: "line_info",
+                        start: 52,
+                        end: 80,
+                        ..
+                    }
+                ),
+                _ => matches!(
+                    err,
+                    BtfExtError::OutOfBounds {
+                        subsection: "core_relo",
+                        start: 80,
+                        end: 108,
+                        ..
+                    }
+                ),
             };
             assert!(expected_ok, "{endian:?} cut at {len}: {err:?}");
         }
@@ -341,7 +404,10 @@ fn rejects_header_without_mandatory_fields() {
     for endian in BOTH {
         let mut blob = hand_blob(endian, Layout::default());
         put_u32(&mut blob, endian, 4, 16);
-        assert_eq!(parse_err(&blob), BtfExtError::HeaderMissingInfo { hdr_len: 16 });
+        assert_eq!(
+            parse_err(&blob),
+            BtfExtError::HeaderMissingInfo { hdr_len: 16 }
+        );
     }
 }
 
@@ -419,7 +485,10 @@ fn rejects_records_overrunning_the_subsection() {
         put_u32(&mut blob, endian, 40, u32::MAX);
         assert!(matches!(
             parse_err(&blob),
-            BtfExtError::BlockOverrun { num_info: u32::MAX, .. }
+            BtfExtError::BlockOverrun {
+                num_info: u32::MAX,
+                ..
+            }
         ));
     }
 }
@@ -430,6 +499,13 @@ fn unknown_relocation_kind_parses_but_has_no_name() {
     let mut blob = hand_blob(Endian::Little, Layout::default());
     put_u32(&mut blob, Endian::Little, 104, 13);
     let ext = BtfExt::parse(&blob).unwrap();
-    let relo = ext.core_relo().blocks().next().unwrap().records().next().unwrap();
+    let relo = ext
+        .core_relo()
+        .blocks()
+        .next()
+        .unwrap()
+        .records()
+        .next()
+        .unwrap();
     assert_eq!((relo.kind, relo.relo_kind()), (13, None));
 }

@@ -31,7 +31,11 @@ fn every_corpus_btf_ext_parses_and_round_trips() {
         let name = obj.name();
         let data = obj.section(".BTF.ext").unwrap();
         let ext = BtfExt::parse(data).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(ext.endian() == bpfc::bytes::Endian::Big, obj.big_endian, "{name}");
+        assert_eq!(
+            ext.endian() == bpfc::bytes::Endian::Big,
+            obj.big_endian,
+            "{name}"
+        );
         assert!(ext.func_info().num_records() > 0, "{name}: no func_info");
         assert!(ext.line_info().num_records() > 0, "{name}: no line_info");
 
@@ -57,9 +61,13 @@ fn check_block_sections<'a, R: ExtRecord>(
 ) {
     for block in blocks {
         let sec = block.sec_name(btf).expect("section name resolves");
-        let code = obj
-            .section(&sec)
-            .unwrap_or_else(|| panic!("{}: {} block names missing section {sec}", obj.name(), R::SUBSECTION));
+        let code = obj.section(&sec).unwrap_or_else(|| {
+            panic!(
+                "{}: {} block names missing section {sec}",
+                obj.name(),
+                R::SUBSECTION
+            )
+        });
         for r in block.records() {
             let off = insn_off(&r);
             assert!(
@@ -83,7 +91,12 @@ fn records_point_into_btf_and_code_sections() {
         for block in ext.func_info().blocks() {
             for fi in block.records() {
                 let t = btf.type_by_id(fi.type_id).unwrap();
-                assert_eq!(t.kind(), Kind::Func, "{name}: func_info type [{}]", fi.type_id);
+                assert_eq!(
+                    t.kind(),
+                    Kind::Func,
+                    "{name}: func_info type [{}]",
+                    fi.type_id
+                );
             }
         }
         for block in ext.line_info().blocks() {
@@ -95,7 +108,9 @@ fn records_point_into_btf_and_code_sections() {
         for block in ext.core_relo().blocks() {
             for r in block.records() {
                 btf.type_by_id(r.type_id).expect("relocated type exists");
-                let access = btf.str_at(r.access_str_off).expect("access string resolves");
+                let access = btf
+                    .str_at(r.access_str_off)
+                    .expect("access string resolves");
                 assert!(!access.is_empty(), "{name}: empty access string");
                 assert!(r.relo_kind().is_some(), "{name}: unknown kind {}", r.kind);
             }
@@ -179,7 +194,10 @@ fn core_relocations_agree_with_llvm_objdump() {
         assert_eq!(ours, objdump_core_relos(&text), "{}", obj.name());
         compared += ours.len();
     }
-    assert!(compared > 0, "the corpus has CO-RE relocations (btf/testdata/relocs*)");
+    assert!(
+        compared > 0,
+        "the corpus has CO-RE relocations (btf/testdata/relocs*)"
+    );
     eprintln!("compared {compared} CO-RE relocations with {OBJDUMP}");
 }
 
@@ -231,7 +249,9 @@ fn line_info_agrees_with_llvm_objdump_source_lines() {
             let sec = block.sec_name(&btf).unwrap().into_owned();
             for li in block.records() {
                 let src = btf.str_at(li.line_off).unwrap().into_owned();
-                ours.entry((sec.clone(), li.insn_off)).or_default().push(src);
+                ours.entry((sec.clone(), li.insn_off))
+                    .or_default()
+                    .push(src);
             }
         }
         let printed = objdump_source_lines(&text);
@@ -245,10 +265,17 @@ fn line_info_agrees_with_llvm_objdump_source_lines() {
             );
         }
         // ...and every distinct non-empty source text we have is printed somewhere.
-        let printed_texts: BTreeSet<_> = printed.iter().map(|(s, _, t)| (s.clone(), t.clone())).collect();
+        let printed_texts: BTreeSet<_> = printed
+            .iter()
+            .map(|(s, _, t)| (s.clone(), t.clone()))
+            .collect();
         let our_texts: BTreeSet<_> = ours
             .iter()
-            .flat_map(|((s, _), v)| v.iter().filter(|t| !t.is_empty()).map(|t| (s.clone(), t.clone())))
+            .flat_map(|((s, _), v)| {
+                v.iter()
+                    .filter(|t| !t.is_empty())
+                    .map(|t| (s.clone(), t.clone()))
+            })
             .collect();
         assert_eq!(our_texts, printed_texts, "{}", obj.name());
         compared += printed.len();

@@ -83,8 +83,8 @@ impl Object {
         let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let elf = goblin::elf::Elf::parse(&data)
             .unwrap_or_else(|e| panic!("{}: not an ELF: {e}", path.display()));
-        let big_endian = elf.header.e_ident[goblin::elf::header::EI_DATA]
-            == goblin::elf::header::ELFDATA2MSB;
+        let big_endian =
+            elf.header.e_ident[goblin::elf::header::EI_DATA] == goblin::elf::header::ELFDATA2MSB;
         let mut sections = Vec::new();
         for sh in &elf.section_headers {
             if sh.sh_type == goblin::elf::section_header::SHT_NOBITS {
@@ -93,7 +93,11 @@ impl Object {
             let name = elf.shdr_strtab.get_at(sh.sh_name).unwrap_or("").to_string();
             let start = sh.sh_offset as usize;
             let end = start + sh.sh_size as usize;
-            assert!(end <= data.len(), "{}: section {name} out of file", path.display());
+            assert!(
+                end <= data.len(),
+                "{}: section {name} out of file",
+                path.display()
+            );
             sections.push((name, start..end));
         }
         Object {
@@ -144,7 +148,12 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
     if a == b {
         return None;
     }
-    Some(a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len())))
+    Some(
+        a.iter()
+            .zip(b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len())),
+    )
 }
 
 /// Everything a parsed type says, with names resolved, read through the
@@ -172,7 +181,14 @@ pub fn describe(btf: &bpfc::btf::Btf<'_>, t: &bpfc::btf::Type<'_>) -> String {
         write!(s, " array={a:?}").unwrap();
     }
     for m in t.members() {
-        write!(s, " | {} type={} off={:#x}", name(m.name_off), m.type_id, m.raw_offset).unwrap();
+        write!(
+            s,
+            " | {} type={} off={:#x}",
+            name(m.name_off),
+            m.type_id,
+            m.raw_offset
+        )
+        .unwrap();
     }
     for e in t.enumerators() {
         write!(s, " | {}={:#x}", name(e.name_off), e.value).unwrap();

@@ -11,19 +11,11 @@ pub enum BuildError {
     /// for; re-encoding would silently drop them. The kernel refuses all of
     /// these, so a well-formed blob never hits this.
     #[error("BTF type [{id}] {kind}: {what}; it cannot be imported without losing bits")]
-    Unrepresentable {
-        id: u32,
-        kind: Kind,
-        what: String,
-    },
+    Unrepresentable { id: u32, kind: Kind, what: String },
 
     /// A type cannot be written in the BTF wire format.
     #[error("BTF type [{id}] {kind}: {what}")]
-    Unencodable {
-        id: u32,
-        kind: Kind,
-        what: String,
-    },
+    Unencodable { id: u32, kind: Kind, what: String },
 
     /// The encoded blob would not fit the header's 32-bit lengths.
     #[error("BTF {section} section would be {len} bytes, more than a u32 header field holds")]

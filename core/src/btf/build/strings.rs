@@ -133,7 +133,8 @@ impl StringTable {
             let mut index = HashMap::new();
             // The lowest offset wins, so repeated strings in an imported
             // section resolve the same way on every run.
-            for (start, s) in strings_in(base).chain(strings_in(own).map(|(o, s)| (o + base.len(), s)))
+            for (start, s) in
+                strings_in(base).chain(strings_in(own).map(|(o, s)| (o + base.len(), s)))
             {
                 index.entry(s.into()).or_insert(start as u32);
             }

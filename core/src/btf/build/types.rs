@@ -196,7 +196,10 @@ impl TypeDef {
                 | Kind::Datasec
         );
         if t.vlen() != 0 && !vlen_used {
-            return Err(lossy(format!("vlen {} on a kind without entries", t.vlen())));
+            return Err(lossy(format!(
+                "vlen {} on a kind without entries",
+                t.vlen()
+            )));
         }
         if matches!(kind, Kind::Array | Kind::Fwd) && t.size() != 0 {
             return Err(lossy(format!("size/type word is {}, not 0", t.size())));

@@ -10,7 +10,9 @@ pub enum BtfExtError {
     #[error(".BTF.ext is {len} bytes, too short for the 8-byte magic/version/flags/hdr_len")]
     TooShort { len: usize },
 
-    #[error(".BTF.ext at offset 0: invalid magic {found:#06x} (expected 0xeb9f in either byte order)")]
+    #[error(
+        ".BTF.ext at offset 0: invalid magic {found:#06x} (expected 0xeb9f in either byte order)"
+    )]
     BadMagic { found: u16 },
 
     #[error(".BTF.ext at offset 2: unsupported version {version} (only 1 exists)")]
@@ -54,7 +56,9 @@ pub enum BtfExtError {
         rule: String,
     },
 
-    #[error(".BTF.ext {subsection} subsection at offset {offset}: record size present but no records")]
+    #[error(
+        ".BTF.ext {subsection} subsection at offset {offset}: record size present but no records"
+    )]
     NoRecords {
         subsection: &'static str,
         offset: usize,

@@ -248,7 +248,10 @@ impl<'a, R: ExtRecord> InfoSection<'a, R> {
             rule,
         };
         if record_size < R::MIN_SIZE {
-            return Err(bad_size(format!("less than the {}-byte record", R::MIN_SIZE)));
+            return Err(bad_size(format!(
+                "less than the {}-byte record",
+                R::MIN_SIZE
+            )));
         }
         if record_size % 4 != 0 {
             return Err(bad_size("not a multiple of 4".into()));

@@ -129,7 +129,10 @@ fn import<R: ExtRecord>(section: &InfoSection<'_, R>) -> Result<Vec<ExtBlock<R>>
 }
 
 /// A subsection's bytes: record size, then each non-empty block.
-fn subsection<R: ExtRecord>(blocks: &[ExtBlock<R>], endian: Endian) -> Result<Vec<u8>, BtfExtError> {
+fn subsection<R: ExtRecord>(
+    blocks: &[ExtBlock<R>],
+    endian: Endian,
+) -> Result<Vec<u8>, BtfExtError> {
     let mut out = Vec::new();
     if blocks.iter().all(|b| b.records.is_empty()) {
         return Ok(out);
