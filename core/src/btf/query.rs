@@ -12,6 +12,8 @@ use super::types::Type;
 pub const MAX_RESOLVE_DEPTH: u32 = 32;
 /// Pointer size on BPF (and every 64-bit host).
 pub const POINTER_SIZE: u64 = 8;
+/// Most types visited while computing one alignment (see `align_of_depth`).
+const ALIGN_VISIT_BUDGET: u32 = 1 << 16;
 
 impl<'a> Btf<'a> {
     /// Follows TYPEDEF, CONST, VOLATILE, RESTRICT and TYPE_TAG to the first
@@ -118,13 +120,20 @@ impl<'a> Btf<'a> {
     /// Natural alignment of a type in bytes, the way libbpf's `btf__align_of`
     /// computes it (1 for packed structs and unions).
     pub fn align_of(&self, id: u32) -> Result<u64, BtfError> {
-        self.align_of_depth(id, 0)
+        let mut budget = ALIGN_VISIT_BUDGET;
+        self.align_of_depth(id, 0, &mut budget)
     }
 
-    fn align_of_depth(&self, id: u32, depth: u32) -> Result<u64, BtfError> {
+    fn align_of_depth(&self, id: u32, depth: u32, budget: &mut u32) -> Result<u64, BtfError> {
         if depth > MAX_RESOLVE_DEPTH {
             return Err(self.loop_error(id));
         }
+        // Structs fan out: a hostile chain of structs that each hold two of
+        // the next would take 2^depth steps. Real types need far fewer visits.
+        *budget = budget.checked_sub(1).ok_or_else(|| BtfError::Type {
+            id,
+            msg: format!("alignment needs more than {ALIGN_VISIT_BUDGET} type visits"),
+        })?;
         let t = self.type_by_id(id)?;
         match t.kind() {
             Kind::Int | Kind::Enum | Kind::Enum64 | Kind::Float => {
@@ -137,14 +146,16 @@ impl<'a> Btf<'a> {
             | Kind::Restrict
             | Kind::TypeTag
             | Kind::Var
-            | Kind::DeclTag => self.align_of_depth(t.type_id(), depth + 1),
-            Kind::Array => {
-                self.align_of_depth(t.array().expect("kind checked").elem_type, depth + 1)
-            }
+            | Kind::DeclTag => self.align_of_depth(t.type_id(), depth + 1, budget),
+            Kind::Array => self.align_of_depth(
+                t.array().expect("kind checked").elem_type,
+                depth + 1,
+                budget,
+            ),
             Kind::Struct | Kind::Union => {
                 let mut max_align = 1;
                 for m in t.members() {
-                    let align = self.align_of_depth(m.type_id, depth + 1)?;
+                    let align = self.align_of_depth(m.type_id, depth + 1, budget)?;
                     // A member that sits off its natural alignment means the
                     // aggregate is packed.
                     if m.bitfield_size() == 0 && u64::from(m.bit_offset()) % (8 * align) != 0 {
