@@ -1,9 +1,9 @@
 //! `.BTF.ext` of every corpus object (cilium testdata in both byte orders,
 //! xdp-tools): parses, round-trips byte for byte, agrees with its `.BTF`
-//! and its ELF sections, gives the same records in the `-el`/`-eb` twins,
-//! and agrees with llvm-objdump's reading of CO-RE relocations (`-dr`) and
-//! line info (`-S`, for objects without DWARF, where llvm-objdump takes
-//! source lines from `.BTF.ext`).
+//! and its ELF sections and function symbols, gives the same records in the
+//! `-el`/`-eb` twins, and agrees with llvm-objdump's reading of CO-RE
+//! relocations (`-dr`) and line info (`-S`, for objects without DWARF,
+//! where llvm-objdump takes source lines from `.BTF.ext`).
 
 mod btf_roundtrip_support;
 
@@ -119,6 +119,52 @@ fn records_point_into_btf_and_code_sections() {
         check_block_sections(&obj, &btf, ext.line_info().blocks(), |r| r.insn_off);
         check_block_sections(&obj, &btf, ext.core_relo().blocks(), |r| r.insn_off);
     }
+}
+
+/// Each function symbol of the object as (section, offset, name).
+fn function_symbols(obj: &Object) -> BTreeSet<(String, u32, String)> {
+    let elf = goblin::elf::Elf::parse(&obj.data).unwrap();
+    elf.syms
+        .iter()
+        .filter(|s| s.st_type() == goblin::elf::sym::STT_FUNC)
+        .filter_map(|s| {
+            // Defined functions only: externs have no section.
+            let sh = elf
+                .section_headers
+                .get(s.st_shndx)
+                .filter(|_| s.st_shndx != 0)?;
+            Some((
+                elf.shdr_strtab.get_at(sh.sh_name).unwrap().to_string(),
+                s.st_value as u32,
+                elf.strtab.get_at(s.st_name).unwrap().to_string(),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn func_info_matches_the_function_symbols() {
+    // clang writes one func_info per function, at its symbol, naming its FUNC.
+    let mut compared = 0;
+    for obj in ext_objects() {
+        let btf = Btf::parse(obj.section(".BTF").unwrap()).unwrap();
+        let ext = BtfExt::parse(obj.section(".BTF.ext").unwrap()).unwrap();
+        let mut ours = BTreeSet::new();
+        for block in ext.func_info().blocks() {
+            let sec = block.sec_name(&btf).unwrap().into_owned();
+            for fi in block.records() {
+                let func = btf.type_by_id(fi.type_id).unwrap();
+                ours.insert((
+                    sec.clone(),
+                    fi.insn_off,
+                    btf.name(&func).unwrap().into_owned(),
+                ));
+            }
+        }
+        assert_eq!(ours, function_symbols(&obj), "{}", obj.name());
+        compared += ours.len();
+    }
+    eprintln!("compared {compared} func_info records with function symbols");
 }
 
 #[test]

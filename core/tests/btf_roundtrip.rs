@@ -119,3 +119,13 @@ fn every_corpus_object_btf_round_trips() {
     );
     eprintln!("round-tripped the .BTF of {checked} objects");
 }
+
+#[test]
+fn all_kinds_fixtures_round_trip() {
+    // clang-19's .BTF of testdata/btf/all_kinds.bpf.c: every kind, both orders.
+    for file in ["all_kinds.btf", "all_kinds.eb.btf"] {
+        let path = format!("{}/../testdata/btf/{file}", env!("CARGO_MANIFEST_DIR"));
+        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        check_round_trip(&path, &data, None);
+    }
+}

@@ -108,6 +108,8 @@ impl StringTable {
         if let Some(off) = self.find(s) {
             return off;
         }
+        // Past 4 GiB of strings the offset saturates; `BtfBuilder::encode`
+        // refuses such a table, so a wrong offset never reaches a blob.
         let off = self.first_offset() as usize + self.own.len();
         let off = u32::try_from(off).unwrap_or(u32::MAX);
         self.own.extend_from_slice(s);
