@@ -13,5 +13,7 @@ pub mod bytes;
 pub mod diag;
 pub mod maps;
 pub mod object;
+#[allow(unsafe_code)]
+pub mod sys;
 
 pub use bpfc_macros::bpf_map;

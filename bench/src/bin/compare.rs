@@ -1,12 +1,15 @@
-//! `cargo run --release -p bpfc-bench --bin compare -- [btf-parse] [FILE]`
+//! `cargo build --release -p bpfc-cli && cargo run --release -p bpfc-bench --bin compare -- [WHAT] [FILE]`
 //!
-//! Measures bpfc and its anchor on the same input in one run and prints both
-//! figures and the ratio. Targets come from the issues:
+//! WHAT is `btf-parse`, `btf-dump` or `all` (the default). Measures bpfc and
+//! its anchor on the same input in one run and prints both figures and the
+//! ratio. Targets come from the issues:
 //! - BTF parse + full validation of vmlinux: at most half of libbpf's
 //!   `btf__parse` time, peak memory no more than libbpf's.
+//! - `bpfc btf dump --format c` of vmlinux: at most half of bpftool's
+//!   whole-process time (raw and the default format measured too).
 
 use bpfc::btf::Btf;
-use bpfc_bench::{build_anchor, peak_rss_kib, report, run_number, time_per_iter};
+use bpfc_bench::{build_anchor, peak_rss_kib, report, run_number, time_per_iter, time_process};
 use std::process::Command;
 
 const VMLINUX: &str = "/sys/kernel/btf/vmlinux";
@@ -18,7 +21,9 @@ fn main() {
     let result = match what {
         // Internal: one parse in a fresh process, then print peak RSS.
         "btf-parse-mem" => btf_parse_mem(&file),
-        "btf-parse" | "all" => btf_parse(&file),
+        "btf-parse" => btf_parse(&file),
+        "btf-dump" => btf_dump(&file),
+        "all" => btf_parse(&file).and_then(|()| btf_dump(&file)),
         other => Err(format!("unknown benchmark {other}")),
     };
     if let Err(e) = result {
@@ -91,6 +96,47 @@ fn btf_parse(file: &str) -> Result<(), String> {
         "<= 1.00",
     );
     Ok(())
+}
+
+/// Whole-process dump time: `bpfc btf dump` against `bpftool btf dump`, both to /dev/null.
+fn btf_dump(file: &str) -> Result<(), String> {
+    let bpfc = sibling_binary("bpfc")?;
+    let iters = 10;
+    for (format, bpftool_args) in [("raw", &[][..]), ("c", &["format", "c"][..])] {
+        let ours = time_process(iters, || {
+            let mut c = Command::new(&bpfc);
+            c.args(["btf", "dump", "--format", format, file]);
+            c
+        })?;
+        let theirs = time_process(iters, || {
+            let mut c = Command::new("bpftool");
+            c.args(["btf", "dump", "file", file]).args(bpftool_args);
+            c
+        })?;
+        report(
+            &format!("btf dump --format {format}, whole process"),
+            ours.as_secs_f64() * 1e3,
+            "bpftool",
+            theirs.as_secs_f64() * 1e3,
+            "ms",
+            "<= 0.50",
+        );
+    }
+    Ok(())
+}
+
+/// A binary of this workspace built with the same profile as this one.
+fn sibling_binary(name: &str) -> Result<std::path::PathBuf, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let path = me.with_file_name(name);
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{} not found: run `cargo build --release -p bpfc-cli` first",
+            path.display()
+        ))
+    }
 }
 
 fn btf_parse_mem(file: &str) -> Result<(), String> {
