@@ -2,6 +2,8 @@
 //!
 //! - [`btf`]: read, validate, build and dump BTF.
 //! - [`maps`]: map types, flags and map specifications.
+//! - [`object`]: BPF ELF objects; [`diag`]: what loaders and the kernel would refuse.
+//! - [`report`]: inspect reports, JSON documents and map ABI snapshots.
 //!
 //! Parsing never touches the kernel; the `sys` module (bpf(2)) is the only
 //! place with `unsafe`.
@@ -13,6 +15,7 @@ pub mod bytes;
 pub mod diag;
 pub mod maps;
 pub mod object;
+pub mod report;
 #[allow(unsafe_code)]
 pub mod sys;
 
