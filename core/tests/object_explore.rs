@@ -60,3 +60,20 @@ fn explore() {
         }
     }
 }
+
+#[test]
+#[ignore]
+fn dump_fixed_btf() {
+    let paths = std::env::var("OBJ").unwrap();
+    for path in paths.split_whitespace() {
+        let data = std::fs::read(path).unwrap();
+        let obj = ObjectSpec::parse(&data, &object_name_from_path(path)).unwrap();
+        match obj.fixed_btf() {
+            Some(Ok(b)) => {
+                std::fs::write(format!("/tmp/oracle/btf/{}.btf", path.replace('/', "_")), b)
+                    .unwrap()
+            }
+            other => println!("{path}: {:?}", other.map(|r| r.map(|_| ()))),
+        }
+    }
+}
