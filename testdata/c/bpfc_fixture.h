@@ -15,10 +15,14 @@ typedef signed int __s32;
 typedef signed long long __s64;
 
 #define SEC(name) __attribute__((section(name), used))
+/* For extern declarations (`used` only applies to definitions). */
+#define SEC_EXTERN(name) __attribute__((section(name)))
 #define __uint(name, val) int (*name)[val]
 #define __type(name, val) typeof(val) *name
 #define __array(name, val) typeof(val) *name[]
-#define __ulong(name, val) enum { ___bpfc_##name = val } name
+#define ___bpfc_concat(a, b) a##b
+#define ___bpfc_unique(n) ___bpfc_concat(___bpfc_value_, n)
+#define __ulong(name, val) enum { ___bpfc_unique(__COUNTER__) = val } name
 #define __hidden __attribute__((visibility("hidden")))
 #define __kconfig __attribute__((section(".kconfig")))
 #define __ksym __attribute__((section(".ksyms")))

@@ -190,6 +190,8 @@ codes! {
     MultipleArenas = "BPFC-D004", Error, "more than one arena map";
     /// `.addr_space.1` data without an ARENA map.
     ArenaDataWithoutArena = "BPFC-D005", Error, "arena data without an arena map";
+    /// The ARENA map is smaller than the `.addr_space.1` globals.
+    ArenaTooSmall = "BPFC-D007", Error, "arena too small for its globals";
     /// A data section libbpf does not turn into a map.
     UnrecognizedDataSection = "BPFC-D006", Note, "data section ignored by libbpf";
 

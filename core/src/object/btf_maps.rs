@@ -71,6 +71,9 @@ fn kind_str(t: Option<&Type<'_>>) -> String {
 pub(crate) struct BtfMaps {
     pub maps: Vec<MapSpec>,
     pub places: Vec<BtfMapPlace>,
+    /// Offsets of `.maps` variables whose definition libbpf refuses (their
+    /// references are not reported again).
+    pub failed: Vec<u32>,
     /// Type id of DATASEC `.maps`.
     pub datasec_id: Option<u32>,
 }
@@ -88,6 +91,7 @@ pub(crate) fn parse(
     let mut out = BtfMaps {
         maps: Vec::new(),
         places: Vec::new(),
+        failed: Vec::new(),
         datasec_id: None,
     };
     let sec_subject = Subject::Section(section.name.to_string());
@@ -168,7 +172,7 @@ pub(crate) fn parse(
                 } else {
                     Subject::Map(name.clone())
                 },
-                message.clone(),
+                super::headline(&message),
             )
             .section(".maps")
             .offset(u64::from(vi.offset))
@@ -286,13 +290,17 @@ pub(crate) fn parse(
         match parsed {
             Err(e) => {
                 findings.push(
-                    Finding::new(e.code, Subject::Map(name.clone()), e.message.clone())
-                        .section(".maps")
-                        .offset(u64::from(vi.offset))
-                        .btf_type(if e.type_id != 0 { e.type_id } else { def.id() })
-                        .rule(rule)
-                        .effect(Actor::Libbpf, Some(e.errno), e.message)
-                        .fix(fix_for(code.expect("error has a code"))),
+                    Finding::new(
+                        e.code,
+                        Subject::Map(name.clone()),
+                        super::headline(&e.message),
+                    )
+                    .section(".maps")
+                    .offset(u64::from(vi.offset))
+                    .btf_type(if e.type_id != 0 { e.type_id } else { def.id() })
+                    .rule(rule)
+                    .effect(Actor::Libbpf, Some(e.errno), e.message)
+                    .fix(fix_for(code.expect("error has a code"))),
                 );
             }
             Ok(def_parsed) => {
@@ -326,6 +334,13 @@ pub(crate) fn parse(
         }
         findings.append(&mut parser.findings);
     }
+    // Variables without a map were refused above.
+    out.failed = ds
+        .entries
+        .iter()
+        .map(|e| e.offset)
+        .filter(|o| !out.places.iter().any(|p| p.offset == *o))
+        .collect();
     out
 }
 
