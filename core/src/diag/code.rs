@@ -140,6 +140,8 @@ codes! {
     MapsSymbolCount = "BPFC-M024", Warning, ".maps symbols and BTF VARs differ";
     /// Two maps with the same name.
     MapDuplicateName = "BPFC-M025", Error, "duplicate map name";
+    /// The same `.maps` variable is defined differently in objects linked together.
+    LinkMapMismatch = "BPFC-M027", Error, "map definitions differ between linked objects";
     /// `__ulong` (enum-encoded) attribute: libbpf before 1.4 refuses it.
     MapUlongNeedsNewLibbpf = "BPFC-M026", Note, "__ulong needs libbpf 1.4+";
 

@@ -21,30 +21,30 @@ pub(crate) struct BtfMapPlace {
 
 /// A parsed definition (`struct btf_map_def`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct MapDef {
-    map_type: u32,
-    key_size: u32,
-    value_size: u32,
-    max_entries: u32,
-    map_flags: u32,
-    numa_node: u32,
-    map_extra: u64,
-    pinning: u32,
-    key_type_id: u32,
-    value_type_id: u32,
-    inner: Option<Box<MapDef>>,
-    /// Fields present, for cilium/ebpf's stricter view.
+pub(crate) struct MapDef {
+    pub map_type: u32,
+    pub key_size: u32,
+    pub value_size: u32,
+    pub max_entries: u32,
+    pub map_flags: u32,
+    pub numa_node: u32,
+    pub map_extra: u64,
+    pub pinning: u32,
+    pub key_type_id: u32,
+    pub value_type_id: u32,
+    pub inner: Option<Box<MapDef>>,
+    /// Fields present, for cilium/ebpf's stricter view and the linker.
     has_key_size: bool,
-    has_key: bool,
+    pub has_key: bool,
     has_value_size: bool,
-    has_value: bool,
+    pub has_value: bool,
     has_numa_node: bool,
     ulong_fields: Vec<String>,
     sign_extended: Option<(String, i32)>,
 }
 
 /// Why libbpf refuses a definition.
-struct DefError {
+pub(crate) struct DefError {
     code: Code,
     errno: Errno,
     message: String,
@@ -530,14 +530,19 @@ fn check_nonzero_bytes(
     }
 }
 
-struct DefParser<'b, 'a> {
-    btf: &'b Btf<'a>,
-    findings: Vec<Finding>,
+pub(crate) struct DefParser<'b, 'a> {
+    pub btf: &'b Btf<'a>,
+    pub findings: Vec<Finding>,
 }
 
 impl<'a> DefParser<'_, 'a> {
     /// libbpf's `parse_btf_map_def` in strict mode.
-    fn parse(&mut self, map: &str, def: &Type<'a>, is_inner: bool) -> Result<MapDef, DefError> {
+    pub(crate) fn parse(
+        &mut self,
+        map: &str,
+        def: &Type<'a>,
+        is_inner: bool,
+    ) -> Result<MapDef, DefError> {
         let btf = self.btf;
         let mut d = MapDef::default();
         let vlen = def.vlen() as usize;
