@@ -161,24 +161,38 @@ fn check_map_with(
     let subject = Subject::Map(spec.name.clone());
     let kind = spec.kind();
 
-    if let Some(v) = rules::check_name(&spec.name) {
-        out.push(kernel_finding(
-            spec,
-            &v,
-            Code::KernelMapName,
-            Severity::Error,
-            &[],
-        ));
+    // libbpf names internal maps itself, replacing characters the kernel refuses.
+    let internal = matches!(spec.source, MapSource::Internal { .. });
+    if !internal {
+        if let Some(v) = rules::check_name(&spec.name) {
+            out.push(kernel_finding(
+                spec,
+                &v,
+                Code::KernelMapName,
+                Severity::Error,
+                &[],
+            ));
+        }
     }
     if spec.name.len() >= rules::BPF_OBJ_NAME_LEN && !matches!(spec.source, MapSource::Inner) {
+        let mut sent = rules::kernel_name(&spec.name).to_string();
+        if internal {
+            sent = sent
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+        }
         out.push(located(
             Finding::new(
                 Code::MapNameTruncated,
                 subject.clone(),
-                format!(
-                    "the kernel sees the name as '{}'",
-                    rules::kernel_name(&spec.name)
-                ),
+                format!("the kernel sees the name as '{sent}'"),
             )
             .rule("map names are at most 15 characters (BPF_OBJ_NAME_LEN 16 with the NUL)")
             .effect(

@@ -140,6 +140,8 @@ codes! {
     MapsSymbolCount = "BPFC-M024", Warning, ".maps symbols and BTF VARs differ";
     /// Two maps with the same name.
     MapDuplicateName = "BPFC-M025", Error, "duplicate map name";
+    /// The same `.maps` variable is defined differently in objects linked together.
+    LinkMapMismatch = "BPFC-M027", Error, "map definitions differ between linked objects";
     /// `__ulong` (enum-encoded) attribute: libbpf before 1.4 refuses it.
     MapUlongNeedsNewLibbpf = "BPFC-M026", Note, "__ulong needs libbpf 1.4+";
 
@@ -190,6 +192,8 @@ codes! {
     MultipleArenas = "BPFC-D004", Error, "more than one arena map";
     /// `.addr_space.1` data without an ARENA map.
     ArenaDataWithoutArena = "BPFC-D005", Error, "arena data without an arena map";
+    /// The ARENA map is smaller than the `.addr_space.1` globals.
+    ArenaTooSmall = "BPFC-D007", Error, "arena too small for its globals";
     /// A data section libbpf does not turn into a map.
     UnrecognizedDataSection = "BPFC-D006", Note, "data section ignored by libbpf";
 

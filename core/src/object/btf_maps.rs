@@ -21,30 +21,30 @@ pub(crate) struct BtfMapPlace {
 
 /// A parsed definition (`struct btf_map_def`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct MapDef {
-    map_type: u32,
-    key_size: u32,
-    value_size: u32,
-    max_entries: u32,
-    map_flags: u32,
-    numa_node: u32,
-    map_extra: u64,
-    pinning: u32,
-    key_type_id: u32,
-    value_type_id: u32,
-    inner: Option<Box<MapDef>>,
-    /// Fields present, for cilium/ebpf's stricter view.
+pub(crate) struct MapDef {
+    pub map_type: u32,
+    pub key_size: u32,
+    pub value_size: u32,
+    pub max_entries: u32,
+    pub map_flags: u32,
+    pub numa_node: u32,
+    pub map_extra: u64,
+    pub pinning: u32,
+    pub key_type_id: u32,
+    pub value_type_id: u32,
+    pub inner: Option<Box<MapDef>>,
+    /// Fields present, for cilium/ebpf's stricter view and the linker.
     has_key_size: bool,
-    has_key: bool,
+    pub has_key: bool,
     has_value_size: bool,
-    has_value: bool,
+    pub has_value: bool,
     has_numa_node: bool,
     ulong_fields: Vec<String>,
     sign_extended: Option<(String, i32)>,
 }
 
 /// Why libbpf refuses a definition.
-struct DefError {
+pub(crate) struct DefError {
     code: Code,
     errno: Errno,
     message: String,
@@ -71,6 +71,9 @@ fn kind_str(t: Option<&Type<'_>>) -> String {
 pub(crate) struct BtfMaps {
     pub maps: Vec<MapSpec>,
     pub places: Vec<BtfMapPlace>,
+    /// Offsets of `.maps` variables whose definition libbpf refuses (their
+    /// references are not reported again).
+    pub failed: Vec<u32>,
     /// Type id of DATASEC `.maps`.
     pub datasec_id: Option<u32>,
 }
@@ -88,6 +91,7 @@ pub(crate) fn parse(
     let mut out = BtfMaps {
         maps: Vec::new(),
         places: Vec::new(),
+        failed: Vec::new(),
         datasec_id: None,
     };
     let sec_subject = Subject::Section(section.name.to_string());
@@ -168,7 +172,7 @@ pub(crate) fn parse(
                 } else {
                     Subject::Map(name.clone())
                 },
-                message.clone(),
+                super::headline(&message),
             )
             .section(".maps")
             .offset(u64::from(vi.offset))
@@ -286,13 +290,17 @@ pub(crate) fn parse(
         match parsed {
             Err(e) => {
                 findings.push(
-                    Finding::new(e.code, Subject::Map(name.clone()), e.message.clone())
-                        .section(".maps")
-                        .offset(u64::from(vi.offset))
-                        .btf_type(if e.type_id != 0 { e.type_id } else { def.id() })
-                        .rule(rule)
-                        .effect(Actor::Libbpf, Some(e.errno), e.message)
-                        .fix(fix_for(code.expect("error has a code"))),
+                    Finding::new(
+                        e.code,
+                        Subject::Map(name.clone()),
+                        super::headline(&e.message),
+                    )
+                    .section(".maps")
+                    .offset(u64::from(vi.offset))
+                    .btf_type(if e.type_id != 0 { e.type_id } else { def.id() })
+                    .rule(rule)
+                    .effect(Actor::Libbpf, Some(e.errno), e.message)
+                    .fix(fix_for(code.expect("error has a code"))),
                 );
             }
             Ok(def_parsed) => {
@@ -326,6 +334,13 @@ pub(crate) fn parse(
         }
         findings.append(&mut parser.findings);
     }
+    // Variables without a map were refused above.
+    out.failed = ds
+        .entries
+        .iter()
+        .map(|e| e.offset)
+        .filter(|o| !out.places.iter().any(|p| p.offset == *o))
+        .collect();
     out
 }
 
@@ -515,14 +530,19 @@ fn check_nonzero_bytes(
     }
 }
 
-struct DefParser<'b, 'a> {
-    btf: &'b Btf<'a>,
-    findings: Vec<Finding>,
+pub(crate) struct DefParser<'b, 'a> {
+    pub btf: &'b Btf<'a>,
+    pub findings: Vec<Finding>,
 }
 
 impl<'a> DefParser<'_, 'a> {
     /// libbpf's `parse_btf_map_def` in strict mode.
-    fn parse(&mut self, map: &str, def: &Type<'a>, is_inner: bool) -> Result<MapDef, DefError> {
+    pub(crate) fn parse(
+        &mut self,
+        map: &str,
+        def: &Type<'a>,
+        is_inner: bool,
+    ) -> Result<MapDef, DefError> {
         let btf = self.btf;
         let mut d = MapDef::default();
         let vlen = def.vlen() as usize;

@@ -81,8 +81,16 @@ fn internal_map(
     btf: Option<&Btf<'_>>,
     fixups: &BtfFixups,
 ) -> MapSpec {
+    // bpf_map__name(): custom .data.*/.rodata.* maps go by their section
+    // name (map_uses_real_name); the kernel gets the truncated internal name.
+    let custom_data = real_name.starts_with(".data.") || real_name.starts_with(".rodata.");
+    let name = if custom_data {
+        real_name.to_string()
+    } else {
+        internal_map_name(object_name, real_name)
+    };
     let mut m = MapSpec::new(
-        internal_map_name(object_name, real_name),
+        name,
         MapType::Array,
         MapSource::Internal {
             section: real_name.to_string(),

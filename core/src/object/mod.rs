@@ -26,6 +26,7 @@ mod error;
 mod externs;
 mod insn;
 mod legacy_maps;
+mod link;
 mod program;
 mod relocs;
 mod sec_def;
@@ -37,6 +38,7 @@ pub use data_maps::{internal_map_name, object_name_from_path};
 pub use error::ObjectError;
 pub use externs::{Extern, ExternKind, KconfigType};
 pub use legacy_maps::{legacy_layout, LegacyLayout};
+pub use link::check_link;
 pub use program::{ProgramRelocation, ProgramSpec, RelocationKind};
 pub use sec_def::{find_sec_def, sec_flags, AttachType, ProgType, SecDef, SECTION_DEFS};
 pub use section::{Section, SectionKind};
@@ -189,6 +191,7 @@ impl<'a> ObjectSpec<'a> {
         let btf_maps_section = by_kind(SectionKind::BtfMaps);
         let mut btf_map_index = Vec::new();
         let mut btf_places = Vec::new();
+        let mut failed_btf_maps = Vec::new();
         let maps_rel =
             btf_maps_section.and_then(|s| relocations.iter().find(|r| r.target == s.index));
         if let Some(s) = btf_maps_section {
@@ -223,6 +226,7 @@ impl<'a> ObjectSpec<'a> {
             btf_map_index = (maps.len()..maps.len() + parsed.maps.len()).collect();
             maps.extend(parsed.maps);
             btf_places = parsed.places;
+            failed_btf_maps = parsed.failed;
         }
         let data_start = maps.len();
         maps.extend(data_maps::global_data_maps(
@@ -267,6 +271,17 @@ impl<'a> ObjectSpec<'a> {
             }
         }
         arena_checks(&sections, &maps, &mut findings);
+        for s in sections.iter().filter(|s| {
+            s.kind == SectionKind::Other && s.sh_type == elf::SHT_PROGBITS && s.size > 0
+        }) {
+            findings.push(
+                Finding::new(Code::UnrecognizedDataSection, Subject::Section(s.name.to_string()), format!("section '{}' is not program, map or global data", s.name))
+                    .section(s.name.to_string())
+                    .rule("libbpf loads programs, .maps, maps, .data*, .rodata*, .bss*, .kconfig, .struct_ops*, license, version and BTF")
+                    .effect(Actor::Libbpf, None, format!("elf: skipping unrecognized data section({}) {}", s.index, s.name))
+                    .fix("nothing to fix if another tool reads the section; otherwise move its data into .data or .rodata"),
+            );
+        }
 
         // Programs and relocations.
         let text_index = sections
@@ -274,11 +289,16 @@ impl<'a> ObjectSpec<'a> {
             .find(|s| s.kind == SectionKind::Program && s.name == ".text")
             .map(|s| s.index);
         let mut programs = program::collect(&sections, &symbols, text_index, &mut findings);
+        let arena = maps
+            .iter()
+            .find(|m| m.kind() == Some(MapType::Arena))
+            .and_then(|m| Some((by_kind(SectionKind::ArenaData)?.index, m.name.clone())));
         let places = relocs::MapPlaces {
             btf_maps_section: btf_maps_section.map(|s| s.index),
             btf_maps: &btf_places,
+            failed_btf_maps: &failed_btf_maps,
             legacy: &legacy_places,
-            data: data_places,
+            data: data_places.into_iter().chain(arena).collect(),
             struct_ops: struct_ops_places,
         };
         let cx = relocs::Ctx {
@@ -370,6 +390,19 @@ impl<'a> ObjectSpec<'a> {
             Err(fx.problems.clone())
         })
     }
+}
+
+/// A libbpf message without its leading `map 'x': ` / `prog 'x': ` / `sec 'x': `
+/// (the finding's subject already says which), for the one-line summary.
+pub(crate) fn headline(message: &str) -> String {
+    for prefix in ["map '", "prog '", "sec '"] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some(end) = rest.find("': ") {
+                return rest[end + 3..].to_string();
+            }
+        }
+    }
+    message.to_string()
 }
 
 fn elf_problem(p: &elf::ElfProblem, sections: &[Section<'_>]) -> Finding {
@@ -489,42 +522,65 @@ fn arena_checks(sections: &[Section<'_>], maps: &[MapSpec], findings: &mut Vec<F
         .iter()
         .filter(|m| m.kind() == Some(MapType::Arena))
         .collect();
-    if arenas.len() > 1 {
+    if let [first, second, ..] = arenas[..] {
+        let msg = format!(
+            "map '{}': only single ARENA map is supported (map '{}' is also ARENA)",
+            second.name, first.name
+        );
         findings.push(
             Finding::new(
                 Code::MultipleArenas,
-                Subject::Map(arenas[1].name.clone()),
-                format!("second arena map '{}'", arenas[1].name),
+                Subject::Map(second.name.clone()),
+                msg.clone(),
             )
             .rule("an object has at most one ARENA map")
-            .effect(
-                Actor::Libbpf,
-                Some(Errno::Einval),
-                "only single ARENA map is supported",
-            )
+            .effect(Actor::Libbpf, Some(Errno::Einval), msg)
             .fix("use one arena per object"),
         );
     }
-    if arenas.is_empty() {
-        if let Some(s) = sections
-            .iter()
-            .find(|s| s.kind == SectionKind::ArenaData && s.size > 0)
-        {
+    let Some(data) = sections
+        .iter()
+        .find(|s| s.kind == SectionKind::ArenaData && s.size > 0)
+    else {
+        return;
+    };
+    let subject = Subject::Section(data.name.to_string());
+    match arenas.first() {
+        None => {
+            let msg = "elf: sec '.addr_space.1': to use global __arena variables the ARENA map should be explicitly declared in SEC(\".maps\")";
             findings.push(
                 Finding::new(
                     Code::ArenaDataWithoutArena,
-                    Subject::Section(s.name.to_string()),
+                    subject,
                     "arena globals without an ARENA map",
                 )
-                .section(s.name.to_string())
+                .section(data.name.to_string())
                 .rule("__arena globals live in the object's ARENA map")
-                .effect(
-                    Actor::Libbpf,
-                    Some(Errno::Enoent),
-                    "elf: arena map not found",
-                )
-                .fix("declare a BPF_MAP_TYPE_ARENA map"),
+                .effect(Actor::Libbpf, Some(Errno::Enoent), msg)
+                .fix("declare a BPF_MAP_TYPE_ARENA map in SEC(\".maps\")"),
             );
+        }
+        Some(arena) => {
+            // bpf_map_mmap_sz() of an arena is max_entries pages.
+            let page = 4096u64;
+            let mmap_sz = u64::from(arena.max_entries) * page;
+            if data.size.div_ceil(page) * page > mmap_sz {
+                let msg = format!(
+                    "elf: sec '.addr_space.1': declared ARENA map size ({mmap_sz}) is too small to hold global __arena variables of size {}",
+                    data.size
+                );
+                findings.push(
+                    Finding::new(
+                        Code::ArenaTooSmall,
+                        Subject::Map(arena.name.clone()),
+                        msg.clone(),
+                    )
+                    .section(data.name.to_string())
+                    .rule("the arena must have room for the __arena globals (rounded up to pages)")
+                    .effect(Actor::Libbpf, Some(Errno::E2big), msg)
+                    .fix("raise the arena's max_entries (pages)"),
+                );
+            }
         }
     }
 }

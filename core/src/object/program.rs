@@ -123,9 +123,13 @@ pub(crate) fn collect(
         {
             let name = sym.name.to_string();
             let prog_finding = |code, message: String| {
-                Finding::new(code, Subject::Program(name.clone()), message.clone())
-                    .section(sec_name.clone())
-                    .offset(sym.value)
+                Finding::new(
+                    code,
+                    Subject::Program(name.clone()),
+                    super::headline(&message),
+                )
+                .section(sec_name.clone())
+                .offset(sym.value)
             };
             if !sym
                 .value

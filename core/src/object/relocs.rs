@@ -20,6 +20,8 @@ use crate::maps::{MapSlot, MapSpec, MapType};
 pub(crate) struct MapPlaces<'m> {
     pub btf_maps_section: Option<u32>,
     pub btf_maps: &'m [BtfMapPlace],
+    /// `.maps` offsets of definitions libbpf refuses (already reported).
+    pub failed_btf_maps: &'m [u32],
     pub legacy: &'m [LegacyPlace],
     /// Global data section index -> internal map name.
     pub data: Vec<(u32, String)>,
@@ -67,7 +69,7 @@ pub(crate) fn find_prog(progs: &[ProgramSpec], sec: u32, insn: u64) -> Option<us
 }
 
 fn bad_reloc(prog: &str, sec: &str, offset: u64, errno: Errno, message: String) -> Finding {
-    Finding::new(Code::BadRelocation, Subject::Program(prog.to_string()), message.clone())
+    Finding::new(Code::BadRelocation, Subject::Program(prog.to_string()), super::headline(&message))
         .section(sec.to_string())
         .offset(offset)
         .rule("code may only relocate against maps, global data, externs and .text subprograms, through ld_imm64 and call instructions")
@@ -266,6 +268,15 @@ fn record(
             Some(m) => Some(RelocationKind::Map {
                 map: m.name.clone(),
             }),
+            // The definition itself is already reported.
+            None if cx
+                .places
+                .failed_btf_maps
+                .iter()
+                .any(|&o| u64::from(o) == sym.value) =>
+            {
+                None
+            }
             None => bad(
                 findings,
                 Errno::LibbpfReloc,
