@@ -30,8 +30,13 @@ impl Checker<'_, '_> {
     pub(super) fn check_metas(&mut self) {
         let btf = self.btf;
         let mut reported_limit = false;
+        // Walk the type section (the reader already checked that every type
+        // and its records fit), noting where each type starts.
+        let mut pos: u32 = 0;
         for id in btf.first_id()..=btf.last_id() {
-            let Some(t) = self.view(id) else { continue };
+            self.slots[id as usize].offset = pos;
+            let t = View::at(self.types, id, pos, self.big_endian);
+            pos += TYPE_HEADER_LEN as u32 + t.kind().trailing_len(t.vlen()) as u32;
             if t.id() > MAX_KEPT_TYPE_ID && !reported_limit {
                 reported_limit = true;
                 // Not `report`: the type is dropped, not failed, so what
@@ -49,7 +54,7 @@ impl Checker<'_, '_> {
                 );
             }
             if self.check_meta(&t).is_err() {
-                self.state[t.id() as usize] = State::Failed;
+                self.slots[t.id() as usize].state = State::Failed;
             }
         }
     }
@@ -113,14 +118,45 @@ impl Checker<'_, '_> {
         off <= BTF_MAX_NAME_OFFSET && off < self.btf.first_str_off() + self.btf.header().str_len
     }
 
+    /// The string at `off` without its NUL (empty when out of range).
     fn name_bytes(&self, off: u32) -> &[u8] {
-        self.btf.str_bytes(off).unwrap_or(&[])
+        match off.checked_sub(self.btf.first_str_off()) {
+            // CStr finds the NUL a word at a time.
+            Some(local) => self
+                .btf
+                .string_section()
+                .get(local as usize..)
+                .and_then(|s| std::ffi::CStr::from_bytes_until_nul(s).ok())
+                .map_or(&[], |s| s.to_bytes()),
+            None => self.btf.str_bytes(off).unwrap_or(&[]),
+        }
     }
 
     /// `btf_name_valid_identifier`, noting what older kernels would say.
     pub(super) fn identifier(&mut self, t: &View<'_>, off: u32, allow_dot_on_old: bool) -> bool {
-        let check = names::identifier(self.name_bytes(off));
+        // Offsets into this blob's own strings can be memoised.
+        let local = off
+            .checked_sub(self.btf.first_str_off())
+            .map(|o| o as usize);
+        if let Some(o) = local {
+            if self
+                .plain_names
+                .get(o / 64)
+                .is_some_and(|w| w & (1 << (o % 64)) != 0)
+            {
+                return true;
+            }
+        }
+        let check = match local {
+            Some(o) => names::identifier_in(self.btf.string_section().get(o..).unwrap_or(&[])),
+            None => names::identifier(self.name_bytes(off)),
+        };
         self.tally_name(t, check, allow_dot_on_old);
+        if check.valid && !check.has_dot && !check.too_long_for_old {
+            if let Some(w) = local.and_then(|o| self.plain_names.get_mut(o / 64)) {
+                *w |= 1 << (local.unwrap_or(0) % 64);
+            }
+        }
         check.valid
     }
 

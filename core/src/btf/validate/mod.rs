@@ -217,10 +217,24 @@ mod class {
     }
 }
 
+/// What the validator knows about one type id.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// Where the type starts in this blob's type section (set by the meta
+    /// phase's walk; unused for a split BTF's base types).
+    offset: u32,
+    /// What a resolved reference type stands for (`resolved_ids`).
+    resolved_id: u32,
+    /// Memoised size of a resolved array (`resolved_sizes`).
+    resolved_size: u32,
+    state: State,
+}
+
 /// Per-id resolution state (`enum visit_state` plus our own marker).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 #[repr(u8)]
 enum State {
+    #[default]
     NotVisited,
     Visited,
     Resolved,
@@ -237,18 +251,18 @@ struct Checker<'b, 'a> {
     types_at: u64,
     /// Ids above this are dropped by the kernel.
     last_kept: u32,
-    /// Indexed by absolute type id (base ids first for split BTF).
-    state: Vec<State>,
-    /// What each resolved reference type resolves to (`resolved_ids`).
-    resolved_id: Vec<u32>,
-    /// Memoised sizes of arrays (`resolved_sizes`).
-    resolved_size: Vec<u32>,
+    /// Per type id (base ids first for split BTF): one record, so that
+    /// looking at a type costs one cache line.
+    slots: Vec<Slot>,
     resolver: resolve::Stack,
     compat: compat::Tally,
-    /// This blob's type section and where each of its types starts (index
-    /// 0 is `first_id`): lookups without the reader's `Result` path.
+    /// This blob's type section: lookups without the reader's `Result`
+    /// path, using the offsets in `slots`.
     types: &'a [u8],
-    offsets: Vec<u32>,
+    /// Bit per offset of this blob's string section: the string there is
+    /// known to be an identifier every kernel accepts (no '.', at most 128
+    /// bytes). Names repeat (parameter names most), so each is scanned once.
+    plain_names: Vec<u64>,
     big_endian: bool,
 }
 
@@ -261,13 +275,11 @@ impl<'b, 'a> Checker<'b, 'a> {
             findings: Vec::new(),
             types_at: u64::from(h.hdr_len) + u64::from(h.type_off),
             last_kept: btf.last_id().min(MAX_KEPT_TYPE_ID),
-            state: vec![State::NotVisited; ids],
-            resolved_id: vec![0; ids],
-            resolved_size: vec![0; ids],
+            slots: vec![Slot::default(); ids],
             resolver: resolve::Stack::default(),
             compat: compat::Tally::default(),
             types: btf.type_section(),
-            offsets: btf.types().map(|t| t.offset()).collect(),
+            plain_names: vec![0; (btf.header().str_len as usize).div_ceil(64)],
             big_endian: btf.endian() == Endian::Big,
         }
     }
@@ -279,9 +291,7 @@ impl<'b, 'a> Checker<'b, 'a> {
             // Split BTF relies on what its base resolves to; the kernel
             // resolved vmlinux long ago. Do the same, quietly.
             let b = Checker::run_quiet(base);
-            c.state[..b.state.len()].copy_from_slice(&b.state);
-            c.resolved_id[..b.state.len()].copy_from_slice(&b.resolved_id);
-            c.resolved_size[..b.state.len()].copy_from_slice(&b.resolved_size);
+            c.slots[..b.slots.len()].copy_from_slice(&b.slots);
         }
         c.check_metas();
         c.resolve_all();
@@ -314,7 +324,7 @@ impl<'b, 'a> Checker<'b, 'a> {
         if id < self.btf.first_id() {
             return View::by_id(self.btf, id);
         }
-        let offset = *self.offsets.get((id - self.btf.first_id()) as usize)?;
+        let offset = self.slots.get(id as usize)?.offset;
         Some(View::at(self.types, id, offset, self.big_endian))
     }
 
@@ -333,7 +343,7 @@ impl<'b, 'a> Checker<'b, 'a> {
         message: impl Into<String>,
         note: impl Into<String>,
     ) {
-        self.state[t.id() as usize] = State::Failed;
+        self.slots[t.id() as usize].state = State::Failed;
         let f = Finding {
             code,
             severity: Severity::Error,

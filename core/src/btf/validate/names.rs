@@ -74,6 +74,26 @@ pub struct NameCheck {
 /// name is not an identifier.
 pub fn identifier(name: &[u8]) -> NameCheck {
     let (all, any) = classes(name);
+    identifier_from(name, all, any)
+}
+
+/// [`identifier`] for the NUL-terminated string at the start of `tail`
+/// (the rest of a string section): finds the end and classifies the bytes
+/// in one pass, which beats a separate NUL search for short names.
+pub fn identifier_in(tail: &[u8]) -> NameCheck {
+    let (mut all, mut any, mut len) = (0xff, 0, 0);
+    for &c in tail {
+        if c == 0 {
+            break;
+        }
+        all &= CLASS[c as usize];
+        any |= CLASS[c as usize];
+        len += 1;
+    }
+    identifier_from(&tail[..len], all, any)
+}
+
+fn identifier_from(name: &[u8], all: u8, any: u8) -> NameCheck {
     let valid = !name.is_empty()
         && name.len() <= KSYM_NAME_LEN
         && CLASS[name[0] as usize] & FIRST != 0

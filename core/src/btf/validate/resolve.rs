@@ -10,7 +10,7 @@
 
 use super::finding::Code;
 use super::view::{record_at, View};
-use super::{class, Checker, Node, State};
+use super::{class, Checker, Node, Slot, State};
 use crate::btf::Kind;
 
 /// The kernel's `MAX_RESOLVE_DEPTH`.
@@ -74,13 +74,19 @@ pub(super) fn int_is_regular(t: &View<'_>) -> bool {
 
 impl<'a> Checker<'_, 'a> {
     pub(super) fn is_resolved(&self, id: u32) -> bool {
-        self.state.get(id as usize) == Some(&State::Resolved)
+        self.slots
+            .get(id as usize)
+            .is_some_and(|s| s.state == State::Resolved)
     }
 
     /// A referenced type: `Ok(None)` when it does not exist, `Err(Silent)`
     /// when it already failed.
     pub(super) fn target(&self, id: u32) -> Result<Option<Node<'a>>, Halt> {
-        if self.state.get(id as usize) == Some(&State::Failed) {
+        if self
+            .slots
+            .get(id as usize)
+            .is_some_and(|s| s.state == State::Failed)
+        {
             return Err(Halt::Silent);
         }
         Ok(self.node(id))
@@ -107,14 +113,14 @@ impl<'a> Checker<'_, 'a> {
         if self.resolver.vertices.len() == MAX_RESOLVE_DEPTH {
             return Err(Halt::TooDeep);
         }
-        match self.state.get(id as usize) {
+        match self.slots.get(id as usize).map(|s| s.state) {
             Some(State::NotVisited) if !self.is_base_id(id) => {}
             Some(State::Failed) | None => return Err(Halt::Silent),
             // A base type that is not resolved failed in the base.
             Some(State::NotVisited) => return Err(Halt::Silent),
             Some(State::Visited | State::Resolved) => return Err(Halt::Loop),
         }
-        self.state[id as usize] = State::Visited;
+        self.slots[id as usize].state = State::Visited;
         self.resolver.vertices.push(Vertex { id, next: 0 });
         if self.resolver.mode == Mode::Undecided {
             let k = self.node(id).and_then(|n| n.kind());
@@ -141,9 +147,12 @@ impl<'a> Checker<'_, 'a> {
             .pop()
             .expect("a vertex is being resolved");
         let i = v.id as usize;
-        self.resolved_id[i] = resolved_id;
-        self.resolved_size[i] = resolved_size;
-        self.state[i] = State::Resolved;
+        self.slots[i] = Slot {
+            resolved_id,
+            resolved_size,
+            state: State::Resolved,
+            ..self.slots[i]
+        };
         Ok(())
     }
 
@@ -157,7 +166,7 @@ impl<'a> Checker<'_, 'a> {
                 let Node::Type(t) = n else { return None };
                 Some((id, n, t.size()))
             } else if k == Some(Kind::Array) {
-                Some((id, n, c.resolved_size[id as usize]))
+                Some((id, n, c.slots[id as usize].resolved_size))
             } else if k == Some(Kind::Ptr) {
                 Some((id, n, 8))
             } else {
@@ -167,7 +176,7 @@ impl<'a> Checker<'_, 'a> {
         let n = self.node(id)?;
         let k = n.kind();
         if class::is_modifier(k) || k == Some(Kind::Var) {
-            let rid = self.resolved_id[id as usize];
+            let rid = self.slots[id as usize].resolved_id;
             let rn = self.node(rid)?;
             return sized(self, rid, rn);
         }
@@ -180,7 +189,7 @@ impl<'a> Checker<'_, 'a> {
         let btf = self.btf;
         let last = btf.last_id().min(self.last_kept);
         for id in btf.first_id()..=last {
-            if self.state[id as usize] == State::Failed {
+            if self.slots[id as usize].state == State::Failed {
                 continue;
             }
             let Some(Node::Type(t)) = self.node(id) else {
@@ -232,9 +241,9 @@ impl<'a> Checker<'_, 'a> {
         }
         // Everything left on the stack is part of the failure.
         for v in std::mem::take(&mut self.resolver.vertices) {
-            self.state[v.id as usize] = State::Failed;
+            self.slots[v.id as usize].state = State::Failed;
         }
-        self.state[start.id() as usize] = State::Failed;
+        self.slots[start.id() as usize].state = State::Failed;
         false
     }
 
@@ -273,7 +282,7 @@ impl<'a> Checker<'_, 'a> {
     /// pointers).
     fn unsized_ok(&self, id: u32, n: Node<'a>) -> (u32, bool) {
         let (id, n) = if self.is_resolved(id) {
-            let rid = self.resolved_id[id as usize];
+            let rid = self.slots[id as usize].resolved_id;
             (rid, self.node(rid).unwrap_or(n))
         } else {
             (id, n)
@@ -339,7 +348,7 @@ impl<'a> Checker<'_, 'a> {
         if class::is_modifier(next.kind()) {
             // A modifier resolved below a struct stopped at a pointer; make
             // sure that pointer does not lead back here.
-            let rid = self.resolved_id[next_id as usize];
+            let rid = self.slots[next_id as usize].resolved_id;
             if let Some(rn) = self.node(rid) {
                 if rn.kind() == Some(Kind::Ptr) && self.must_descend(rn, rid) {
                     return self.push(rid);
@@ -601,8 +610,8 @@ impl<'a> Checker<'_, 'a> {
         if !self.is_resolved(id) {
             return false;
         }
-        let rid = self.resolved_id[id as usize];
-        let rsize = self.resolved_size[id as usize];
+        let rid = self.slots[id as usize].resolved_id;
+        let rsize = self.slots[id as usize].resolved_size;
         let k = Some(t.kind());
         if class::is_struct(k) || k == Some(Kind::Datasec) {
             return rid == 0 && rsize == 0;

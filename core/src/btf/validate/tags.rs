@@ -18,7 +18,9 @@ impl Checker<'_, '_> {
             let Some(Node::Type(start)) = self.node(id) else {
                 continue;
             };
-            if !class::is_modifier(Some(start.kind())) || self.state[id as usize] == State::Failed {
+            if !class::is_modifier(Some(start.kind()))
+                || self.slots[id as usize].state == State::Failed
+            {
                 continue;
             }
             let mut in_tags = start.kind() == Kind::TypeTag;
