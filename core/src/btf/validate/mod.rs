@@ -21,10 +21,11 @@
 //! shows every independent problem; references to a type that already
 //! failed are not reported again.
 //!
-//! Cost is linear in the blob: per-id state lives in flat vectors (the
-//! resolved sizes are memoised there, as in the kernel), the resolution
-//! stack is bounded by the kernel's depth limit, nothing recurses and
-//! nothing is allocated per type unless a finding is made.
+//! Cost is linear in the blob: what is known about each type id (state,
+//! what it resolves to, memoised array sizes, as in the kernel) lives in
+//! one flat vector, the resolution stack is bounded by the kernel's depth
+//! limit, nothing recurses and nothing is allocated per type unless a
+//! finding is made.
 
 mod compat;
 mod finding;
@@ -99,9 +100,10 @@ pub fn validate_bytes(data: &[u8]) -> Vec<Finding> {
 pub fn validate_bytes_with(data: &[u8], opts: &Options) -> Vec<Finding> {
     let mut findings = Vec::new();
     let endian = match data {
+        [0x9f, 0xeb, ..] => Endian::Little,
         [0xeb, 0x9f, ..] => Endian::Big,
-        // Unknown magic: the kernel-order header check reports it.
-        _ => Endian::Little,
+        // Unknown magic: read it as the target kernel would, which reports it.
+        _ => opts.byte_order.unwrap_or(Endian::NATIVE),
     };
     if !check_blob(data, endian, false, opts, &mut findings) {
         return findings;
@@ -329,9 +331,9 @@ impl<'b, 'a> Checker<'b, 'a> {
     }
 
     /// Byte offset in the blob of a type, or of a record inside it.
+    /// Findings are only ever about this blob's types (a split BTF's base
+    /// is checked quietly), so the offset is always into this blob.
     fn at(&self, t: &View<'_>, within: u64) -> u64 {
-        // Split BTF: types of the base live in another blob; offsets are
-        // only meaningful for this blob's types.
         self.types_at + u64::from(t.offset()) + within
     }
 

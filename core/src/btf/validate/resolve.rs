@@ -51,10 +51,18 @@ struct Vertex {
 }
 
 /// The resolution stack (`env->stack`, `env->resolve_mode`).
-#[derive(Default)]
 pub(super) struct Stack {
     vertices: Vec<Vertex>,
     mode: Mode,
+}
+
+impl Default for Stack {
+    fn default() -> Self {
+        Stack {
+            vertices: Vec::with_capacity(MAX_RESOLVE_DEPTH),
+            mode: Mode::Undecided,
+        }
+    }
 }
 
 fn roundup_bytes(bits: u32) -> u32 {
