@@ -497,6 +497,22 @@ fn c53_members() {
         b.struct_("s<int>", 4, &[("a", int, 0)]);
     });
     refused("struct 's<int>'", &blob, Code::InvalidName, "Invalid name");
+    // KSYM_NAME_LEN: 512 bytes pass (with a warning for kernels before 6.1,
+    // where the limit was 128), 513 do not.
+    let long = "n".repeat(513);
+    let blob = with_int(|b, int| {
+        b.struct_(&long, 4, &[("a", int, 0)]);
+    });
+    refused("513-byte name", &blob, Code::InvalidName, "Invalid name");
+    let blob = with_int(|b, int| {
+        b.struct_(&long[..512], 4, &[("a", int, 0)]);
+    });
+    let findings = validate_bytes(&blob);
+    assert!(findings.iter().all(|f| !f.is_error()), "{}", render(&findings));
+    assert!(findings.iter().any(|f| f.code == Code::CompatLongName));
+    if kernel_available("512-byte name") {
+        kernel_btf::expect_accepted(&blob, "512-byte name");
+    }
     let blob = with_int(|b, int| {
         b.struct_("s", 4, &[("a", int, 0), ("b", int, 40)]);
     });
