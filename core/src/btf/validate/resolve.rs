@@ -203,8 +203,15 @@ impl<'a> Checker<'_, 'a> {
             let Some(Node::Type(t)) = self.node(id) else {
                 continue;
             };
-            if class::needs_resolve(Some(t.kind())) && !self.is_resolved(id) && !self.resolve(&t) {
-                continue;
+            if class::needs_resolve(Some(t.kind())) && !self.is_resolved(id) {
+                let resolved = if t.kind() == Kind::Func {
+                    self.resolve_lone_func(&t)
+                } else {
+                    self.resolve(&t)
+                };
+                if !resolved {
+                    continue;
+                }
             }
             if t.kind() == Kind::FuncProto {
                 let _ = self.check_func_proto(&t);
@@ -280,9 +287,9 @@ impl<'a> Checker<'_, 'a> {
         }
     }
 
-    fn invalid_type_id(&mut self, t: &View<'_>, note: impl Into<String>) -> Step {
+    fn invalid_type_id(&mut self, t: &View<'_>, note: impl Into<String>) -> Halt {
         self.report(t, 8, Code::InvalidTypeId, "Invalid type_id", note);
-        Err(Halt::Reported)
+        Halt::Reported
     }
 
     /// What a modifier or pointer may stand for when it has no size:
@@ -307,12 +314,12 @@ impl<'a> Checker<'_, 'a> {
         let next = match self.target(next_id)? {
             Some(n) if !class::is_source_only(n.kind()) => n,
             Some(_) => {
-                return self.invalid_type_id(
+                return Err(self.invalid_type_id(
                     t,
                     format!("a {} cannot refer to a VAR, DATASEC or DECL_TAG", t.kind()),
-                )
+                ))
             }
-            None => return self.invalid_type_id(t, format!("type {next_id} does not exist")),
+            None => return Err(self.invalid_type_id(t, format!("type {next_id} does not exist"))),
         };
         if self.must_descend(next, next_id) {
             return self.push(next_id);
@@ -322,13 +329,13 @@ impl<'a> Checker<'_, 'a> {
             None => match self.unsized_ok(next_id, next) {
                 (rid, true) => rid,
                 (_, false) => {
-                    return self.invalid_type_id(
+                    return Err(self.invalid_type_id(
                         t,
                         format!(
                             "a {} must refer to a sized type, void, a FWD or a FUNC_PROTO",
                             t.kind()
                         ),
-                    )
+                    ))
                 }
             },
         };
@@ -343,12 +350,12 @@ impl<'a> Checker<'_, 'a> {
         let next = match self.target(next_id)? {
             Some(n) if !class::is_source_only(n.kind()) => n,
             Some(_) => {
-                return self.invalid_type_id(
+                return Err(self.invalid_type_id(
                     t,
                     format!("a {} cannot refer to a VAR, DATASEC or DECL_TAG", t.kind()),
-                )
+                ))
             }
-            None => return self.invalid_type_id(t, format!("type {next_id} does not exist")),
+            None => return Err(self.invalid_type_id(t, format!("type {next_id} does not exist"))),
         };
         if self.must_descend(next, next_id) {
             return self.push(next_id);
@@ -365,14 +372,16 @@ impl<'a> Checker<'_, 'a> {
         }
         let resolved = match self.id_size(next_id) {
             Some((sid, _, _)) => sid,
-            None if is_var => return self.invalid_type_id(t, "a variable must have a sized type"),
+            None if is_var => {
+                return Err(self.invalid_type_id(t, "a variable must have a sized type"))
+            }
             None => match self.unsized_ok(next_id, next) {
                 (rid, true) => rid,
                 (_, false) => {
-                    return self.invalid_type_id(
+                    return Err(self.invalid_type_id(
                         t,
                         "a pointer must point at a sized type, void, a FWD or a FUNC_PROTO",
-                    )
+                    ))
                 }
             },
         };
@@ -543,8 +552,8 @@ impl<'a> Checker<'_, 'a> {
                 n
             }
             _ => {
-                return self
-                    .invalid_type_id(t, "a DECL_TAG tags a FUNC, STRUCT, UNION, VAR or TYPEDEF")
+                return Err(self
+                    .invalid_type_id(t, "a DECL_TAG tags a FUNC, STRUCT, UNION, VAR or TYPEDEF"))
             }
         };
         if self.must_descend(next, next_id) {
@@ -591,10 +600,17 @@ impl<'a> Checker<'_, 'a> {
 
     /// `btf_func_resolve` (`btf_func_check`).
     fn resolve_func(&mut self, t: &View<'a>) -> Step {
+        let proto_id = self.check_func(t)?;
+        self.pop_resolved(proto_id, 0)
+    }
+
+    /// `btf_func_check`: the FUNC_PROTO a FUNC names, with named
+    /// parameters. Returns the prototype's id.
+    fn check_func(&mut self, t: &View<'a>) -> Result<u32, Halt> {
         let proto_id = t.type_id();
         let proto = match self.target(proto_id)? {
             Some(Node::Type(p)) if p.kind() == Kind::FuncProto => p,
-            _ => return self.invalid_type_id(t, "a FUNC must refer to a FUNC_PROTO"),
+            _ => return Err(self.invalid_type_id(t, "a FUNC must refer to a FUNC_PROTO")),
         };
         for i in 0..proto.vlen() {
             let (name_off, type_id) = proto.param(i);
@@ -609,7 +625,27 @@ impl<'a> Checker<'_, 'a> {
                 return Err(Halt::Reported);
             }
         }
-        self.pop_resolved(proto_id, 0)
+        Ok(proto_id)
+    }
+
+    /// Resolving a FUNC on its own (the common case: FUNCs are only
+    /// referenced by DECL_TAGs and typedefs) needs no stack: the kernel's
+    /// walk pushes it, checks it, pops it and finds it valid. Same result,
+    /// without the machinery.
+    fn resolve_lone_func(&mut self, t: &View<'a>) -> bool {
+        match self.check_func(t) {
+            Ok(proto_id) => {
+                let slot = &mut self.slots[t.id() as usize];
+                slot.resolved_id = proto_id;
+                slot.resolved_size = 0;
+                slot.state = State::Resolved;
+                true
+            }
+            Err(_) => {
+                self.slots[t.id() as usize].state = State::Failed;
+                false
+            }
+        }
     }
 
     /// `btf_resolve_valid`: the final sanity check of a resolved type.
