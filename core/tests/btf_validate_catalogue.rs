@@ -508,7 +508,11 @@ fn c53_members() {
         b.struct_(&long[..512], 4, &[("a", int, 0)]);
     });
     let findings = validate_bytes(&blob);
-    assert!(findings.iter().all(|f| !f.is_error()), "{}", render(&findings));
+    assert!(
+        findings.iter().all(|f| !f.is_error()),
+        "{}",
+        render(&findings)
+    );
     assert!(findings.iter().any(|f| f.code == Code::CompatLongName));
     if kernel_available("512-byte name") {
         kernel_btf::expect_accepted(&blob, "512-byte name");
@@ -1131,4 +1135,23 @@ fn rendered_findings_snapshot() {
     insta::with_settings!({snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots/btf_validate")}, {
         insta::assert_snapshot!("rendered_findings", out);
     });
+}
+
+/// Findings are plain data for `--json` output.
+#[test]
+fn findings_serialize_to_json() {
+    let blob = with_int(|b, int| {
+        let n = b.str("p");
+        b.raw(n, info(KIND_PTR, false, 0), int);
+    });
+    let findings = validate_bytes(&blob);
+    let v = serde_json::to_value(&findings[0]).expect("serializes");
+    assert_eq!(v["code"], "invalid-name");
+    assert_eq!(v["severity"], "error");
+    assert_eq!(v["message"], "Invalid name");
+    assert_eq!(v["type_id"], 2);
+    assert_eq!(v["kind"], "PTR");
+    // The 24-byte header, then the 16-byte INT: the PTR's name_off.
+    assert_eq!(v["offset"], 24 + 16);
+    assert!(v["note"].as_str().is_some_and(|n| !n.is_empty()));
 }

@@ -97,7 +97,7 @@ impl Checker<'_, '_> {
                 ),
                 Code::CompatDotInName => (
                     "Invalid name",
-                    "'.' in names other than DATASEC and VAR names is refused by older kernels (accepted since 2023, ~6.5)",
+                    "'.' in names other than DATASEC and VAR names is refused by kernels without the June 2023 fix (mainline 6.5, backported to stable trees)",
                 ),
                 Code::CompatDatasecName => (
                     "Invalid name",
