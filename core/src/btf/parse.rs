@@ -33,6 +33,8 @@ pub struct Btf<'a> {
     first_id: u32,
     /// First string offset described by this blob (0, or the base's string length).
     first_str: u32,
+    /// `pointer_size()`, found on first use.
+    pointer_size: std::sync::OnceLock<u64>,
 }
 
 impl<'a> Btf<'a> {
@@ -81,6 +83,7 @@ impl<'a> Btf<'a> {
             base,
             first_id,
             first_str,
+            pointer_size: std::sync::OnceLock::new(),
         })
     }
 
@@ -95,6 +98,10 @@ impl<'a> Btf<'a> {
 
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    pub(super) fn pointer_size_cell(&self) -> &std::sync::OnceLock<u64> {
+        &self.pointer_size
     }
 
     /// The raw type section.
