@@ -1,8 +1,16 @@
-//! `bpfc btf ...`. (Implementation in progress.)
+//! `bpfc btf dump FILE [--base FILE] [--format raw|c|json]`.
+//!
+//! FILE is raw BTF (`/sys/kernel/btf/vmlinux`, a module's split BTF) or an
+//! ELF object carrying a `.BTF` section. Each input is read once into memory;
+//! the BTF reader then borrows it without copying.
 
 use crate::render::{CmdResult, Diagnostic};
+use bpfc::btf::elf::{self, ElfBtfError, InputFormat, BTF_SECTION};
+use bpfc::btf::{dump, Btf, BtfError, Header};
 use clap::{Args, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub enum BtfCommand {
@@ -32,18 +40,239 @@ pub enum Format {
     Json,
 }
 
+/// Where the kernel publishes BTF: vmlinux, and one split blob per module.
+const SYSFS_BTF_DIR: &str = "/sys/kernel/btf/";
+const SYSFS_VMLINUX: &str = "/sys/kernel/btf/vmlinux";
+
 pub fn run(cmd: BtfCommand) -> CmdResult {
     match cmd {
-        BtfCommand::Dump(args) => Err(Box::new(
+        BtfCommand::Dump(args) => dump_cmd(&args),
+    }
+}
+
+fn dump_cmd(args: &DumpArgs) -> CmdResult {
+    // Like bpftool: a module's BTF under /sys/kernel/btf/ is split BTF on
+    // top of vmlinux, so that base is implied when none is given.
+    let base_path = args.base.clone().or_else(|| {
+        let p = args.file.to_str()?;
+        (p.starts_with(SYSFS_BTF_DIR) && p != SYSFS_VMLINUX).then(|| PathBuf::from(SYSFS_VMLINUX))
+    });
+
+    let base_input = base_path.as_deref().map(Input::read).transpose()?;
+    let base_blob = base_input.as_ref().map(Input::btf_blob).transpose()?;
+    let base = base_blob.as_ref().map(|b| b.parse(None)).transpose()?;
+
+    let input = Input::read(&args.file)?;
+    let blob = input.btf_blob()?;
+    let btf = blob.parse(base.as_ref())?;
+    if base.is_none() && looks_split(&btf) {
+        return Err(Box::new(
             Diagnostic::error(format!(
-                "btf dump of {} is not implemented yet",
-                args.file.display()
+                "{} looks like split BTF, which needs its base",
+                input.path.display()
             ))
-            .note(format!(
-                "base: {:?}, format: {}",
-                args.base,
-                matches!(args.format, Format::Raw)
-            )),
+            .at(blob.location())
+            .note("its string section does not start with the empty string, as base BTF must")
+            .help("pass the BTF it was built against, e.g. --base /sys/kernel/btf/vmlinux"),
+        ));
+    }
+
+    let stdout = io::stdout().lock();
+    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
+    let written = match args.format {
+        Format::Raw => dump::raw::dump_raw(&btf, &mut out),
+        Format::Json => dump::json::dump_json(&btf, &mut out),
+        Format::C => dump::c::dump_c(&btf, &mut out).and_then(|()| out.flush()),
+    };
+    match written {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        // `bpfc btf dump ... | head`: the reader has what it wanted.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Box::new(
+            Diagnostic::error(format!("cannot write the dump: {e}"))
+                .at(input.path.display().to_string()),
         )),
+    }
+}
+
+/// Base BTF's string section starts with the empty string (offset 0 is "");
+/// a split blob's continues its base's and starts with a real name.
+fn looks_split(btf: &Btf<'_>) -> bool {
+    btf.string_section().first().is_some_and(|&b| b != 0)
+}
+
+/// A file read into memory. Not memory-mapped: mapping needs `unsafe`,
+/// which the project keeps to `bpfc::sys`, and one read of vmlinux's few
+/// megabytes costs about a millisecond.
+struct Input {
+    path: PathBuf,
+    data: Vec<u8>,
+}
+
+/// The BTF bytes inside an input, and where they came from.
+struct Blob<'a> {
+    path: &'a Path,
+    bytes: &'a [u8],
+    /// `(section index, file offset)` when the blob is an ELF `.BTF` section.
+    section: Option<(usize, u64)>,
+}
+
+impl Input {
+    fn read(path: &Path) -> Result<Input, Box<Diagnostic>> {
+        match std::fs::read(path) {
+            Ok(data) => Ok(Input {
+                path: path.to_path_buf(),
+                data,
+            }),
+            Err(e) => Err(Box::new(
+                Diagnostic::error(format!("cannot read {}: {e}", path.display()))
+                    .at(path.display().to_string()),
+            )),
+        }
+    }
+
+    fn btf_blob(&self) -> Result<Blob<'_>, Box<Diagnostic>> {
+        let path = self.path.as_path();
+        match elf::detect_format(&self.data) {
+            InputFormat::RawBtf => Ok(Blob {
+                path,
+                bytes: &self.data,
+                section: None,
+            }),
+            InputFormat::Elf => match elf::btf_sections(&self.data) {
+                Ok(found) => Ok(Blob {
+                    path,
+                    bytes: found.btf.data,
+                    section: Some((found.btf.index, found.btf.file_offset)),
+                }),
+                Err(e) => Err(Box::new(elf_error(path, &e))),
+            },
+            InputFormat::Unknown => {
+                let head: Vec<String> = self
+                    .data
+                    .iter()
+                    .take(4)
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                let starts = if head.is_empty() {
+                    "it is empty".to_string()
+                } else {
+                    format!("it starts with {}", head.join(" "))
+                };
+                Err(Box::new(
+                    Diagnostic::error(format!(
+                        "{} is neither raw BTF nor an ELF object",
+                        path.display()
+                    ))
+                    .at(path.display().to_string())
+                    .note(format!(
+                        "{starts}; raw BTF starts with 9f eb (or eb 9f), ELF with 7f 45 4c 46"
+                    ))
+                    .help(
+                        "pass /sys/kernel/btf/vmlinux, a module's BTF with --base, \
+                         or a BPF object compiled with -g",
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+impl<'a> Blob<'a> {
+    /// `FILE` or `FILE: section .BTF (index N, file offset 0x...)`.
+    fn location(&self) -> String {
+        match self.section {
+            None => self.path.display().to_string(),
+            Some((index, offset)) => format!(
+                "{}: section {BTF_SECTION} (index {index}, file offset {offset:#x})",
+                self.path.display()
+            ),
+        }
+    }
+
+    fn parse(&self, base: Option<&'a Btf<'a>>) -> Result<Btf<'a>, Box<Diagnostic>> {
+        let parsed = match base {
+            Some(b) => Btf::parse_split(self.bytes, b),
+            None => Btf::parse(self.bytes),
+        };
+        parsed.map_err(|e| Box::new(self.btf_error(&e)))
+    }
+
+    /// `offset 0x..`, or `offset 0x.. in .BTF` when the blob is an ELF
+    /// section (the offset is always from the start of the BTF blob).
+    fn offset(&self, off: u64) -> String {
+        match self.section {
+            None => format!("offset {off:#x}"),
+            Some(_) => format!("offset {off:#x} in {BTF_SECTION}"),
+        }
+    }
+
+    /// Blob offset of a position in the type section (the reader reports
+    /// those relative to the section).
+    fn type_offset(&self, off_in_types: u32) -> u64 {
+        let types_start = Header::parse(self.bytes)
+            .map(|(h, _)| u64::from(h.hdr_len) + u64::from(h.type_off))
+            .unwrap_or(0);
+        types_start + u64::from(off_in_types)
+    }
+
+    fn btf_error(&self, e: &BtfError) -> Diagnostic {
+        let d = Diagnostic::error(e.to_string());
+        let (detail, d) = match e {
+            BtfError::BadMagic { .. } | BtfError::Header { .. } => (Some(self.offset(0)), d),
+            BtfError::Truncated { offset, .. } => (
+                Some(self.offset(*offset as u64)),
+                d.help("the file looks cut short; produce it again"),
+            ),
+            BtfError::SectionOutOfBounds { start, .. } => (
+                Some(self.offset(*start)),
+                d.help(
+                    "the header promises more bytes than the blob has; the file looks cut short",
+                ),
+            ),
+            BtfError::UnknownKind { id, offset, .. } => (
+                Some(format!(
+                    "type [{id}] at {}",
+                    self.offset(self.type_offset(*offset))
+                )),
+                d.note(format!(
+                    "the last kind bpfc knows is {}",
+                    bpfc::btf::KIND_MAX
+                )),
+            ),
+            BtfError::TypeTruncated { id, offset, .. } => (
+                Some(format!(
+                    "type [{id}] at {}",
+                    self.offset(self.type_offset(*offset))
+                )),
+                d.help("the type section ends inside this type; the file looks cut short"),
+            ),
+            BtfError::EndianMismatch { .. } => (
+                None,
+                d.help("the base must be the BTF this blob was built against"),
+            ),
+            BtfError::Type { id, .. } | BtfError::NoSuchType { id, .. } => {
+                (Some(format!("type [{id}]")), d)
+            }
+            _ => (None, d),
+        };
+        match detail {
+            Some(detail) => d.at(format!("{}, {detail}", self.location())),
+            None => d.at(self.location()),
+        }
+    }
+}
+
+fn elf_error(path: &Path, e: &ElfBtfError) -> Diagnostic {
+    let d = Diagnostic::error(format!("cannot find BTF in {}: {e}", path.display()))
+        .at(path.display().to_string());
+    match e {
+        ElfBtfError::NoBtfSection => d
+            .note("the object was built without BTF")
+            .help("compile with debug info: clang -g -target bpf ..."),
+        ElfBtfError::SectionOutOfBounds { .. } | ElfBtfError::Malformed { .. } => {
+            d.help("the file looks cut short or corrupted; produce it again")
+        }
+        _ => d,
     }
 }

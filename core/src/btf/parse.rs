@@ -33,6 +33,8 @@ pub struct Btf<'a> {
     first_id: u32,
     /// First string offset described by this blob (0, or the base's string length).
     first_str: u32,
+    /// `pointer_size()`, found on first use.
+    pointer_size: std::sync::OnceLock<u64>,
 }
 
 impl<'a> Btf<'a> {
@@ -59,7 +61,15 @@ impl<'a> Btf<'a> {
         let types = section(data, &header, header.type_off, header.type_len, "type")?;
         let strings = section(data, &header, header.str_off, header.str_len, "string")?;
         let (first_id, first_str) = match base {
-            Some(b) => (b.last_id() + 1, b.first_str + b.header.str_len),
+            Some(b) => {
+                let first_str =
+                    b.first_str
+                        .checked_add(b.header.str_len)
+                        .ok_or_else(|| BtfError::Header {
+                            msg: "base and split string sections together exceed 4 GiB".into(),
+                        })?;
+                (b.last_id() + 1, first_str)
+            }
             None => (1, 0),
         };
         let offsets = index_types(types, endian, first_id)?;
@@ -73,6 +83,7 @@ impl<'a> Btf<'a> {
             base,
             first_id,
             first_str,
+            pointer_size: std::sync::OnceLock::new(),
         })
     }
 
@@ -87,6 +98,10 @@ impl<'a> Btf<'a> {
 
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    pub(super) fn pointer_size_cell(&self) -> &std::sync::OnceLock<u64> {
+        &self.pointer_size
     }
 
     /// The raw type section.
@@ -175,6 +190,11 @@ impl<'a> Btf<'a> {
                 None => Err(self.bad_str(offset)),
             };
         }
+        if offset == 0 && self.strings.is_empty() {
+            // Offset 0 means "anonymous"; a blob without strings (the kernel
+            // refuses it, the validator says so) still has anonymous types.
+            return Ok(b"");
+        }
         c_str_at(self.strings, (offset - self.first_str) as usize)
             .ok_or_else(|| self.bad_str(offset))
     }
@@ -220,24 +240,25 @@ fn section<'a>(
 }
 
 /// Walks the type section once, recording where each type starts.
+///
+/// This is the only pass over every type at parse time, so it is kept tight:
+/// one bounds check per type, table lookups for the record sizes.
 fn index_types(types: &[u8], endian: Endian, first_id: u32) -> Result<Vec<u32>, BtfError> {
     // Each type takes at least 12 bytes, so this bound comes from the section
-    // size the blob actually has, not from anything a header claims.
-    let mut offsets = Vec::with_capacity(types.len() / 16);
+    // size the blob actually has, not from anything a header claims. Typical
+    // blobs average ~40 bytes a type; start there and let the Vec grow.
+    let mut offsets = Vec::with_capacity(types.len() / 32 + 1);
+    let max_types = u64::from(u32::MAX - first_id) + 1;
     let mut pos = 0usize;
     while pos < types.len() {
-        let id = first_id as u64 + offsets.len() as u64;
-        if id > u64::from(u32::MAX) {
+        let id = first_id.wrapping_add(offsets.len() as u32);
+        if offsets.len() as u64 >= max_types {
             return Err(BtfError::TooManyTypes {
                 count: offsets.len() as u64 + 1,
-                max: u64::from(u32::MAX - first_id),
+                max: max_types,
             });
         }
-        let id = id as u32;
-        let info = endian
-            .read_u32(types, pos + 4)
-            .filter(|_| pos + TYPE_HEADER_LEN <= types.len());
-        let Some(info) = info else {
+        let Some(hdr) = types.get(pos + 4..pos + TYPE_HEADER_LEN) else {
             return Err(BtfError::TypeTruncated {
                 id,
                 offset: pos as u32,
@@ -245,24 +266,71 @@ fn index_types(types: &[u8], endian: Endian, first_id: u32) -> Result<Vec<u32>, 
                 vlen: 0,
             });
         };
+        let info = endian.u32([hdr[0], hdr[1], hdr[2], hdr[3]]);
         let kind_num = (info >> 24) & 0x1f;
         let vlen = info & 0xffff;
-        let kind = Kind::from_u32(kind_num).ok_or(BtfError::UnknownKind {
-            id,
-            offset: pos as u32,
-            kind: kind_num,
-        })?;
-        let end = pos as u64 + TYPE_HEADER_LEN as u64 + kind.trailing_len(vlen);
-        if end > types.len() as u64 {
+        let (fixed, per_entry) = RECORD_LEN[kind_num as usize];
+        if fixed == u8::MAX {
+            return Err(BtfError::UnknownKind {
+                id,
+                offset: pos as u32,
+                kind: kind_num,
+            });
+        }
+        let end = pos + TYPE_HEADER_LEN + fixed as usize + per_entry as usize * vlen as usize;
+        if end > types.len() {
             return Err(BtfError::TypeTruncated {
                 id,
                 offset: pos as u32,
-                kind: kind.name(),
+                kind: Kind::from_u32(kind_num).map_or("?", Kind::name),
                 vlen,
             });
         }
         offsets.push(pos as u32);
-        pos = end as usize;
+        pos = end;
     }
     Ok(offsets)
+}
+
+/// Trailing record length per kind number (0..=31): fixed bytes and bytes per
+/// vlen entry; `u8::MAX` marks kinds this reader does not know. Mirrors
+/// `Kind::trailing_len`, which a test keeps in step.
+const RECORD_LEN: [(u8, u8); 32] = {
+    let mut t = [(u8::MAX, 0u8); 32];
+    let mut k = 1;
+    while k <= super::kind::KIND_MAX as usize {
+        t[k] = match k {
+            1 | 14 | 17 => (4, 0),      // INT, VAR, DECL_TAG
+            3 => (12, 0),               // ARRAY
+            4 | 5 | 15 | 19 => (0, 12), // STRUCT, UNION, DATASEC, ENUM64
+            6 | 13 => (0, 8),           // ENUM, FUNC_PROTO
+            _ => (0, 0),
+        };
+        k += 1;
+    }
+    t
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_table_matches_kind_layout() {
+        for k in 0..32u32 {
+            let (fixed, per) = RECORD_LEN[k as usize];
+            match Kind::from_u32(k) {
+                Some(kind) => {
+                    for vlen in [0u32, 1, 7] {
+                        assert_eq!(
+                            u64::from(fixed) + u64::from(per) * u64::from(vlen),
+                            kind.trailing_len(vlen),
+                            "{kind}"
+                        );
+                    }
+                }
+                None => assert_eq!(fixed, u8::MAX, "kind {k}"),
+            }
+        }
+    }
 }

@@ -10,10 +10,45 @@ use super::types::Type;
 /// How deep a chain of references may go before we call it a loop
 /// (libbpf's `MAX_RESOLVE_DEPTH`).
 pub const MAX_RESOLVE_DEPTH: u32 = 32;
-/// Pointer size on BPF (and every 64-bit host).
+/// Pointer size when a BTF has no `long` to tell (BPF and every 64-bit host).
 pub const POINTER_SIZE: u64 = 8;
 
+/// Names under which a BTF carries `long`, whose size is the pointer size.
+const LONG_NAMES: [&[u8]; 11] = [
+    b"long",
+    b"long int",
+    b"int long",
+    b"unsigned long",
+    b"long unsigned",
+    b"unsigned long int",
+    b"unsigned int long",
+    b"long unsigned int",
+    b"long int unsigned",
+    b"int unsigned long",
+    b"int long unsigned",
+];
+/// Most types visited while computing one alignment (see `align_of_depth`).
+const ALIGN_VISIT_BUDGET: u32 = 1 << 16;
+
 impl<'a> Btf<'a> {
+    /// Bytes in a pointer for this BTF, the way libbpf's `determine_ptr_size`
+    /// finds it: the size of the first 4- or 8-byte INT named like `long`
+    /// (base types first), else [`POINTER_SIZE`]. Computed once.
+    pub fn pointer_size(&self) -> u64 {
+        *self.pointer_size_cell().get_or_init(|| {
+            (1..=self.last_id())
+                .filter_map(|id| self.type_by_id(id).ok())
+                .find(|t| {
+                    t.kind() == Kind::Int
+                        && matches!(t.size(), 4 | 8)
+                        && self
+                            .str_bytes(t.name_off())
+                            .is_ok_and(|n| LONG_NAMES.contains(&n))
+                })
+                .map_or(POINTER_SIZE, |t| u64::from(t.size()))
+        })
+    }
+
     /// Follows TYPEDEF, CONST, VOLATILE, RESTRICT and TYPE_TAG to the first
     /// type that is none of them. Returns id 0 for `void`.
     pub fn skip_mods_and_typedefs(&self, mut id: u32) -> Result<u32, BtfError> {
@@ -49,7 +84,7 @@ impl<'a> Btf<'a> {
 
     /// The size in bytes of a type, the way libbpf's `btf__resolve_size`
     /// computes it: modifiers, typedefs, VARs and DECL_TAGs are followed,
-    /// arrays multiply, pointers are 8 bytes. `void`, FWD, FUNC and
+    /// arrays multiply, pointers are [`Btf::pointer_size`] bytes. `void`, FWD, FUNC and
     /// FUNC_PROTO have no size.
     pub fn resolve_size(&self, id: u32) -> Result<u64, BtfError> {
         let mut id = id;
@@ -70,7 +105,7 @@ impl<'a> Btf<'a> {
                 | Kind::Enum64
                 | Kind::Datasec
                 | Kind::Float => u64::from(t.size()),
-                Kind::Ptr => POINTER_SIZE,
+                Kind::Ptr => self.pointer_size(),
                 Kind::Typedef
                 | Kind::Volatile
                 | Kind::Const
@@ -118,33 +153,42 @@ impl<'a> Btf<'a> {
     /// Natural alignment of a type in bytes, the way libbpf's `btf__align_of`
     /// computes it (1 for packed structs and unions).
     pub fn align_of(&self, id: u32) -> Result<u64, BtfError> {
-        self.align_of_depth(id, 0)
+        let mut budget = ALIGN_VISIT_BUDGET;
+        self.align_of_depth(id, 0, &mut budget)
     }
 
-    fn align_of_depth(&self, id: u32, depth: u32) -> Result<u64, BtfError> {
+    fn align_of_depth(&self, id: u32, depth: u32, budget: &mut u32) -> Result<u64, BtfError> {
         if depth > MAX_RESOLVE_DEPTH {
             return Err(self.loop_error(id));
         }
+        // Structs fan out: a hostile chain of structs that each hold two of
+        // the next would take 2^depth steps. Real types need far fewer visits.
+        *budget = budget.checked_sub(1).ok_or_else(|| BtfError::Type {
+            id,
+            msg: format!("alignment needs more than {ALIGN_VISIT_BUDGET} type visits"),
+        })?;
         let t = self.type_by_id(id)?;
         match t.kind() {
             Kind::Int | Kind::Enum | Kind::Enum64 | Kind::Float => {
-                Ok(u64::from(t.size()).clamp(1, POINTER_SIZE))
+                Ok(u64::from(t.size()).clamp(1, self.pointer_size()))
             }
-            Kind::Ptr => Ok(POINTER_SIZE),
+            Kind::Ptr => Ok(self.pointer_size()),
             Kind::Typedef
             | Kind::Volatile
             | Kind::Const
             | Kind::Restrict
             | Kind::TypeTag
             | Kind::Var
-            | Kind::DeclTag => self.align_of_depth(t.type_id(), depth + 1),
-            Kind::Array => {
-                self.align_of_depth(t.array().expect("kind checked").elem_type, depth + 1)
-            }
+            | Kind::DeclTag => self.align_of_depth(t.type_id(), depth + 1, budget),
+            Kind::Array => self.align_of_depth(
+                t.array().expect("kind checked").elem_type,
+                depth + 1,
+                budget,
+            ),
             Kind::Struct | Kind::Union => {
                 let mut max_align = 1;
                 for m in t.members() {
-                    let align = self.align_of_depth(m.type_id, depth + 1)?;
+                    let align = self.align_of_depth(m.type_id, depth + 1, budget)?;
                     // A member that sits off its natural alignment means the
                     // aggregate is packed.
                     if m.bitfield_size() == 0 && u64::from(m.bit_offset()) % (8 * align) != 0 {

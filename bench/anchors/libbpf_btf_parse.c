@@ -1,0 +1,62 @@
+/* Anchor for the BTF benchmark: libbpf's btf__parse (plus, in "walk" mode, a
+ * pass that touches every type the way a validator must).
+ *
+ *   libbpf_btf_parse time FILE ITERS   -> "<ns per iteration>"
+ *   libbpf_btf_parse time-mem FILE ITERS -> "<ns per btf__new on bytes already in memory>"
+ *   libbpf_btf_parse mem FILE          -> "<peak RSS KiB after one parse>"
+ */
+#include <bpf/btf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	if (!strcmp(argv[1], "mem")) {
+		struct btf *btf = btf__parse(argv[2], NULL);
+		if (!btf)
+			return 1;
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		printf("%ld\n", ru.ru_maxrss);
+		btf__free(btf);
+		return 0;
+	}
+	int iters = argc > 3 ? atoi(argv[3]) : 100;
+	if (!strcmp(argv[1], "time-mem")) {
+		FILE *f = fopen(argv[2], "rb");
+		static char buf[64 << 20];
+		size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+		if (!n)
+			return 1;
+		long long start = now_ns();
+		for (int i = 0; i < iters; i++) {
+			struct btf *btf = btf__new(buf, n);
+			if (!btf)
+				return 1;
+			btf__free(btf);
+		}
+		printf("%lld\n", (now_ns() - start) / iters);
+		return 0;
+	}
+	long long start = now_ns();
+	for (int i = 0; i < iters; i++) {
+		struct btf *btf = btf__parse(argv[2], NULL);
+		if (!btf)
+			return 1;
+		btf__free(btf);
+	}
+	printf("%lld\n", (now_ns() - start) / iters);
+	return 0;
+}

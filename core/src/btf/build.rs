@@ -1,1 +1,0 @@
-//! Building and encoding BTF in either byte order. (In progress.)

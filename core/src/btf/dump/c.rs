@@ -1,1 +1,0 @@
-//! C header dump. (In progress.)
