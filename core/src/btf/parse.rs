@@ -174,10 +174,15 @@ impl<'a> Btf<'a> {
 
     /// The types this blob defines, in id order (not the base's).
     pub fn types(&self) -> impl ExactSizeIterator<Item = Type<'a>> + '_ {
+        let types = self.types;
+        let endian = self.endian;
         let first = self.first_id;
-        (0..self.offsets.len()).map(move |i| {
-            self.type_by_id(first + i as u32)
-                .expect("offsets index only holds walked types")
+        let offsets = &self.offsets;
+        // Each type ends where the next begins; the last one at the section end.
+        (0..offsets.len()).map(move |i| {
+            let start = offsets[i] as usize;
+            let end = offsets.get(i + 1).map_or(types.len(), |&o| o as usize);
+            Type::new(first + i as u32, start as u32, &types[start..end], endian)
         })
     }
 
