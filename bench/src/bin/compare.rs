@@ -35,7 +35,8 @@ fn main() {
 /// Parse and fully validate BTF already in memory.
 fn parse_and_check_bytes(data: &[u8]) -> usize {
     let btf = Btf::parse(data).expect("valid BTF");
-    btf.len()
+    let findings = bpfc::btf::validate::validate(&btf);
+    btf.len() + findings.len()
 }
 
 /// Read the file and parse (and validate) it, as libbpf's btf__parse reads and parses.

@@ -31,7 +31,7 @@ pub enum Kind {
 pub const KIND_MAX: u32 = 19;
 
 impl Kind {
-    pub fn from_u32(v: u32) -> Option<Kind> {
+    pub const fn from_u32(v: u32) -> Option<Kind> {
         Some(match v {
             1 => Kind::Int,
             2 => Kind::Ptr,
@@ -54,6 +54,12 @@ impl Kind {
             19 => Kind::Enum64,
             _ => return None,
         })
+    }
+
+    /// The kind encoded in bits 24..=28 of a `btf_type.info` word.
+    #[inline]
+    pub fn from_info(info: u32) -> Option<Kind> {
+        KIND_BY_NUMBER[((info >> 24) & 0x1f) as usize]
     }
 
     /// The upper-case name bpftool prints (`INT`, `FUNC_PROTO`, `DECL_TAG`, ...).
@@ -141,6 +147,17 @@ impl Kind {
         )
     }
 }
+
+/// `Kind::from_u32` as a table, for the per-type hot paths.
+const KIND_BY_NUMBER: [Option<Kind>; 32] = {
+    let mut t = [None; 32];
+    let mut k = 1;
+    while k <= KIND_MAX {
+        t[k as usize] = Kind::from_u32(k);
+        k += 1;
+    }
+    t
+};
 
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -33,6 +33,8 @@ pub struct Btf<'a> {
     first_id: u32,
     /// First string offset described by this blob (0, or the base's string length).
     first_str: u32,
+    /// `pointer_size()`, found on first use.
+    pointer_size: std::sync::OnceLock<u64>,
 }
 
 impl<'a> Btf<'a> {
@@ -81,6 +83,7 @@ impl<'a> Btf<'a> {
             base,
             first_id,
             first_str,
+            pointer_size: std::sync::OnceLock::new(),
         })
     }
 
@@ -95,6 +98,10 @@ impl<'a> Btf<'a> {
 
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    pub(super) fn pointer_size_cell(&self) -> &std::sync::OnceLock<u64> {
+        &self.pointer_size
     }
 
     /// The raw type section.
@@ -167,10 +174,15 @@ impl<'a> Btf<'a> {
 
     /// The types this blob defines, in id order (not the base's).
     pub fn types(&self) -> impl ExactSizeIterator<Item = Type<'a>> + '_ {
+        let types = self.types;
+        let endian = self.endian;
         let first = self.first_id;
-        (0..self.offsets.len()).map(move |i| {
-            self.type_by_id(first + i as u32)
-                .expect("offsets index only holds walked types")
+        let offsets = &self.offsets;
+        // Each type ends where the next begins; the last one at the section end.
+        (0..offsets.len()).map(move |i| {
+            let start = offsets[i] as usize;
+            let end = offsets.get(i + 1).map_or(types.len(), |&o| o as usize);
+            Type::new(first + i as u32, start as u32, &types[start..end], endian)
         })
     }
 

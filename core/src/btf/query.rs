@@ -10,12 +10,45 @@ use super::types::Type;
 /// How deep a chain of references may go before we call it a loop
 /// (libbpf's `MAX_RESOLVE_DEPTH`).
 pub const MAX_RESOLVE_DEPTH: u32 = 32;
-/// Pointer size on BPF (and every 64-bit host).
+/// Pointer size when a BTF has no `long` to tell (BPF and every 64-bit host).
 pub const POINTER_SIZE: u64 = 8;
+
+/// Names under which a BTF carries `long`, whose size is the pointer size.
+const LONG_NAMES: [&[u8]; 11] = [
+    b"long",
+    b"long int",
+    b"int long",
+    b"unsigned long",
+    b"long unsigned",
+    b"unsigned long int",
+    b"unsigned int long",
+    b"long unsigned int",
+    b"long int unsigned",
+    b"int unsigned long",
+    b"int long unsigned",
+];
 /// Most types visited while computing one alignment (see `align_of_depth`).
 const ALIGN_VISIT_BUDGET: u32 = 1 << 16;
 
 impl<'a> Btf<'a> {
+    /// Bytes in a pointer for this BTF, the way libbpf's `determine_ptr_size`
+    /// finds it: the size of the first 4- or 8-byte INT named like `long`
+    /// (base types first), else [`POINTER_SIZE`]. Computed once.
+    pub fn pointer_size(&self) -> u64 {
+        *self.pointer_size_cell().get_or_init(|| {
+            (1..=self.last_id())
+                .filter_map(|id| self.type_by_id(id).ok())
+                .find(|t| {
+                    t.kind() == Kind::Int
+                        && matches!(t.size(), 4 | 8)
+                        && self
+                            .str_bytes(t.name_off())
+                            .is_ok_and(|n| LONG_NAMES.contains(&n))
+                })
+                .map_or(POINTER_SIZE, |t| u64::from(t.size()))
+        })
+    }
+
     /// Follows TYPEDEF, CONST, VOLATILE, RESTRICT and TYPE_TAG to the first
     /// type that is none of them. Returns id 0 for `void`.
     pub fn skip_mods_and_typedefs(&self, mut id: u32) -> Result<u32, BtfError> {
@@ -51,7 +84,7 @@ impl<'a> Btf<'a> {
 
     /// The size in bytes of a type, the way libbpf's `btf__resolve_size`
     /// computes it: modifiers, typedefs, VARs and DECL_TAGs are followed,
-    /// arrays multiply, pointers are 8 bytes. `void`, FWD, FUNC and
+    /// arrays multiply, pointers are [`Btf::pointer_size`] bytes. `void`, FWD, FUNC and
     /// FUNC_PROTO have no size.
     pub fn resolve_size(&self, id: u32) -> Result<u64, BtfError> {
         let mut id = id;
@@ -72,7 +105,7 @@ impl<'a> Btf<'a> {
                 | Kind::Enum64
                 | Kind::Datasec
                 | Kind::Float => u64::from(t.size()),
-                Kind::Ptr => POINTER_SIZE,
+                Kind::Ptr => self.pointer_size(),
                 Kind::Typedef
                 | Kind::Volatile
                 | Kind::Const
@@ -137,9 +170,9 @@ impl<'a> Btf<'a> {
         let t = self.type_by_id(id)?;
         match t.kind() {
             Kind::Int | Kind::Enum | Kind::Enum64 | Kind::Float => {
-                Ok(u64::from(t.size()).clamp(1, POINTER_SIZE))
+                Ok(u64::from(t.size()).clamp(1, self.pointer_size()))
             }
-            Kind::Ptr => Ok(POINTER_SIZE),
+            Kind::Ptr => Ok(self.pointer_size()),
             Kind::Typedef
             | Kind::Volatile
             | Kind::Const

@@ -26,14 +26,18 @@ impl<'a> Type<'a> {
         }
     }
 
+    /// The u32 at byte `off` of this type. Callers only read words the
+    /// reader accounted for when it sized the type, so the one bounds check
+    /// here never fails on a walked type.
     #[inline]
     fn word(&self, off: usize) -> u32 {
-        self.endian.u32([
-            self.raw[off],
-            self.raw[off + 1],
-            self.raw[off + 2],
-            self.raw[off + 3],
-        ])
+        let b: [u8; 4] = self.raw[off..off + 4]
+            .try_into()
+            .expect("a 4-byte slice converts to [u8; 4]");
+        match self.endian {
+            Endian::Little => u32::from_le_bytes(b),
+            Endian::Big => u32::from_be_bytes(b),
+        }
     }
 
     /// The type id.
@@ -55,34 +59,42 @@ impl<'a> Type<'a> {
         self.endian
     }
 
+    #[inline]
     pub fn name_off(&self) -> u32 {
         self.word(0)
     }
 
+    #[inline]
     pub fn info(&self) -> u32 {
         self.word(4)
     }
 
     /// The kind; always known, the reader refuses unknown kinds.
+    #[inline]
     pub fn kind(&self) -> Kind {
-        Kind::from_u32((self.info() >> 24) & 0x1f).expect("reader only indexes known kinds")
+        // The reader only indexes types of known kinds.
+        Kind::from_info(self.info()).expect("reader only indexes known kinds")
     }
 
     /// `vlen`: member/param/enumerator/entry count, or the FUNC linkage.
+    #[inline]
     pub fn vlen(&self) -> u32 {
         self.info() & 0xffff
     }
 
+    #[inline]
     pub fn kflag(&self) -> bool {
         self.info() >> 31 != 0
     }
 
     /// The third header word: a size for INT/STRUCT/UNION/ENUM/DATASEC/FLOAT/ENUM64.
+    #[inline]
     pub fn size(&self) -> u32 {
         self.word(8)
     }
 
     /// The third header word: a referenced type id for PTR/TYPEDEF/modifiers/FUNC/FUNC_PROTO (return)/VAR/DECL_TAG.
+    #[inline]
     pub fn type_id(&self) -> u32 {
         self.word(8)
     }

@@ -137,8 +137,8 @@ pub fn btf_load_with(blob: &[u8], opts: &BtfLoadOptions) -> Result<OwnedFd, BtfL
     let level = if opts.log_level.is_off() {
         match bpf_fd(&mut BtfLoadAttr::new(blob, None)) {
             Ok(fd) => return Ok(fd),
-            // No verifier ran: a log would stay empty.
-            Err(e) if matches!(e.errno.0, libc::EPERM | libc::E2BIG | libc::EFAULT) => {
+            // Refused before the verifier ran: a log would stay empty.
+            Err(e) if e.is_permission_denied() || blob.len() > BTF_MAX_SIZE => {
                 return Err(BtfLoadError {
                     source: e,
                     log: String::new(),

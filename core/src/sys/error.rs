@@ -51,13 +51,15 @@ impl fmt::Display for Errno {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // libc has no text for the kernel-internal ENOTSUPP.
         let text = if *self == Errno::ENOTSUPP {
-            "operation not supported (kernel-internal ENOTSUPP)".to_string()
+            "operation not supported (kernel-internal)".to_string()
         } else {
-            std::io::Error::from_raw_os_error(self.0).to_string()
+            let full = std::io::Error::from_raw_os_error(self.0).to_string();
+            let suffix = format!(" (os error {})", self.0);
+            full.strip_suffix(&suffix).unwrap_or(&full).to_string()
         };
         match self.name() {
-            Some(name) => write!(f, "{name} ({text})"),
-            None => write!(f, "errno {} ({text})", self.0),
+            Some(name) => write!(f, "{name}: {text}"),
+            None => write!(f, "errno {}: {text}", self.0),
         }
     }
 }

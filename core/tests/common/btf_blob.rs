@@ -53,6 +53,9 @@ pub struct BtfBlob {
     types: Vec<u8>,
     strings: Vec<u8>,
     count: u32,
+    /// Split BTF: ids and string offsets continue the base's.
+    first_id: u32,
+    first_str: u32,
 }
 
 impl Default for BtfBlob {
@@ -72,6 +75,23 @@ impl BtfBlob {
             types: Vec::new(),
             strings: vec![0],
             count: 0,
+            first_id: 1,
+            first_str: 0,
+        }
+    }
+
+    /// Split BTF on top of a base whose last type id is `base_last_id` and
+    /// whose string section has `base_str_len` bytes. Its own string
+    /// section starts empty (offset `base_str_len`); offset 0 still means
+    /// the base's empty string.
+    pub fn split(endian: Endian, base_last_id: u32, base_str_len: u32) -> BtfBlob {
+        BtfBlob {
+            endian,
+            types: Vec::new(),
+            strings: Vec::new(),
+            count: 0,
+            first_id: base_last_id + 1,
+            first_str: base_str_len,
         }
     }
 
@@ -85,7 +105,7 @@ impl BtfBlob {
         if s.is_empty() {
             return 0;
         }
-        let off = self.strings.len() as u32;
+        let off = self.first_str + self.strings.len() as u32;
         self.strings.extend_from_slice(s);
         self.strings.push(0);
         off
@@ -102,7 +122,7 @@ impl BtfBlob {
 
     /// The id the next type will get.
     pub fn next_id(&self) -> u32 {
-        self.count + 1
+        self.first_id + self.count
     }
 
     pub fn word(&mut self, w: u32) -> &mut Self {
@@ -115,7 +135,7 @@ impl BtfBlob {
     pub fn raw(&mut self, name_off: u32, info: u32, size_or_type: u32) -> u32 {
         self.word(name_off).word(info).word(size_or_type);
         self.count += 1;
-        self.count
+        self.first_id + self.count - 1
     }
 
     fn named(&mut self, name: &str, info: u32, size_or_type: u32) -> u32 {

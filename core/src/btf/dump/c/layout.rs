@@ -5,31 +5,12 @@
 //! INTs) these helpers answer 0 as libbpf does, because padding and `packed`
 //! decisions depend on those answers and must come out as bpftool's.
 //! The crate-wide `Btf::align_of`/`resolve_size` instead report such cases as
-//! errors and assume 8-byte pointers; here the pointer size is the BTF's own.
+//! errors; both take the pointer size from the BTF's own `long`.
 
 use std::io;
 
 use super::state::{btf_err, type_err, MAX_DEPTH};
-use crate::btf::{Btf, Kind, Member, Type, MAX_RESOLVE_DEPTH};
-
-/// Names under which a BTF carries `long`; its size is the pointer size
-/// (libbpf's `determine_ptr_size`).
-const LONG_ALIASES: [&[u8]; 11] = [
-    b"long",
-    b"long int",
-    b"int long",
-    b"unsigned long",
-    b"long unsigned",
-    b"unsigned long int",
-    b"unsigned int long",
-    b"long unsigned int",
-    b"long int unsigned",
-    b"int unsigned long",
-    b"int long unsigned",
-];
-
-/// Pointer size when the BTF has no `long` to tell (libbpf uses the host's).
-const DEFAULT_POINTER_SIZE: u32 = 8;
+use crate::btf::{Btf, BtfError, Kind, Member, Type};
 
 /// Marks an alignment that has not been computed yet.
 const NOT_COMPUTED: u32 = u32::MAX;
@@ -45,7 +26,7 @@ pub(super) struct Layout {
 impl Layout {
     pub fn new(btf: &Btf<'_>) -> io::Result<Layout> {
         Ok(Layout {
-            ptr_size: pointer_size(btf)?,
+            ptr_size: u32::try_from(btf.pointer_size()).expect("pointer size is 4 or 8"),
             align_cache: vec![NOT_COMPUTED; btf.last_id() as usize + 1],
         })
     }
@@ -131,50 +112,13 @@ impl Layout {
 
     /// `btf__resolve_size`, with libbpf's failures (void, FWD, FUNC_PROTO,
     /// overflow, chains deeper than 32) answered as 0, which is what the
-    /// dumper makes of them.
-    pub fn resolve_size(&self, btf: &Btf<'_>, mut id: u32) -> io::Result<u64> {
-        let mut nelems: u64 = 1;
-        for _ in 0..MAX_RESOLVE_DEPTH {
-            if id == 0 {
-                return Ok(0);
-            }
-            let t = btf.type_by_id(id).map_err(btf_err)?;
-            let size = match t.kind() {
-                Kind::Int
-                | Kind::Struct
-                | Kind::Union
-                | Kind::Enum
-                | Kind::Enum64
-                | Kind::Datasec
-                | Kind::Float => u64::from(t.size()),
-                Kind::Ptr => u64::from(self.ptr_size),
-                Kind::Typedef
-                | Kind::Volatile
-                | Kind::Const
-                | Kind::Restrict
-                | Kind::Var
-                | Kind::DeclTag
-                | Kind::TypeTag => {
-                    id = t.type_id();
-                    continue;
-                }
-                Kind::Array => {
-                    let a = t.array().expect("kind checked");
-                    if nelems != 0 && u64::from(a.nelems) > u64::from(u32::MAX) / nelems {
-                        return Ok(0);
-                    }
-                    nelems *= u64::from(a.nelems);
-                    id = a.elem_type;
-                    continue;
-                }
-                Kind::Fwd | Kind::Func | Kind::FuncProto => return Ok(0),
-            };
-            if nelems != 0 && size > u64::from(u32::MAX) / nelems {
-                return Ok(0);
-            }
-            return Ok(nelems * size);
+    /// dumper makes of them. A missing type id stays an error.
+    pub fn resolve_size(&self, btf: &Btf<'_>, id: u32) -> io::Result<u64> {
+        match btf.resolve_size(id) {
+            Ok(size) => Ok(size),
+            Err(e @ BtfError::NoSuchType { .. }) => Err(btf_err(e)),
+            Err(_) => Ok(0),
         }
-        Ok(0)
     }
 }
 
@@ -202,20 +146,4 @@ pub(super) fn member_geometry(btf: &Btf<'_>, m: &Member) -> io::Result<(u32, u32
         }
     }
     Ok((m.raw_offset, 0))
-}
-
-/// libbpf's `determine_ptr_size`: the size of the first 4- or 8-byte INT
-/// named like `long` (base types first), else the host's pointer size.
-fn pointer_size(btf: &Btf<'_>) -> io::Result<u32> {
-    for id in 1..=btf.last_id() {
-        let t = btf.type_by_id(id).map_err(btf_err)?;
-        if t.kind() != Kind::Int || !matches!(t.size(), 4 | 8) {
-            continue;
-        }
-        let name = btf.str_bytes(t.name_off()).map_err(btf_err)?;
-        if LONG_ALIASES.contains(&name) {
-            return Ok(t.size());
-        }
-    }
-    Ok(DEFAULT_POINTER_SIZE)
 }

@@ -1,0 +1,398 @@
+//! The kernel's BTF rules (kernel/bpf/btf.c, `btf_parse` and the per-kind
+//! `check_meta`/`resolve`/`check_member` callbacks) as [`Finding`]s.
+//!
+//! The goal is agreement with the running kernel: BTF without error
+//! findings loads, BTF the kernel refuses gets at least one error, and the
+//! first error carries the text of the kernel's log line. The checks run in
+//! the kernel's order:
+//!
+//! 1. `header`: size, header, section layout, string section. The first
+//!    failure stops validation, as in the kernel.
+//! 2. `meta`: every type on its own (kind, flags, names, member offsets,
+//!    DATASEC entries, ...). A type that fails is not looked at again.
+//! 3. `resolve`: references, in id order, with the kernel's depth-first
+//!    resolution (loops, depth limit, sizes, member fits), then the
+//!    FUNC_PROTO argument checks.
+//! 4. `tags`: TYPE_TAG ordering in modifier chains.
+//! 5. `compat`: what older kernels still in use would refuse (warnings) or
+//!    would need rewritten (notes).
+//!
+//! Unlike the kernel, validation continues after an error so that one run
+//! shows every independent problem; references to a type that already
+//! failed are not reported again.
+//!
+//! Cost is linear in the blob: what is known about each type id (state,
+//! what it resolves to, memoised array sizes, as in the kernel) lives in
+//! one flat vector, the resolution stack is bounded by the kernel's depth
+//! limit, nothing recurses and nothing is allocated per type unless a
+//! finding is made.
+
+mod compat;
+mod finding;
+mod header;
+mod member;
+mod meta;
+mod names;
+mod resolve;
+mod tags;
+mod view;
+
+use view::View;
+
+pub use finding::{Code, Finding, Severity};
+pub use header::{BTF_MAX_NAME_OFFSET, BTF_MAX_SIZE};
+pub use names::{KSYM_NAME_LEN, OLD_KSYM_NAME_LEN};
+
+use super::kind::Kind;
+use super::parse::Btf;
+use crate::bytes::Endian;
+
+/// Highest type id the kernel keeps: it stores at most `BTF_MAX_TYPE`
+/// entries counting `void`, and drops (while logging "Exceeded max num of
+/// types") every type after that.
+pub const MAX_KEPT_TYPE_ID: u32 = super::BTF_MAX_TYPE - 1;
+
+/// What to validate against.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Byte order of the kernel the BTF is meant for. The kernel reads the
+    /// header in its own order, so a blob of the other order fails its
+    /// header checks. `None` skips this check (e.g. when validating objects
+    /// built for another architecture). Default: this machine's order.
+    pub byte_order: Option<Endian>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            byte_order: Some(Endian::NATIVE),
+        }
+    }
+}
+
+/// Validates parsed BTF (base or split) for the running kernel.
+pub fn validate(btf: &Btf<'_>) -> Vec<Finding> {
+    validate_with(btf, &Options::default())
+}
+
+/// Validates parsed BTF with explicit [`Options`].
+pub fn validate_with(btf: &Btf<'_>, opts: &Options) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if check_blob(
+        btf.data(),
+        btf.endian(),
+        btf.base().is_some(),
+        opts,
+        &mut findings,
+    ) {
+        findings.extend(Checker::run(btf));
+    }
+    findings
+}
+
+/// Validates a base BTF blob that may not even parse: problems the reader
+/// refuses (bad magic, truncated types, unknown kinds) become findings too.
+pub fn validate_bytes(data: &[u8]) -> Vec<Finding> {
+    validate_bytes_with(data, &Options::default())
+}
+
+/// [`validate_bytes`] with explicit [`Options`].
+pub fn validate_bytes_with(data: &[u8], opts: &Options) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let endian = match data {
+        [0x9f, 0xeb, ..] => Endian::Little,
+        [0xeb, 0x9f, ..] => Endian::Big,
+        // Unknown magic: read it as the target kernel would, which reports it.
+        _ => opts.byte_order.unwrap_or(Endian::NATIVE),
+    };
+    if !check_blob(data, endian, false, opts, &mut findings) {
+        return findings;
+    }
+    match Btf::parse(data) {
+        Ok(btf) => findings.extend(Checker::run(&btf)),
+        Err(e) => findings.push(meta::unreadable(data, endian, &e)),
+    }
+    findings
+}
+
+/// The header phase. Returns whether the types can be checked.
+fn check_blob(
+    data: &[u8],
+    endian: Endian,
+    split: bool,
+    opts: &Options,
+    out: &mut Vec<Finding>,
+) -> bool {
+    if let Some(target) = opts.byte_order {
+        if target != endian {
+            // Report what this kernel would say when it reads the header in
+            // its own byte order, then go on checking in the blob's order.
+            let says = header::check(data, target, split)
+                .err()
+                .map(|f| f.message)
+                .unwrap_or_else(|| "Invalid magic".to_string());
+            out.push(Finding {
+                code: Code::ForeignByteOrder,
+                severity: Severity::Error,
+                message: says,
+                type_id: None,
+                kind: None,
+                offset: Some(0),
+                note: format!(
+                    "the blob is {endian:?}-endian; a {target:?}-endian kernel only loads BTF in its own byte order (libbpf swaps it first)"
+                ),
+            });
+        }
+    }
+    match header::check(data, endian, split) {
+        Ok(()) => true,
+        Err(f) => {
+            out.push(f);
+            false
+        }
+    }
+}
+
+/// `void` or a real type: the kernel keeps `void` as type 0.
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Void,
+    Type(View<'a>),
+}
+
+impl<'a> Node<'a> {
+    fn kind(&self) -> Option<Kind> {
+        match self {
+            Node::Void => None,
+            Node::Type(t) => Some(t.kind()),
+        }
+    }
+}
+
+/// Kind groups of kernel/bpf/btf.c; `None` is `void`.
+mod class {
+    use super::Kind;
+
+    pub fn is_modifier(k: Option<Kind>) -> bool {
+        matches!(
+            k,
+            Some(Kind::Typedef | Kind::Volatile | Kind::Const | Kind::Restrict | Kind::TypeTag)
+        )
+    }
+
+    pub fn is_struct(k: Option<Kind>) -> bool {
+        matches!(k, Some(Kind::Struct | Kind::Union))
+    }
+
+    /// Types that reference others and must be resolved.
+    pub fn needs_resolve(k: Option<Kind>) -> bool {
+        is_modifier(k)
+            || matches!(
+                k,
+                Some(
+                    Kind::Ptr
+                        | Kind::Struct
+                        | Kind::Union
+                        | Kind::Array
+                        | Kind::Var
+                        | Kind::Func
+                        | Kind::DeclTag
+                        | Kind::Datasec
+                )
+            )
+    }
+
+    /// Types that may only start a reference chain, never be referenced
+    /// as a value type.
+    pub fn is_source_only(k: Option<Kind>) -> bool {
+        matches!(k, Some(Kind::Var | Kind::DeclTag | Kind::Datasec))
+    }
+
+    /// Types without a size: void, FWD, FUNC, FUNC_PROTO.
+    pub fn has_no_size(k: Option<Kind>) -> bool {
+        matches!(k, None | Some(Kind::Fwd | Kind::Func | Kind::FuncProto))
+    }
+
+    /// Types whose third header word is their size.
+    pub fn has_size(k: Option<Kind>) -> bool {
+        k.is_some_and(|k| k.has_size())
+    }
+}
+
+/// What the validator knows about one type id.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// Where the type starts in this blob's type section (set by the meta
+    /// phase's walk; unused for a split BTF's base types).
+    offset: u32,
+    /// What a resolved reference type stands for (`resolved_ids`).
+    resolved_id: u32,
+    /// Memoised size of a resolved array (`resolved_sizes`).
+    resolved_size: u32,
+    state: State,
+}
+
+/// Per-id resolution state (`enum visit_state` plus our own marker).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[repr(u8)]
+enum State {
+    #[default]
+    NotVisited,
+    Visited,
+    Resolved,
+    /// Already reported (or part of a failed resolution): never checked or
+    /// reported again.
+    Failed,
+}
+
+/// The validator's working state for one blob.
+struct Checker<'b, 'a> {
+    btf: &'b Btf<'a>,
+    findings: Vec<Finding>,
+    /// Byte offset of the type section in the blob.
+    types_at: u64,
+    /// Ids above this are dropped by the kernel.
+    last_kept: u32,
+    /// Per type id (base ids first for split BTF): one record, so that
+    /// looking at a type costs one cache line.
+    slots: Vec<Slot>,
+    resolver: resolve::Stack,
+    compat: compat::Tally,
+    /// This blob's type section: lookups without the reader's `Result`
+    /// path, using the offsets in `slots`.
+    types: &'a [u8],
+    /// Bit per offset of this blob's string section: the string there is
+    /// known to be an identifier every kernel accepts (no '.', at most 128
+    /// bytes). Names repeat (parameter names most), so each is scanned once.
+    plain_names: Vec<u64>,
+    big_endian: bool,
+}
+
+impl<'b, 'a> Checker<'b, 'a> {
+    fn new(btf: &'b Btf<'a>) -> Self {
+        let ids = btf.last_id() as usize + 1;
+        let h = btf.header();
+        Checker {
+            btf,
+            findings: Vec::new(),
+            types_at: u64::from(h.hdr_len) + u64::from(h.type_off),
+            last_kept: btf.last_id().min(MAX_KEPT_TYPE_ID),
+            slots: vec![Slot::default(); ids],
+            resolver: resolve::Stack::default(),
+            compat: compat::Tally::default(),
+            types: btf.type_section(),
+            plain_names: vec![0; (btf.header().str_len as usize).div_ceil(64)],
+            big_endian: btf.endian() == Endian::Big,
+        }
+    }
+
+    /// Checks the types of `btf` (its header already passed).
+    fn run(btf: &'b Btf<'a>) -> Vec<Finding> {
+        let mut c = Checker::new(btf);
+        if let Some(base) = btf.base() {
+            // Split BTF relies on what its base resolves to; the kernel
+            // resolved vmlinux long ago. Do the same, quietly.
+            let b = Checker::run_quiet(base);
+            c.slots[..b.slots.len()].copy_from_slice(&b.slots);
+        }
+        c.check_metas();
+        c.resolve_all();
+        c.check_type_tags();
+        c.check_compat();
+        c.findings
+    }
+
+    fn run_quiet(btf: &'b Btf<'a>) -> Checker<'b, 'a> {
+        let mut c = Checker::new(btf);
+        c.check_metas();
+        c.resolve_all();
+        c
+    }
+
+    /// The type (or void) with this id as the kernel sees it: `None` when
+    /// it does not exist or was dropped past the type limit.
+    fn node(&self, id: u32) -> Option<Node<'a>> {
+        if id == 0 {
+            return Some(Node::Void);
+        }
+        if id > self.last_kept {
+            return None;
+        }
+        self.view(id).map(Node::Type)
+    }
+
+    /// The type with this id, including types the kernel would drop.
+    fn view(&self, id: u32) -> Option<View<'a>> {
+        if id < self.btf.first_id() {
+            return View::by_id(self.btf, id);
+        }
+        let offset = self.slots.get(id as usize)?.offset;
+        Some(View::at(self.types, id, offset, self.big_endian))
+    }
+
+    /// Byte offset in the blob of a type, or of a record inside it.
+    /// Findings are only ever about this blob's types (a split BTF's base
+    /// is checked quietly), so the offset is always into this blob.
+    fn at(&self, t: &View<'_>, within: u64) -> u64 {
+        self.types_at + u64::from(t.offset()) + within
+    }
+
+    fn report(
+        &mut self,
+        t: &View<'_>,
+        within: u64,
+        code: Code,
+        message: impl Into<String>,
+        note: impl Into<String>,
+    ) {
+        self.slots[t.id() as usize].state = State::Failed;
+        let f = Finding {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            type_id: Some(t.id()),
+            kind: Some(t.kind()),
+            offset: Some(self.at(t, within)),
+            note: note.into(),
+        };
+        self.findings.push(f);
+    }
+
+    /// A finding that does not mark the type as failed (older-kernel
+    /// warnings and notes).
+    fn advise(
+        &mut self,
+        t: &View<'_>,
+        within: u64,
+        severity: Severity,
+        code: Code,
+        message: impl Into<String>,
+        note: impl Into<String>,
+    ) {
+        let f = Finding {
+            code,
+            severity,
+            message: message.into(),
+            type_id: Some(t.id()),
+            kind: Some(t.kind()),
+            offset: Some(self.at(t, within)),
+            note: note.into(),
+        };
+        self.findings.push(f);
+    }
+
+    /// A type's name for notes ("(anon)" like the kernel's log).
+    fn name_of(&self, name_off: u32) -> String {
+        if name_off == 0 {
+            return "(anon)".to_string();
+        }
+        match self.btf.str_at(name_off) {
+            Ok(s) => s.into_owned(),
+            Err(_) => "(invalid-name-offset)".to_string(),
+        }
+    }
+
+    fn is_base_id(&self, id: u32) -> bool {
+        id < self.btf.first_id()
+    }
+}
