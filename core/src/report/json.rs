@@ -66,7 +66,10 @@ pub struct MapDoc {
     pub key_type: Option<String>,
     /// Key type id in the object's BTF (0: none).
     pub key_btf_id: u32,
+    /// C spelling of the value type (for struct_ops maps: the struct the
+    /// object declares, which libbpf matches with the kernel's by name).
     pub value_type: Option<String>,
+    /// Value type id as libbpf passes it (0 for struct_ops and keyless internal keys).
     pub value_btf_id: u32,
     /// A map libbpf creates for global data (`.data`, `.rodata`, `.bss`, `.kconfig`).
     pub internal: bool,
@@ -98,7 +101,7 @@ impl MapDoc {
             pinning: m.pinning,
             key_type: name_of(m.btf_key_type_id),
             key_btf_id: m.btf_key_type_id,
-            value_type: name_of(m.btf_value_type_id),
+            value_type: name_of(super::snapshot::value_type_id(m, btf)),
             value_btf_id: m.btf_value_type_id,
             internal: matches!(m.source, MapSource::Internal { .. }),
             source: m.source.clone(),

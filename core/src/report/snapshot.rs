@@ -40,8 +40,9 @@
 
 use super::layout::{layout, LayoutRow, RowKind, TypeLayout};
 use crate::btf::Btf;
+use crate::bytes::Endian;
 use crate::maps::{MapSource, MapSpec, PIN_BY_NAME, PIN_NONE};
-use crate::object::{BtfFixups, ObjectSpec};
+use crate::object::{legacy_layout, BtfFixups, LegacyLayout, ObjectSpec};
 use std::fmt::Write;
 
 /// The first line of every snapshot; bumped when the format changes.
@@ -62,6 +63,7 @@ pub fn snapshot(obj: &ObjectSpec<'_>) -> String {
     let cx = Ctx {
         btf: obj.btf.as_ref(),
         fixups: obj.btf_fixups.as_ref(),
+        endian: obj.endian,
     };
     for m in maps {
         out.push('\n');
@@ -103,6 +105,18 @@ pub fn pinning_name(pinning: u32) -> String {
     }
 }
 
+/// The BTF type of a map's value for reports: the map's value type id, or
+/// for a struct_ops map (which libbpf creates with the kernel's type, not a
+/// value type id from the object) the object's struct of that name.
+pub fn value_type_id(m: &MapSpec, btf: Option<&Btf<'_>>) -> u32 {
+    match (&m.source, btf) {
+        (MapSource::StructOps { type_name, .. }, Some(b)) if m.btf_value_type_id == 0 => b
+            .find_by_name_kind(type_name, crate::btf::Kind::Struct)
+            .map_or(0, |t| t.id()),
+        _ => m.btf_value_type_id,
+    }
+}
+
 /// `0`, or `0x480 (rdonly_prog|mmapable)`.
 pub fn flags_text(m: &MapSpec) -> String {
     if m.map_flags == 0 {
@@ -120,9 +134,51 @@ pub fn type_text(m: &MapSpec) -> String {
     }
 }
 
+/// The fields a legacy definition has past `struct bpf_map_def`, decoded in
+/// the object's byte order (so both byte orders read the same):
+/// `iproute2 bpf_elf_map: id 1, pinning 2, inner_id 0, inner_idx 0`.
+/// `None` for a plain 20-byte definition.
+pub fn legacy_extra_text(def_size: u64, extra: &[u8], endian: Endian) -> Option<String> {
+    if extra.is_empty() {
+        return None;
+    }
+    Some(match legacy_layout(def_size, extra, endian) {
+        LegacyLayout::BpfMapDef => return None,
+        LegacyLayout::Extended28 { word5, word6 } => format!(
+            "28-byte layout: {word5}, {word6} (aya: id, pinning; kernel samples: inner_map_idx, numa_node)"
+        ),
+        LegacyLayout::Iproute2 {
+            id,
+            pinning,
+            inner_id,
+            inner_idx,
+        } => format!(
+            "iproute2 bpf_elf_map: id {id}, pinning {pinning}, inner_id {inner_id}, inner_idx {inner_idx}"
+        ),
+        LegacyLayout::Iproute2Packed { id, pinning } => {
+            format!("iproute2 2015 layout: id {id}, pinning {pinning}")
+        }
+        LegacyLayout::Unknown => {
+            let words: Vec<String> = extra
+                .chunks(4)
+                .map(|c| match endian.read_u32(c, 0) {
+                    Some(w) => format!("{w:#x}"),
+                    None => c.iter().map(|b| format!("{b:02x}")).collect(),
+                })
+                .collect();
+            format!(
+                "{} bytes no loader defines, as u32 words: {}",
+                extra.len(),
+                words.join(" ")
+            )
+        }
+    })
+}
+
 struct Ctx<'b, 'a> {
     btf: Option<&'b Btf<'a>>,
     fixups: Option<&'b BtfFixups>,
+    endian: Endian,
 }
 
 impl Ctx<'_, '_> {
@@ -140,14 +196,22 @@ impl Ctx<'_, '_> {
         field("map_extra", m.map_extra.to_string());
         field("pinning", pinning_name(m.pinning));
         field("defined in", source_line(m));
-        if let MapSource::Legacy { extra, .. } = &m.source {
-            if !extra.is_empty() {
-                let hex: Vec<String> = extra.iter().map(|b| format!("{b:02x}")).collect();
-                field("extra bytes", hex.join(" "));
+        if let MapSource::Legacy {
+            def_size, extra, ..
+        } = &m.source
+        {
+            if let Some(text) = legacy_extra_text(*def_size, extra, self.endian) {
+                field("extra", text);
             }
         }
         self.side(out, level, "key", m.key_size, m.btf_key_type_id);
-        self.side(out, level, "value", m.value_size, m.btf_value_type_id);
+        self.side(
+            out,
+            level,
+            "value",
+            m.value_size,
+            value_type_id(m, self.btf),
+        );
         if let Some(inner) = &m.inner {
             let _ = writeln!(out, "{pad}{:<12} {}", "inner map", inner.name);
             self.map_body(out, inner, level + 1);

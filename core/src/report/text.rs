@@ -2,11 +2,13 @@
 //! (with key and value types by name), programs, BTF, and findings.
 
 use super::finding::{render_finding, Counts};
-use super::snapshot::{flags_text, pinning_name, source_line, type_text};
+use super::snapshot::{
+    flags_text, legacy_extra_text, pinning_name, source_line, type_text, value_type_id,
+};
 use super::type_name::type_name;
 use crate::btf::{Btf, Kind};
 use crate::diag::Finding;
-use crate::maps::MapSpec;
+use crate::maps::{MapSource, MapSpec};
 use crate::object::{ObjectSpec, ProgramSpec};
 use std::fmt::Write;
 
@@ -50,7 +52,7 @@ pub fn inspect_text(file: &str, obj: &ObjectSpec<'_>, findings: &[Finding]) -> S
 
     let _ = writeln!(out, "\nmaps ({})", obj.maps.len());
     for m in &obj.maps {
-        map_block(&mut out, obj.btf.as_ref(), m, 1);
+        map_block(&mut out, obj, m, 1);
     }
 
     let (progs, subs): (Vec<&ProgramSpec>, Vec<&ProgramSpec>) =
@@ -79,8 +81,9 @@ fn field(out: &mut String, level: usize, name: &str, value: impl std::fmt::Displ
     let _ = writeln!(out, "{}{name:<13} {value}", "  ".repeat(level));
 }
 
-fn map_block(out: &mut String, btf: Option<&Btf<'_>>, m: &MapSpec, level: usize) {
+fn map_block(out: &mut String, obj: &ObjectSpec<'_>, m: &MapSpec, level: usize) {
     let pad = "  ".repeat(level);
+    let btf = obj.btf.as_ref();
     let _ = writeln!(out, "{pad}{}", m.name);
     let l = level + 1;
     field(out, l, "type", type_text(m));
@@ -103,12 +106,20 @@ fn map_block(out: &mut String, btf: Option<&Btf<'_>>, m: &MapSpec, level: usize)
     if m.map_extra != 0 {
         field(out, l, "map_extra", format!("{:#x}", m.map_extra));
     }
+    if let MapSource::Legacy {
+        def_size, extra, ..
+    } = &m.source
+    {
+        if let Some(text) = legacy_extra_text(*def_size, extra, obj.endian) {
+            field(out, l, "extra", text);
+        }
+    }
     for s in &m.slots {
         field(out, l, "slot", format!("[{}] = {}", s.index, s.target));
     }
     if let Some(inner) = &m.inner {
         let _ = writeln!(out, "{}inner map:", "  ".repeat(l));
-        map_block(out, btf, inner, l + 1);
+        map_block(out, obj, inner, l + 1);
     }
 }
 
