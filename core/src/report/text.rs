@@ -93,7 +93,7 @@ fn map_block(out: &mut String, obj: &ObjectSpec<'_>, m: &MapSpec, level: usize) 
         out,
         l,
         "value",
-        side(btf, m.value_size, m.btf_value_type_id),
+        side(btf, m.value_size, value_type_id(m, btf)),
     );
     field(out, l, "max_entries", m.max_entries);
     field(out, l, "map_flags", flags_text(m));
