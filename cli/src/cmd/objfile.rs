@@ -66,7 +66,7 @@ pub fn display(path: &Path) -> String {
 
 /// Findings most severe first, keeping the reader's order within a severity.
 pub fn sort_findings(findings: &mut [bpfc::diag::Finding]) {
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
 }
 
 /// `Ok(true)` when a write succeeded, `Ok(false)` when the reader closed
