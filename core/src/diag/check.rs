@@ -3,7 +3,7 @@
 
 use super::{key_padding, Actor, Code, Errno, Finding, Severity, Subject};
 use crate::btf::Btf;
-use crate::maps::rules::{self, Env, Field, Violation};
+use crate::maps::rules::{self, CreateAttr, Env, Field, Violation};
 use crate::maps::{MapFlags, MapSource, MapSpec, MapType};
 use crate::object::ObjectSpec;
 
@@ -28,8 +28,6 @@ pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
         }
     }
     name_collisions(&obj.maps, &mut out);
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|f| seen.insert(f.clone()));
     out
 }
 
@@ -51,8 +49,8 @@ fn loaders(spec: &MapSpec) -> &'static [Loader] {
 }
 
 /// The definition as `loader` passes it to `BPF_MAP_CREATE`.
-fn view(spec: &MapSpec, loader: Loader, env: &CheckEnv) -> MapSpec {
-    let mut v = spec.clone();
+fn view(spec: &MapSpec, loader: Loader, env: &CheckEnv) -> CreateAttr {
+    let mut v = CreateAttr::from(spec);
     let cpus = env.possible_cpus.unwrap_or(1);
     match (loader, spec.kind()) {
         (Loader::Libbpf, Some(MapType::Ringbuf | MapType::UserRingbuf)) => {
@@ -88,7 +86,7 @@ fn view(spec: &MapSpec, loader: Loader, env: &CheckEnv) -> MapSpec {
         }
         _ => {}
     }
-    if matches!(v.source, MapSource::StructOps { .. }) {
+    if matches!(spec.source, MapSource::StructOps { .. }) {
         // libbpf replaces value_size with the kernel's bpf_struct_ops_<name> size.
         v.value_size = 0;
     }
@@ -426,7 +424,7 @@ fn btf_checks(
         rules::libbpf_strips_btf(t) || matches!(spec.source, MapSource::StructOps { .. });
     if !stripped {
         let mandatory = rules::rules(t).btf == rules::BtfRule::Mandatory;
-        for v in rules::check_btf(spec, btf, datasec_size) {
+        for v in rules::check_btf(&spec.into(), btf, datasec_size) {
             let fatal = mandatory || matches!(v.errno, Errno::Eopnotsupp | Errno::Eacces);
             let mut f = Finding::new(
                 if matches!(v.errno, Errno::Eopnotsupp | Errno::Eacces) {

@@ -53,6 +53,45 @@ impl Default for Env {
     }
 }
 
+/// The numbers of a map definition as they go into `BPF_MAP_CREATE` (the
+/// part of a [`MapSpec`] the kernel sees; cheap to copy and adjust).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CreateAttr {
+    pub map_type: u32,
+    pub key_size: u32,
+    pub value_size: u32,
+    pub max_entries: u32,
+    pub map_flags: u32,
+    pub map_extra: u64,
+    pub btf_key_type_id: u32,
+    pub btf_value_type_id: u32,
+}
+
+impl CreateAttr {
+    pub fn kind(&self) -> Option<MapType> {
+        MapType::from_u32(self.map_type)
+    }
+
+    pub fn flags(&self) -> MapFlags {
+        MapFlags(self.map_flags)
+    }
+}
+
+impl From<&MapSpec> for CreateAttr {
+    fn from(m: &MapSpec) -> CreateAttr {
+        CreateAttr {
+            map_type: m.map_type,
+            key_size: m.key_size,
+            value_size: m.value_size,
+            max_entries: m.max_entries,
+            map_flags: m.map_flags,
+            map_extra: m.map_extra,
+            btf_key_type_id: m.btf_key_type_id,
+            btf_value_type_id: m.btf_value_type_id,
+        }
+    }
+}
+
 /// The part of a map definition a rule is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -562,10 +601,10 @@ pub fn rules(map_type: MapType) -> TypeRules {
 /// Checks a definition against `map_create()`'s generic rules and the type's
 /// `map_alloc_check` / `map_alloc` rules (everything except BTF and the name).
 ///
-/// `spec` holds the numbers as they will be passed to the kernel; callers
-/// apply loader adjustments (libbpf's ring buffer rounding, perf array CPU
-/// count) before calling, see [`libbpf_max_entries`].
-pub fn check_create(spec: &MapSpec, env: &Env) -> Vec<Violation> {
+/// `spec` holds the numbers as they will be passed to the kernel
+/// (`(&map_spec).into()`); callers apply loader adjustments (libbpf's ring
+/// buffer rounding, perf array CPU count) first, see [`libbpf_max_entries`].
+pub fn check_create(spec: &CreateAttr, env: &Env) -> Vec<Violation> {
     let mut out = Vec::new();
     let Some(map_type) = spec.kind().filter(|t| *t != MapType::Unspec) else {
         out.push(violation(
@@ -678,7 +717,7 @@ fn check_size(
     }
 }
 
-fn check_entries(spec: &MapSpec, r: &TypeRules, env: &Env, out: &mut Vec<Violation>) {
+fn check_entries(spec: &CreateAttr, r: &TypeRules, env: &Env, out: &mut Vec<Violation>) {
     let m = spec.max_entries;
     let name = r.map_type.name();
     let fail = |errno, rule: String| violation(Field::MaxEntries, errno, r.source, rule);
@@ -757,7 +796,7 @@ pub fn ringbuf_size_ok(size: u32, page_size: u64) -> bool {
     size != 0 && size.is_power_of_two() && u64::from(size) % page_size == 0
 }
 
-fn check_flags(spec: &MapSpec, flags: MapFlags, r: &TypeRules, out: &mut Vec<Violation>) {
+fn check_flags(spec: &CreateAttr, flags: MapFlags, r: &TypeRules, out: &mut Vec<Violation>) {
     let name = r.map_type.name();
     let unknown = MapFlags(flags.0 & !r.flags.0);
     if unknown.0 != 0 {
@@ -796,7 +835,7 @@ fn check_flags(spec: &MapSpec, flags: MapFlags, r: &TypeRules, out: &mut Vec<Vio
 
 /// Rules that combine fields or do not fit the table.
 fn check_special(
-    spec: &MapSpec,
+    spec: &CreateAttr,
     flags: MapFlags,
     r: &TypeRules,
     env: &Env,
@@ -964,7 +1003,7 @@ fn check_special(
     }
 }
 
-fn check_extra(spec: &MapSpec, r: &TypeRules, env: &Env, out: &mut Vec<Violation>) {
+fn check_extra(spec: &CreateAttr, r: &TypeRules, env: &Env, out: &mut Vec<Violation>) {
     let x = spec.map_extra;
     let fail = |errno, rule: String| violation(Field::MapExtra, errno, r.source, rule);
     match r.extra {
@@ -1252,7 +1291,7 @@ fn pointer_tag(btf: &Btf<'_>, id: u32) -> Option<SpecialField> {
 /// `datasec_size` gives the size of a DATASEC after the loader's fix-ups
 /// (LLVM leaves it 0 in the object); `|_| None` takes sizes as stored.
 pub fn check_btf(
-    spec: &MapSpec,
+    spec: &CreateAttr,
     btf: &Btf<'_>,
     datasec_size: &dyn Fn(u32) -> Option<u32>,
 ) -> Vec<Violation> {
@@ -1455,7 +1494,7 @@ mod tests {
     }
 
     fn errnos(s: &MapSpec) -> Vec<(Field, Errno)> {
-        let mut v: Vec<_> = check_create(s, &Env::default())
+        let mut v: Vec<_> = check_create(&s.into(), &Env::default())
             .into_iter()
             .map(|v| (v.field, v.errno))
             .collect();

@@ -80,13 +80,14 @@ impl BtfFixups {
 
         fx.layout_externs(btf, &mut datasecs, externs);
 
-        // Global OBJECT symbols by name, first one wins (find_elf_var_sym).
-        let mut var_syms: HashMap<&str, &Symbol<'_>> = HashMap::new();
-        for s in symbols {
-            if s.kind == SymbolKind::Object && s.is_global() {
-                var_syms.entry(&s.name).or_insert(s);
-            }
-        }
+        // Global OBJECT symbols by name, first one wins (find_elf_var_sym):
+        // sorted once, searched per VAR.
+        let mut var_syms: Vec<(&str, &Symbol<'_>)> = symbols
+            .iter()
+            .filter(|s| s.kind == SymbolKind::Object && s.is_global())
+            .map(|s| (&*s.name, s))
+            .collect();
+        var_syms.sort_by_key(|(name, s)| (*name, s.index));
         for ds in &mut datasecs {
             if ds.name != ".kconfig" && ds.name != ".ksyms" {
                 fx.fix_datasec(btf, ds, sections, &var_syms);
@@ -198,7 +199,7 @@ impl BtfFixups {
         btf: &Btf<'_>,
         ds: &mut DatasecFixup,
         sections: &[Section<'_>],
-        var_syms: &HashMap<&str, &Symbol<'_>>,
+        var_syms: &[(&str, &Symbol<'_>)],
     ) {
         let mut fixup_offsets = false;
         if ds.size == 0 {
@@ -244,7 +245,8 @@ impl BtfFixups {
                 continue;
             }
             let name = btf.name(&t).unwrap_or_default();
-            let Some(sym) = var_syms.get(name.as_ref()) else {
+            let found = var_syms.partition_point(|(n, _)| *n < name.as_ref());
+            let Some((_, sym)) = var_syms.get(found).filter(|(n, _)| *n == name.as_ref()) else {
                 self.problem(
                     ds.id,
                     &ds.name,

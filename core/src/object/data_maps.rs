@@ -66,13 +66,6 @@ fn is_mmapable(btf: &Btf<'_>, fixups: &BtfFixups, value_type_id: u32) -> bool {
     })
 }
 
-/// The first type of any kind with this name (`btf__find_by_name`).
-fn find_by_name(btf: &Btf<'_>, name: &str) -> u32 {
-    btf.types()
-        .find(|t| btf.str_bytes(t.name_off()).ok() == Some(name.as_bytes()))
-        .map_or(0, |t| t.id())
-}
-
 fn internal_map(
     object_name: &str,
     real_name: &str,
@@ -103,8 +96,10 @@ fn internal_map(
         m.map_flags |= MapFlags::RDONLY_PROG.0;
     }
     if let Some(btf) = btf {
-        // map_fill_btf_type_info: keyless, value = the type named like the section.
-        m.btf_value_type_id = find_by_name(btf, real_name);
+        // map_fill_btf_type_info: keyless, value = the type named like the
+        // section (btf__find_by_name). Section names are not C identifiers,
+        // so only a DATASEC can carry one.
+        m.btf_value_type_id = fixups.datasec_named(real_name).map_or(0, |d| d.id);
         if is_mmapable(btf, fixups, m.btf_value_type_id) {
             m.map_flags |= MapFlags::MMAPABLE.0;
         }

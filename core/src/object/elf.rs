@@ -264,6 +264,15 @@ fn read_relocations(
 ) -> Vec<RelocationSection> {
     let mut out = Vec::new();
     let section_count = sections.len() as u32;
+    let wanted: Vec<bool> = sections
+        .iter()
+        .map(|s| {
+            matches!(
+                s.kind,
+                SectionKind::Program | SectionKind::BtfMaps | SectionKind::StructOps { .. }
+            )
+        })
+        .collect();
     for s in sections.iter_mut() {
         if s.sh_type != SHT_REL {
             continue;
@@ -281,6 +290,12 @@ fn read_relocations(
         }
         if s.info == 0 || s.info >= section_count {
             bad(format!("sh_info {} does not name a section", s.info));
+            continue;
+        }
+        s.kind = SectionKind::Relocations { target: s.info };
+        // Only code, .maps and struct_ops relocations mean anything to a
+        // loader; DWARF and .BTF.ext ones (often thousands) are not read.
+        if !wanted[s.info as usize] {
             continue;
         }
         let Ok(table) = RelocSection::parse(data, s.offset as usize, s.size as usize, false, ctx)
@@ -304,7 +319,6 @@ fn read_relocations(
                 r_type: r.r_type,
             });
         }
-        s.kind = SectionKind::Relocations { target: s.info };
         out.push(RelocationSection {
             section: index,
             target: s.info,

@@ -62,7 +62,7 @@ pub struct ObjectSpec<'a> {
     pub sections: Vec<Section<'a>>,
     /// Every symbol, indexed by symbol table index.
     pub symbols: Vec<Symbol<'a>>,
-    /// Every REL section.
+    /// The REL sections of code, `.maps` and struct_ops sections.
     pub relocations: Vec<RelocationSection>,
     /// The `license` string (up to the first NUL).
     pub license: Option<String>,
@@ -308,8 +308,8 @@ impl<'a> ObjectSpec<'a> {
             text_index,
             places: &places,
         };
-        relocs::program_relocations(&cx, &relocations, &mut programs, &mut findings);
-        relocs::call_graph(&sections, parts.endian, &mut programs);
+        let edges = relocs::program_relocations(&cx, &relocations, &mut programs, &mut findings);
+        relocs::call_graph(&sections, parts.endian, &mut programs, edges);
         if let Some(rel) = maps_rel {
             relocs::map_slots(
                 &cx,

@@ -77,13 +77,15 @@ fn bad_reloc(prog: &str, sec: &str, offset: u64, errno: Errno, message: String) 
         .fix("rebuild the object; initialise globals so they are not COMMON, and keep helper functions in .text")
 }
 
-/// Resolves every relocation of every executable section onto its program.
+/// Resolves every relocation of every executable section onto its program;
+/// returns the call edges found (caller index -> callee indices).
 pub(crate) fn program_relocations(
     cx: &Ctx<'_, '_>,
     rel_sections: &[RelocationSection],
     progs: &mut [ProgramSpec],
     findings: &mut Vec<Finding>,
-) {
+) -> Vec<Vec<usize>> {
+    let mut edges = vec![Vec::new(); progs.len()];
     for rs in rel_sections {
         let Some(target) = cx.sections.get(rs.target as usize) else {
             continue;
@@ -125,9 +127,13 @@ pub(crate) fn program_relocations(
                 continue;
             };
             let name = cx.sym_name(sym);
-            if let Some(kind) = record(
-                cx, &progs[pi], target, rel, sym, &name, &insn, local, findings,
-            ) {
+            let recorded = record(
+                cx, progs, pi, target, rel, sym, &name, &insn, local, findings,
+            );
+            if let Some((kind, callee)) = recorded {
+                if let Some(c) = callee.filter(|c| !edges[pi].contains(c)) {
+                    edges[pi].push(c);
+                }
                 progs[pi].relocations.push(ProgramRelocation {
                     insn: local as u32,
                     symbol: name,
@@ -139,6 +145,7 @@ pub(crate) fn program_relocations(
     for p in progs.iter_mut() {
         p.relocations.sort_by_key(|r| r.insn);
     }
+    edges
 }
 
 /// libbpf's `bpf_program__record_reloc`, extended to legacy maps (which
@@ -146,7 +153,8 @@ pub(crate) fn program_relocations(
 #[allow(clippy::too_many_arguments)]
 fn record(
     cx: &Ctx<'_, '_>,
-    prog: &ProgramSpec,
+    progs: &[ProgramSpec],
+    pi: usize,
     target: &Section<'_>,
     rel: &Relocation,
     sym: &Symbol<'_>,
@@ -154,7 +162,8 @@ fn record(
     insn: &Insn,
     insn_idx: u64,
     findings: &mut Vec<Finding>,
-) -> Option<RelocationKind> {
+) -> Option<(RelocationKind, Option<usize>)> {
+    let prog = &progs[pi];
     let pname = &prog.name;
     let sec = target.name.to_string();
     let bad = |findings: &mut Vec<Finding>, errno, message: String| {
@@ -173,10 +182,11 @@ fn record(
     }
     if sym.is_extern() {
         // Externs libbpf cannot resolve are reported where they are collected.
-        return Some(RelocationKind::Extern {
+        let kind = RelocationKind::Extern {
             name: sym_name.to_string(),
             call: insn.is_call(),
-        });
+        };
+        return Some((kind, None));
     }
     if insn.is_call() {
         if insn.src != PSEUDO_CALL {
@@ -215,9 +225,8 @@ fn record(
             );
         }
         let callee_insn = (sym.value / INSN_SIZE) as i64 + i64::from(insn.imm) + 1;
-        return Some(RelocationKind::Call {
-            target: callee_name(cx, sym.section, callee_insn),
-        });
+        let (target, callee) = callee(cx, progs, sym.section, callee_insn);
+        return Some((RelocationKind::Call { target }, callee));
     }
     if sym.section == SHN_UNDEF || sym.section >= SHN_LORESERVE {
         return bad(findings, Errno::LibbpfReloc, format!(
@@ -240,9 +249,8 @@ fn record(
             );
         }
         let callee_insn = (sym.value as i64 + i64::from(insn.imm)) / INSN_SIZE as i64;
-        return Some(RelocationKind::SubprogAddress {
-            target: callee_name(cx, sym.section, callee_insn),
-        });
+        let (target, callee) = callee(cx, progs, sym.section, callee_insn);
+        return Some((RelocationKind::SubprogAddress { target }, callee));
     }
     let sym_sec = &cx.sections[sym.section as usize];
     // Section symbols carry the offset in the instruction's immediate.
@@ -252,11 +260,12 @@ fn record(
         sym.value
     };
     if let Some((_, map)) = cx.places.data.iter().find(|(s, _)| *s == sym.section) {
-        return Some(RelocationKind::Data {
+        let kind = RelocationKind::Data {
             map: map.clone(),
             section: sym_sec.name.to_string(),
             offset,
-        });
+        };
+        return Some((kind, None));
     }
     if Some(sym.section) == cx.places.btf_maps_section {
         return match cx
@@ -265,9 +274,12 @@ fn record(
             .iter()
             .find(|m| u64::from(m.offset) == sym.value)
         {
-            Some(m) => Some(RelocationKind::Map {
-                map: m.name.clone(),
-            }),
+            Some(m) => Some((
+                RelocationKind::Map {
+                    map: m.name.clone(),
+                },
+                None,
+            )),
             // The definition itself is already reported.
             None if cx
                 .places
@@ -311,8 +323,13 @@ fn record(
                 .fix("drop `static` from the map definition"),
             );
         }
-        return place.map(|p| RelocationKind::Map {
-            map: p.name.clone(),
+        return place.map(|p| {
+            (
+                RelocationKind::Map {
+                    map: p.name.clone(),
+                },
+                None,
+            )
         });
     }
     bad(
@@ -332,70 +349,73 @@ fn record(
     )
 }
 
-fn callee_name(cx: &Ctx<'_, '_>, section: u32, insn: i64) -> String {
-    // Resolved against the symbol table (the program list is still being built).
-    let Ok(insn) = u64::try_from(insn) else {
-        return format!("<insn {insn}>");
-    };
-    let at = insn * INSN_SIZE;
-    cx.symbols
-        .iter()
-        .filter(|s| s.section == section && s.kind == SymbolKind::Func)
-        .find(|s| at >= s.value && at < s.value + s.size)
-        .map_or_else(
-            || {
-                let sec = cx
-                    .sections
-                    .get(section as usize)
-                    .map_or("?".into(), |s| s.name.to_string());
-                format!("{sec}+{at:#x}")
-            },
-            |s| s.name.to_string(),
-        )
+/// The program at instruction `insn` of `section`: its name (or
+/// `section+offset` when no function is there) and index.
+fn callee(
+    cx: &Ctx<'_, '_>,
+    progs: &[ProgramSpec],
+    section: u32,
+    insn: i64,
+) -> (String, Option<usize>) {
+    let found = u64::try_from(insn)
+        .ok()
+        .and_then(|i| find_prog(progs, section, i));
+    match found {
+        Some(i) => (progs[i].name.clone(), Some(i)),
+        None => {
+            let sec = cx
+                .sections
+                .get(section as usize)
+                .map_or("?".into(), |s| s.name.to_string());
+            (
+                format!("{sec}+{:#x}", insn.wrapping_mul(INSN_SIZE as i64)),
+                None,
+            )
+        }
+    }
 }
 
 /// Calls without relocations (static functions in the same section) and the
 /// maps each program reaches through its calls.
-pub(crate) fn call_graph(sections: &[Section<'_>], endian: Endian, progs: &mut [ProgramSpec]) {
+pub(crate) fn call_graph(
+    sections: &[Section<'_>],
+    endian: Endian,
+    progs: &mut [ProgramSpec],
+    mut edges: Vec<Vec<usize>>,
+) {
     let n = progs.len();
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, p) in progs.iter().enumerate() {
         let code = sections[p.section_index as usize].data();
         let base = p.offset / INSN_SIZE;
-        let relocated: Vec<u32> = p.relocations.iter().map(|r| r.insn).collect();
+        // Relocated calls are edges already; the rest are same-section calls.
+        let mut relocs = p.relocations.iter().peekable();
         for idx in 0..u64::from(p.insn_count) {
+            while relocs.next_if(|r| u64::from(r.insn) < idx).is_some() {}
+            if relocs.next_if(|r| u64::from(r.insn) == idx).is_some() {
+                continue;
+            }
             let Some(insn) = Insn::read(code, ((base + idx) * INSN_SIZE) as usize, endian) else {
                 break;
             };
-            let target = if relocated.contains(&(idx as u32)) {
-                p.relocations
-                    .iter()
-                    .find(|r| r.insn == idx as u32)
-                    .and_then(|r| match &r.kind {
-                        RelocationKind::Call { target }
-                        | RelocationKind::SubprogAddress { target } => {
-                            progs.iter().position(|q| &q.name == target)
-                        }
-                        _ => None,
-                    })
-            } else if insn.is_subprog_call() {
-                let t = base as i64 + idx as i64 + i64::from(insn.imm) + 1;
-                u64::try_from(t)
-                    .ok()
-                    .and_then(|t| find_prog(progs, p.section_index, t))
-            } else {
-                None
-            };
-            if let Some(t) = target {
+            if !insn.is_subprog_call() {
+                continue;
+            }
+            let t = base as i64 + idx as i64 + i64::from(insn.imm) + 1;
+            if let Some(t) = u64::try_from(t)
+                .ok()
+                .and_then(|t| find_prog(progs, p.section_index, t))
+            {
                 if !edges[i].contains(&t) {
                     edges[i].push(t);
                 }
             }
         }
     }
+    let mut seen = vec![false; n];
+    let mut stack = Vec::new();
     for i in 0..n {
-        let mut seen = vec![false; n];
-        let mut stack = vec![i];
+        seen.iter_mut().for_each(|s| *s = false);
+        stack.push(i);
         let mut maps: Vec<String> = Vec::new();
         while let Some(j) = stack.pop() {
             if std::mem::replace(&mut seen[j], true) {
