@@ -25,5 +25,10 @@ fn timing() {
         check = check.min(t.elapsed().as_secs_f64());
     }
     let per = |s: f64| s * 1e6 / (30 * data.len()) as f64;
-    println!("{} objects: parse {:.2} us, parse+check {:.2} us per object (best batch) {count}", data.len(), per(parse), per(check));
+    println!(
+        "{} objects: parse {:.2} us, parse+check {:.2} us per object (best batch) {count}",
+        data.len(),
+        per(parse),
+        per(check)
+    );
 }
