@@ -19,6 +19,16 @@ pub struct CheckEnv {
 /// Every finding for an object: the reader's, then each map's, in map order.
 pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     let mut out = obj.findings.clone();
+    out.extend(check_maps(obj, env));
+    out
+}
+
+/// The map checks alone (without the reader's findings, which stay in
+/// `obj.findings`): each map and inner map against the kernel's rules, and
+/// names that collide in the kernel. A caller that owns the object can take
+/// `obj.findings` and append these without copying.
+pub fn check_maps(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
+    let mut out = Vec::new();
     let fixups = obj.btf_fixups.as_ref();
     let datasec_size = |id: u32| fixups.and_then(|f| f.datasec(id)).map(|d| d.size);
     for m in &obj.maps {

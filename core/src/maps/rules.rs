@@ -745,16 +745,14 @@ fn check_entries(spec: &CreateAttr, r: &TypeRules, env: &Env, out: &mut Vec<Viol
             Errno::Einval,
             format!("max_entries must be 1 for {name}; got {m}"),
         )),
-        EntriesRule::PowerOfTwoPages => {
-            if !ringbuf_size_ok(m, env.page_size) {
-                out.push(fail(
-                    Errno::Einval,
-                    format!(
-                        "max_entries (ring size in bytes) must be a power of two and a multiple of the {}-byte page size for {name}; got {m}",
-                        env.page_size
-                    ),
-                ));
-            }
+        EntriesRule::PowerOfTwoPages if !ringbuf_size_ok(m, env.page_size) => {
+            out.push(fail(
+                Errno::Einval,
+                format!(
+                    "max_entries (ring size in bytes) must be a power of two and a multiple of the {}-byte page size for {name}; got {m}",
+                    env.page_size
+                ),
+            ));
         }
         EntriesRule::Special => match r.map_type {
             MapType::Cpumap => {
@@ -899,21 +897,19 @@ fn check_special(
                 ));
             }
         }
-        T::Array | T::PercpuArray => {
-            if r.map_type == T::PercpuArray {
-                if v == 0 {
-                    out.push(fail(
-                        Field::ValueSize,
-                        Errno::Einval,
-                        "value_size must be greater than 0 for percpu_array".into(),
-                    ));
-                } else if v.div_ceil(8) * 8 > PCPU_MIN_UNIT_SIZE {
-                    out.push(fail(
-                        Field::ValueSize,
-                        Errno::E2big,
-                        format!("per-CPU value_size rounded to 8 must be at most {PCPU_MIN_UNIT_SIZE}; got {v}"),
-                    ));
-                }
+        T::PercpuArray => {
+            if v == 0 {
+                out.push(fail(
+                    Field::ValueSize,
+                    Errno::Einval,
+                    "value_size must be greater than 0 for percpu_array".into(),
+                ));
+            } else if v.div_ceil(8) * 8 > PCPU_MIN_UNIT_SIZE {
+                out.push(fail(
+                    Field::ValueSize,
+                    Errno::E2big,
+                    format!("per-CPU value_size rounded to 8 must be at most {PCPU_MIN_UNIT_SIZE}; got {v}"),
+                ));
             }
         }
         T::StackTrace => {
@@ -987,17 +983,17 @@ fn check_special(
                 ));
             }
         }
-        T::SkStorage | T::InodeStorage | T::TaskStorage | T::CgrpStorage => {
-            if spec.btf_key_type_id == 0 || spec.btf_value_type_id == 0 {
-                out.push(fail(
-                    Field::Btf,
-                    Errno::Einval,
-                    format!(
-                        "{} needs both btf_key_type_id and btf_value_type_id",
-                        r.map_type
-                    ),
-                ));
-            }
+        T::SkStorage | T::InodeStorage | T::TaskStorage | T::CgrpStorage
+            if spec.btf_key_type_id == 0 || spec.btf_value_type_id == 0 =>
+        {
+            out.push(fail(
+                Field::Btf,
+                Errno::Einval,
+                format!(
+                    "{} needs both btf_key_type_id and btf_value_type_id",
+                    r.map_type
+                ),
+            ));
         }
         _ => {}
     }
@@ -1508,7 +1504,7 @@ mod tests {
     #[test]
     fn catalogue_items() {
         use Errno::*;
-        use Field::*;
+        use Field::{Btf, KeySize, MapExtra, MapFlags as Flags, MaxEntries, ValueSize};
         let e = MapFlags::EMPTY;
         assert_eq!(
             errnos(&spec(MapType::Hash, 0, 4, 1, e)),
@@ -1520,11 +1516,11 @@ mod tests {
         );
         assert_eq!(
             errnos(&spec(MapType::Hash, 4, 4, 1, MapFlags::NO_COMMON_LRU)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::LruHash, 4, 4, 1, MapFlags::NO_PREALLOC)),
-            vec![(MapFlags, Enotsupp)]
+            vec![(Flags, Enotsupp)]
         );
         assert_eq!(
             errnos(&spec(MapType::Array, 8, 4, 1, e)),
@@ -1532,19 +1528,19 @@ mod tests {
         );
         assert_eq!(
             errnos(&spec(MapType::PercpuArray, 4, 4, 1, MapFlags::NUMA_NODE)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::Array, 4, 4, 1, MapFlags::PRESERVE_ELEMS)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::ProgArray, 4, 4, 1, MapFlags::RDONLY_PROG)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::LpmTrie, 4, 4, 1, e)),
-            vec![(KeySize, Einval), (MapFlags, Einval)]
+            vec![(KeySize, Einval), (Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::Ringbuf, 0, 0, 4097, e)),
@@ -1562,7 +1558,7 @@ mod tests {
                 4096,
                 MapFlags::RB_OVERWRITE
             )),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::CgroupStorage, 4, 8, 1, e)),
@@ -1574,11 +1570,11 @@ mod tests {
         );
         assert_eq!(
             errnos(&spec(MapType::Arena, 0, 0, 1, e)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::InsnArray, 4, 16, 1, MapFlags::RDONLY)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         let mut bloom = spec(MapType::BloomFilter, 0, 4, 1, e);
         bloom.map_extra = 0x10;

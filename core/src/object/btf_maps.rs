@@ -547,7 +547,7 @@ impl<'a> DefParser<'_, 'a> {
         let mut d = MapDef::default();
         let vlen = def.vlen() as usize;
         for (i, m) in def.members().enumerate() {
-            let Ok(name) = btf.str_at(m.name_off) else {
+            let Ok(name) = btf.str_bytes(m.name_off) else {
                 return Err(def_err(
                     Code::MapUnknownField,
                     Errno::Einval,
@@ -555,7 +555,7 @@ impl<'a> DefParser<'_, 'a> {
                     format!("map '{map}': invalid field #{i}."),
                 ));
             };
-            let name: &str = &name;
+            let name: &str = &super::elf::text(name);
             match name {
                 "type" => d.map_type = self.field_int(map, name, m.type_id)?,
                 "max_entries" => d.max_entries = self.field_int(map, name, m.type_id)?,

@@ -30,7 +30,7 @@ pub fn object_name_from_path(path: &str) -> String {
 pub fn internal_map_name(object_name: &str, section_name: &str) -> String {
     let real = section_name.as_bytes();
     let obj = object_name.as_bytes();
-    let sfx_len = real.len().max(7).min(OBJ_NAME_LEN - 1);
+    let sfx_len = real.len().clamp(7, OBJ_NAME_LEN - 1);
     let custom = real.len() > 1 && real[1..].contains(&b'.');
     let pfx_len = if custom {
         0

@@ -82,7 +82,7 @@ pub struct ObjectSpec<'a> {
     pub btf: Option<Btf<'a>>,
     /// libbpf's BTF fix-ups, when there is BTF.
     #[serde(skip)]
-    pub btf_fixups: Option<BtfFixups>,
+    pub btf_fixups: Option<BtfFixups<'a>>,
     /// Raw `.BTF.ext`.
     #[serde(skip)]
     pub btf_ext: Option<&'a [u8]>,

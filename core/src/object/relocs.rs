@@ -359,6 +359,16 @@ pub(crate) fn call_graph(
 ) {
     let n = progs.len();
     for (i, p) in progs.iter().enumerate() {
+        // A call without a relocation targets the caller's own section, so
+        // a function alone in its section has none to find.
+        let alone = progs
+            .iter()
+            .filter(|q| q.section_index == p.section_index)
+            .nth(1)
+            .is_none();
+        if alone {
+            continue;
+        }
         let code = sections[p.section_index as usize].data();
         let base = p.offset / INSN_SIZE;
         // Relocated calls are edges already; the rest are same-section calls.
