@@ -10,7 +10,13 @@ use bpfc::maps::{MapFlags, MapType};
 use std::process::Command;
 
 /// Creates the map with bpftool; `Ok(())` or the kernel's strerror text.
-fn bpftool_create(t: MapType, key: u32, value: u32, entries: u32, flags: u32) -> Option<Result<(), String>> {
+fn bpftool_create(
+    t: MapType,
+    key: u32,
+    value: u32,
+    entries: u32,
+    flags: u32,
+) -> Option<Result<(), String>> {
     let pin = format!("/sys/fs/bpf/bpfc_rules_{}_{}", std::process::id(), t.name());
     let out = Command::new("bpftool")
         .args(["map", "create", &pin, "type", t.name()])
@@ -67,7 +73,13 @@ fn kernel_agrees_with_the_per_type_rules() {
         (T::ProgArray, 4, 8, 1, 0),
         (T::ProgArray, 4, 4, 1, f(MapFlags::RDONLY_PROG)),
         (T::PerfEventArray, 4, 4, 1, f(MapFlags::PRESERVE_ELEMS)),
-        (T::Array, 4, 4, 1, f(MapFlags::RDONLY_PROG | MapFlags::WRONLY_PROG)),
+        (
+            T::Array,
+            4,
+            4,
+            1,
+            f(MapFlags::RDONLY_PROG | MapFlags::WRONLY_PROG),
+        ),
         (T::StackTrace, 4, 8, 1, 0),
         (T::StackTrace, 4, 12, 1, 0),
         (T::LpmTrie, 8, 8, 1, f(MapFlags::NO_PREALLOC)),

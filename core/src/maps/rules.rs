@@ -1311,19 +1311,20 @@ pub fn check_btf(
         ));
         return out;
     }
-    if r.btf == BtfRule::Rejected {
-        out.push(fail(
-            Errno::Enotsupp,
-            "map_check_no_btf (kernel/bpf/syscall.c)",
-            format!("{t} maps refuse BTF key/value types"),
-        ));
-        return out;
-    }
+    // map_create() refuses a key without a value before any per-type check.
     if key_id != 0 && value_id == 0 {
         out.push(fail(
             Errno::Einval,
             "map_create (kernel/bpf/syscall.c)",
             "a BTF key type without a BTF value type is refused".into(),
+        ));
+        return out;
+    }
+    if r.btf == BtfRule::Rejected {
+        out.push(fail(
+            Errno::Enotsupp,
+            "map_check_no_btf (kernel/bpf/syscall.c)",
+            format!("{t} maps refuse BTF key/value types"),
         ));
         return out;
     }
