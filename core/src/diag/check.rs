@@ -255,10 +255,20 @@ fn check_map_with(
                 .collect();
             let mut f = kernel_finding(spec, v, code_for(v.field, spec), severity, &failing);
             for l in passing {
+                let adjusted = view(spec, l, env);
                 f = f.effect(
                     loader_actor(l),
                     None,
-                    "adjusts the definition so the kernel accepts it",
+                    match v.field {
+                        Field::MaxEntries => {
+                            format!("passes max_entries {} instead", adjusted.max_entries)
+                        }
+                        Field::KeySize => format!("passes key_size {} instead", adjusted.key_size),
+                        Field::ValueSize => {
+                            format!("passes value_size {} instead", adjusted.value_size)
+                        }
+                        _ => "adjusts the definition so the kernel accepts it".into(),
+                    },
                 );
             }
             out.push(f);
@@ -266,7 +276,7 @@ fn check_map_with(
     }
 
     if let Some(t) = kind {
-        notes(spec, t, env, &mut out);
+        notes(spec, t, &mut out);
         if let Some(btf) = btf {
             btf_checks(spec, t, btf, datasec_size, &mut out);
         }
@@ -299,7 +309,7 @@ fn kernel_finding(
     located(f.fix(fix_for(v.field, spec.kind())), spec)
 }
 
-fn notes(spec: &MapSpec, t: MapType, env: &CheckEnv, out: &mut Vec<Finding>) {
+fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
     let subject = Subject::Map(spec.name.clone());
     let flags = spec.flags();
     if t == MapType::PerfEventArray && spec.max_entries == 0 {
@@ -311,31 +321,6 @@ fn notes(spec: &MapSpec, t: MapType, env: &CheckEnv, out: &mut Vec<Finding>) {
                 .fix("nothing to fix; set max_entries to pin a size"),
             spec,
         ));
-    }
-    if t.is_ringbuf() && rules::ringbuf_size_ok(spec.max_entries, env.kernel.page_size) {
-        // fine as declared
-    } else if t.is_ringbuf() && spec.max_entries != 0 {
-        let rounded = rules::libbpf_ringbuf_size(spec.max_entries, env.kernel.page_size);
-        if rounded != spec.max_entries && !out.iter().any(|f| f.code == Code::RingbufSizeRounded) {
-            out.push(located(
-                Finding::new(
-                    Code::LoaderAdjustsMaxEntries,
-                    subject.clone(),
-                    format!(
-                        "libbpf rounds max_entries {} up to {rounded}",
-                        spec.max_entries
-                    ),
-                )
-                .rule("ring buffer sizes are a power-of-two number of pages")
-                .effect(
-                    Actor::Libbpf,
-                    None,
-                    format!("bpf_map__max_entries() reports {rounded}"),
-                )
-                .fix(format!("declare max_entries {rounded}")),
-                spec,
-            ));
-        }
     }
     if spec.numa_node != 0 && !flags.contains(MapFlags::NUMA_NODE) {
         out.push(located(

@@ -663,7 +663,7 @@ pub fn check_create(spec: &CreateAttr, env: &Env) -> Vec<Violation> {
         &mut out,
     );
     check_entries(spec, &r, env, &mut out);
-    check_flags(spec, flags, &r, &mut out);
+    check_flags(flags, &r, &mut out);
     check_special(spec, flags, &r, env, &mut out);
     check_extra(spec, &r, env, &mut out);
     out
@@ -794,7 +794,7 @@ pub fn ringbuf_size_ok(size: u32, page_size: u64) -> bool {
     size != 0 && size.is_power_of_two() && u64::from(size) % page_size == 0
 }
 
-fn check_flags(spec: &CreateAttr, flags: MapFlags, r: &TypeRules, out: &mut Vec<Violation>) {
+fn check_flags(flags: MapFlags, r: &TypeRules, out: &mut Vec<Violation>) {
     let name = r.map_type.name();
     let unknown = MapFlags(flags.0 & !r.flags.0);
     if unknown.0 != 0 {
@@ -828,7 +828,6 @@ fn check_flags(spec: &CreateAttr, flags: MapFlags, r: &TypeRules, out: &mut Vec<
             "rdonly_prog and wronly_prog together are refused".into(),
         ));
     }
-    let _ = spec;
 }
 
 /// Rules that combine fields or do not fit the table.
@@ -846,9 +845,6 @@ fn check_special(
         T::Hash | T::PercpuHash | T::LruHash | T::LruPercpuHash | T::Rhash => {
             let lru = matches!(r.map_type, T::LruHash | T::LruPercpuHash);
             let percpu = matches!(r.map_type, T::PercpuHash | T::LruPercpuHash);
-            if flags.contains(MapFlags::ZERO_SEED) {
-                // Not a definition error, but root-only: reported as a capability note by callers.
-            }
             if !lru && flags.contains(MapFlags::NO_COMMON_LRU) {
                 out.push(fail(
                     Field::MapFlags,

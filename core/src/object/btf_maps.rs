@@ -283,10 +283,6 @@ pub(crate) fn parse(
             findings: Vec::new(),
         };
         let parsed = parser.parse(&name, &def, false);
-        let (code, rule) = match &parsed {
-            Ok(_) => (None, ""),
-            Err(e) => (Some(e.code), rule_for(e.code)),
-        };
         match parsed {
             Err(e) => {
                 findings.push(
@@ -298,9 +294,9 @@ pub(crate) fn parse(
                     .section(".maps")
                     .offset(u64::from(vi.offset))
                     .btf_type(if e.type_id != 0 { e.type_id } else { def.id() })
-                    .rule(rule)
+                    .rule(rule_for(e.code))
                     .effect(Actor::Libbpf, Some(e.errno), e.message)
-                    .fix(fix_for(code.expect("error has a code"))),
+                    .fix(fix_for(e.code)),
                 );
             }
             Ok(def_parsed) => {
