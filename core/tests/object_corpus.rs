@@ -134,7 +134,8 @@ fn xdp_tools_objects_have_their_programs_and_maps() {
                 "{file}"
             );
             assert!(
-                entry[0].maps.contains(&"xdp_stats_map".to_string()),
+                obj.maps_used_by(entry[0])
+                    .any(|m| m.name == "xdp_stats_map"),
                 "{file}"
             );
         }

@@ -3,7 +3,7 @@
 
 use super::{key_padding, Actor, Code, Errno, Finding, Severity, Subject};
 use crate::btf::Btf;
-use crate::maps::rules::{self, Env, Field, Violation};
+use crate::maps::rules::{self, CreateAttr, Env, Field, Violation};
 use crate::maps::{MapFlags, MapSource, MapSpec, MapType};
 use crate::object::ObjectSpec;
 
@@ -19,6 +19,16 @@ pub struct CheckEnv {
 /// Every finding for an object: the reader's, then each map's, in map order.
 pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     let mut out = obj.findings.clone();
+    out.extend(check_maps(obj, env));
+    out
+}
+
+/// The map checks alone (without the reader's findings, which stay in
+/// `obj.findings`): each map and inner map against the kernel's rules, and
+/// names that collide in the kernel. A caller that owns the object can take
+/// `obj.findings` and append these without copying.
+pub fn check_maps(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
+    let mut out = Vec::new();
     let fixups = obj.btf_fixups.as_ref();
     let datasec_size = |id: u32| fixups.and_then(|f| f.datasec(id)).map(|d| d.size);
     for m in &obj.maps {
@@ -28,8 +38,6 @@ pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
         }
     }
     name_collisions(&obj.maps, &mut out);
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|f| seen.insert(f.clone()));
     out
 }
 
@@ -51,8 +59,8 @@ fn loaders(spec: &MapSpec) -> &'static [Loader] {
 }
 
 /// The definition as `loader` passes it to `BPF_MAP_CREATE`.
-fn view(spec: &MapSpec, loader: Loader, env: &CheckEnv) -> MapSpec {
-    let mut v = spec.clone();
+fn view(spec: &MapSpec, loader: Loader, env: &CheckEnv) -> CreateAttr {
+    let mut v = CreateAttr::from(spec);
     let cpus = env.possible_cpus.unwrap_or(1);
     match (loader, spec.kind()) {
         (Loader::Libbpf, Some(MapType::Ringbuf | MapType::UserRingbuf)) => {
@@ -88,7 +96,7 @@ fn view(spec: &MapSpec, loader: Loader, env: &CheckEnv) -> MapSpec {
         }
         _ => {}
     }
-    if matches!(v.source, MapSource::StructOps { .. }) {
+    if matches!(spec.source, MapSource::StructOps { .. }) {
         // libbpf replaces value_size with the kernel's bpf_struct_ops_<name> size.
         v.value_size = 0;
     }
@@ -247,10 +255,20 @@ fn check_map_with(
                 .collect();
             let mut f = kernel_finding(spec, v, code_for(v.field, spec), severity, &failing);
             for l in passing {
+                let adjusted = view(spec, l, env);
                 f = f.effect(
                     loader_actor(l),
                     None,
-                    "adjusts the definition so the kernel accepts it",
+                    match v.field {
+                        Field::MaxEntries => {
+                            format!("passes max_entries {} instead", adjusted.max_entries)
+                        }
+                        Field::KeySize => format!("passes key_size {} instead", adjusted.key_size),
+                        Field::ValueSize => {
+                            format!("passes value_size {} instead", adjusted.value_size)
+                        }
+                        _ => "adjusts the definition so the kernel accepts it".into(),
+                    },
                 );
             }
             out.push(f);
@@ -258,7 +276,7 @@ fn check_map_with(
     }
 
     if let Some(t) = kind {
-        notes(spec, t, env, &mut out);
+        notes(spec, t, &mut out);
         if let Some(btf) = btf {
             btf_checks(spec, t, btf, datasec_size, &mut out);
         }
@@ -291,7 +309,7 @@ fn kernel_finding(
     located(f.fix(fix_for(v.field, spec.kind())), spec)
 }
 
-fn notes(spec: &MapSpec, t: MapType, env: &CheckEnv, out: &mut Vec<Finding>) {
+fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
     let subject = Subject::Map(spec.name.clone());
     let flags = spec.flags();
     if t == MapType::PerfEventArray && spec.max_entries == 0 {
@@ -303,31 +321,6 @@ fn notes(spec: &MapSpec, t: MapType, env: &CheckEnv, out: &mut Vec<Finding>) {
                 .fix("nothing to fix; set max_entries to pin a size"),
             spec,
         ));
-    }
-    if t.is_ringbuf() && rules::ringbuf_size_ok(spec.max_entries, env.kernel.page_size) {
-        // fine as declared
-    } else if t.is_ringbuf() && spec.max_entries != 0 {
-        let rounded = rules::libbpf_ringbuf_size(spec.max_entries, env.kernel.page_size);
-        if rounded != spec.max_entries && !out.iter().any(|f| f.code == Code::RingbufSizeRounded) {
-            out.push(located(
-                Finding::new(
-                    Code::LoaderAdjustsMaxEntries,
-                    subject.clone(),
-                    format!(
-                        "libbpf rounds max_entries {} up to {rounded}",
-                        spec.max_entries
-                    ),
-                )
-                .rule("ring buffer sizes are a power-of-two number of pages")
-                .effect(
-                    Actor::Libbpf,
-                    None,
-                    format!("bpf_map__max_entries() reports {rounded}"),
-                )
-                .fix(format!("declare max_entries {rounded}")),
-                spec,
-            ));
-        }
     }
     if spec.numa_node != 0 && !flags.contains(MapFlags::NUMA_NODE) {
         out.push(located(
@@ -426,7 +419,7 @@ fn btf_checks(
         rules::libbpf_strips_btf(t) || matches!(spec.source, MapSource::StructOps { .. });
     if !stripped {
         let mandatory = rules::rules(t).btf == rules::BtfRule::Mandatory;
-        for v in rules::check_btf(spec, btf, datasec_size) {
+        for v in rules::check_btf(&spec.into(), btf, datasec_size) {
             let fatal = mandatory || matches!(v.errno, Errno::Eopnotsupp | Errno::Eacces);
             let mut f = Finding::new(
                 if matches!(v.errno, Errno::Eopnotsupp | Errno::Eacces) {

@@ -194,8 +194,6 @@ codes! {
     ArenaDataWithoutArena = "BPFC-D005", Error, "arena data without an arena map";
     /// The ARENA map is smaller than the `.addr_space.1` globals.
     ArenaTooSmall = "BPFC-D007", Error, "arena too small for its globals";
-    /// A data section libbpf does not turn into a map.
-    UnrecognizedDataSection = "BPFC-D006", Note, "data section ignored by libbpf";
 
     /// A struct_ops section libbpf cannot use.
     StructOpsInvalid = "BPFC-S001", Error, "invalid struct_ops definition";

@@ -3,7 +3,11 @@
 
 use super::{Code, Errno};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
+
+/// Finding text: mostly fixed rule and fix sentences, so borrowed when it can be.
+pub type Text = Cow<'static, str>;
 
 /// How bad a finding is.
 ///
@@ -121,7 +125,7 @@ pub struct Effect {
     /// `None` when the actor accepts the input but changes or ignores it.
     pub errno: Option<Errno>,
     /// The message the actor prints (libbpf's and cilium's text where known).
-    pub message: String,
+    pub message: Text,
 }
 
 impl fmt::Display for Effect {
@@ -141,27 +145,27 @@ pub struct Finding {
     pub subject: Subject,
     pub location: Location,
     /// One line: what is wrong.
-    pub message: String,
+    pub message: Text,
     /// The rule that is broken, stated in full.
-    pub rule: String,
+    pub rule: Text,
     /// What the kernel and loaders do with it.
     pub effects: Vec<Effect>,
     /// How to fix it.
-    pub fix: String,
+    pub fix: Text,
 }
 
 impl Finding {
     /// A finding with the code's default severity and no location yet.
-    pub fn new(code: Code, subject: Subject, message: impl Into<String>) -> Finding {
+    pub fn new(code: Code, subject: Subject, message: impl Into<Text>) -> Finding {
         Finding {
             severity: code.default_severity(),
             code,
             subject,
             location: Location::default(),
             message: message.into(),
-            rule: String::new(),
+            rule: Text::Borrowed(""),
             effects: Vec::new(),
-            fix: String::new(),
+            fix: Text::Borrowed(""),
         }
     }
 
@@ -187,7 +191,7 @@ impl Finding {
         self
     }
 
-    pub fn rule(mut self, rule: impl Into<String>) -> Finding {
+    pub fn rule(mut self, rule: impl Into<Text>) -> Finding {
         self.rule = rule.into();
         self
     }
@@ -197,7 +201,7 @@ impl Finding {
         mut self,
         actor: Actor,
         errno: Option<Errno>,
-        message: impl Into<String>,
+        message: impl Into<Text>,
     ) -> Finding {
         self.effects.push(Effect {
             actor,
@@ -207,7 +211,7 @@ impl Finding {
         self
     }
 
-    pub fn fix(mut self, fix: impl Into<String>) -> Finding {
+    pub fn fix(mut self, fix: impl Into<Text>) -> Finding {
         self.fix = fix.into();
         self
     }

@@ -16,8 +16,8 @@ mod errno;
 mod finding;
 mod padding;
 
-pub use check::{check_map, check_object, CheckEnv};
+pub use check::{check_map, check_maps, check_object, CheckEnv};
 pub use code::Code;
 pub use errno::Errno;
-pub use finding::{Actor, Effect, Finding, Location, Severity, Subject};
+pub use finding::{Actor, Effect, Finding, Location, Severity, Subject, Text};
 pub use padding::{key_padding, PaddingHole};

@@ -53,6 +53,45 @@ impl Default for Env {
     }
 }
 
+/// The numbers of a map definition as they go into `BPF_MAP_CREATE` (the
+/// part of a [`MapSpec`] the kernel sees; cheap to copy and adjust).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CreateAttr {
+    pub map_type: u32,
+    pub key_size: u32,
+    pub value_size: u32,
+    pub max_entries: u32,
+    pub map_flags: u32,
+    pub map_extra: u64,
+    pub btf_key_type_id: u32,
+    pub btf_value_type_id: u32,
+}
+
+impl CreateAttr {
+    pub fn kind(&self) -> Option<MapType> {
+        MapType::from_u32(self.map_type)
+    }
+
+    pub fn flags(&self) -> MapFlags {
+        MapFlags(self.map_flags)
+    }
+}
+
+impl From<&MapSpec> for CreateAttr {
+    fn from(m: &MapSpec) -> CreateAttr {
+        CreateAttr {
+            map_type: m.map_type,
+            key_size: m.key_size,
+            value_size: m.value_size,
+            max_entries: m.max_entries,
+            map_flags: m.map_flags,
+            map_extra: m.map_extra,
+            btf_key_type_id: m.btf_key_type_id,
+            btf_value_type_id: m.btf_value_type_id,
+        }
+    }
+}
+
 /// The part of a map definition a rule is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -562,10 +601,10 @@ pub fn rules(map_type: MapType) -> TypeRules {
 /// Checks a definition against `map_create()`'s generic rules and the type's
 /// `map_alloc_check` / `map_alloc` rules (everything except BTF and the name).
 ///
-/// `spec` holds the numbers as they will be passed to the kernel; callers
-/// apply loader adjustments (libbpf's ring buffer rounding, perf array CPU
-/// count) before calling, see [`libbpf_max_entries`].
-pub fn check_create(spec: &MapSpec, env: &Env) -> Vec<Violation> {
+/// `spec` holds the numbers as they will be passed to the kernel
+/// (`(&map_spec).into()`); callers apply loader adjustments (libbpf's ring
+/// buffer rounding, perf array CPU count) first, see [`libbpf_max_entries`].
+pub fn check_create(spec: &CreateAttr, env: &Env) -> Vec<Violation> {
     let mut out = Vec::new();
     let Some(map_type) = spec.kind().filter(|t| *t != MapType::Unspec) else {
         out.push(violation(
@@ -624,7 +663,7 @@ pub fn check_create(spec: &MapSpec, env: &Env) -> Vec<Violation> {
         &mut out,
     );
     check_entries(spec, &r, env, &mut out);
-    check_flags(spec, flags, &r, &mut out);
+    check_flags(flags, &r, &mut out);
     check_special(spec, flags, &r, env, &mut out);
     check_extra(spec, &r, env, &mut out);
     out
@@ -678,7 +717,7 @@ fn check_size(
     }
 }
 
-fn check_entries(spec: &MapSpec, r: &TypeRules, env: &Env, out: &mut Vec<Violation>) {
+fn check_entries(spec: &CreateAttr, r: &TypeRules, env: &Env, out: &mut Vec<Violation>) {
     let m = spec.max_entries;
     let name = r.map_type.name();
     let fail = |errno, rule: String| violation(Field::MaxEntries, errno, r.source, rule);
@@ -706,16 +745,14 @@ fn check_entries(spec: &MapSpec, r: &TypeRules, env: &Env, out: &mut Vec<Violati
             Errno::Einval,
             format!("max_entries must be 1 for {name}; got {m}"),
         )),
-        EntriesRule::PowerOfTwoPages => {
-            if !ringbuf_size_ok(m, env.page_size) {
-                out.push(fail(
-                    Errno::Einval,
-                    format!(
-                        "max_entries (ring size in bytes) must be a power of two and a multiple of the {}-byte page size for {name}; got {m}",
-                        env.page_size
-                    ),
-                ));
-            }
+        EntriesRule::PowerOfTwoPages if !ringbuf_size_ok(m, env.page_size) => {
+            out.push(fail(
+                Errno::Einval,
+                format!(
+                    "max_entries (ring size in bytes) must be a power of two and a multiple of the {}-byte page size for {name}; got {m}",
+                    env.page_size
+                ),
+            ));
         }
         EntriesRule::Special => match r.map_type {
             MapType::Cpumap => {
@@ -757,7 +794,7 @@ pub fn ringbuf_size_ok(size: u32, page_size: u64) -> bool {
     size != 0 && size.is_power_of_two() && u64::from(size) % page_size == 0
 }
 
-fn check_flags(spec: &MapSpec, flags: MapFlags, r: &TypeRules, out: &mut Vec<Violation>) {
+fn check_flags(flags: MapFlags, r: &TypeRules, out: &mut Vec<Violation>) {
     let name = r.map_type.name();
     let unknown = MapFlags(flags.0 & !r.flags.0);
     if unknown.0 != 0 {
@@ -791,12 +828,11 @@ fn check_flags(spec: &MapSpec, flags: MapFlags, r: &TypeRules, out: &mut Vec<Vio
             "rdonly_prog and wronly_prog together are refused".into(),
         ));
     }
-    let _ = spec;
 }
 
 /// Rules that combine fields or do not fit the table.
 fn check_special(
-    spec: &MapSpec,
+    spec: &CreateAttr,
     flags: MapFlags,
     r: &TypeRules,
     env: &Env,
@@ -809,9 +845,6 @@ fn check_special(
         T::Hash | T::PercpuHash | T::LruHash | T::LruPercpuHash | T::Rhash => {
             let lru = matches!(r.map_type, T::LruHash | T::LruPercpuHash);
             let percpu = matches!(r.map_type, T::PercpuHash | T::LruPercpuHash);
-            if flags.contains(MapFlags::ZERO_SEED) {
-                // Not a definition error, but root-only: reported as a capability note by callers.
-            }
             if !lru && flags.contains(MapFlags::NO_COMMON_LRU) {
                 out.push(fail(
                     Field::MapFlags,
@@ -860,21 +893,19 @@ fn check_special(
                 ));
             }
         }
-        T::Array | T::PercpuArray => {
-            if r.map_type == T::PercpuArray {
-                if v == 0 {
-                    out.push(fail(
-                        Field::ValueSize,
-                        Errno::Einval,
-                        "value_size must be greater than 0 for percpu_array".into(),
-                    ));
-                } else if v.div_ceil(8) * 8 > PCPU_MIN_UNIT_SIZE {
-                    out.push(fail(
-                        Field::ValueSize,
-                        Errno::E2big,
-                        format!("per-CPU value_size rounded to 8 must be at most {PCPU_MIN_UNIT_SIZE}; got {v}"),
-                    ));
-                }
+        T::PercpuArray => {
+            if v == 0 {
+                out.push(fail(
+                    Field::ValueSize,
+                    Errno::Einval,
+                    "value_size must be greater than 0 for percpu_array".into(),
+                ));
+            } else if v.div_ceil(8) * 8 > PCPU_MIN_UNIT_SIZE {
+                out.push(fail(
+                    Field::ValueSize,
+                    Errno::E2big,
+                    format!("per-CPU value_size rounded to 8 must be at most {PCPU_MIN_UNIT_SIZE}; got {v}"),
+                ));
             }
         }
         T::StackTrace => {
@@ -948,23 +979,23 @@ fn check_special(
                 ));
             }
         }
-        T::SkStorage | T::InodeStorage | T::TaskStorage | T::CgrpStorage => {
-            if spec.btf_key_type_id == 0 || spec.btf_value_type_id == 0 {
-                out.push(fail(
-                    Field::Btf,
-                    Errno::Einval,
-                    format!(
-                        "{} needs both btf_key_type_id and btf_value_type_id",
-                        r.map_type
-                    ),
-                ));
-            }
+        T::SkStorage | T::InodeStorage | T::TaskStorage | T::CgrpStorage
+            if spec.btf_key_type_id == 0 || spec.btf_value_type_id == 0 =>
+        {
+            out.push(fail(
+                Field::Btf,
+                Errno::Einval,
+                format!(
+                    "{} needs both btf_key_type_id and btf_value_type_id",
+                    r.map_type
+                ),
+            ));
         }
         _ => {}
     }
 }
 
-fn check_extra(spec: &MapSpec, r: &TypeRules, env: &Env, out: &mut Vec<Violation>) {
+fn check_extra(spec: &CreateAttr, r: &TypeRules, env: &Env, out: &mut Vec<Violation>) {
     let x = spec.map_extra;
     let fail = |errno, rule: String| violation(Field::MapExtra, errno, r.source, rule);
     match r.extra {
@@ -1252,7 +1283,7 @@ fn pointer_tag(btf: &Btf<'_>, id: u32) -> Option<SpecialField> {
 /// `datasec_size` gives the size of a DATASEC after the loader's fix-ups
 /// (LLVM leaves it 0 in the object); `|_| None` takes sizes as stored.
 pub fn check_btf(
-    spec: &MapSpec,
+    spec: &CreateAttr,
     btf: &Btf<'_>,
     datasec_size: &dyn Fn(u32) -> Option<u32>,
 ) -> Vec<Violation> {
@@ -1276,19 +1307,20 @@ pub fn check_btf(
         ));
         return out;
     }
-    if r.btf == BtfRule::Rejected {
-        out.push(fail(
-            Errno::Enotsupp,
-            "map_check_no_btf (kernel/bpf/syscall.c)",
-            format!("{t} maps refuse BTF key/value types"),
-        ));
-        return out;
-    }
+    // map_create() refuses a key without a value before any per-type check.
     if key_id != 0 && value_id == 0 {
         out.push(fail(
             Errno::Einval,
             "map_create (kernel/bpf/syscall.c)",
             "a BTF key type without a BTF value type is refused".into(),
+        ));
+        return out;
+    }
+    if r.btf == BtfRule::Rejected {
+        out.push(fail(
+            Errno::Enotsupp,
+            "map_check_no_btf (kernel/bpf/syscall.c)",
+            format!("{t} maps refuse BTF key/value types"),
         ));
         return out;
     }
@@ -1455,7 +1487,7 @@ mod tests {
     }
 
     fn errnos(s: &MapSpec) -> Vec<(Field, Errno)> {
-        let mut v: Vec<_> = check_create(s, &Env::default())
+        let mut v: Vec<_> = check_create(&s.into(), &Env::default())
             .into_iter()
             .map(|v| (v.field, v.errno))
             .collect();
@@ -1469,7 +1501,7 @@ mod tests {
     #[test]
     fn catalogue_items() {
         use Errno::*;
-        use Field::*;
+        use Field::{Btf, KeySize, MapExtra, MapFlags as Flags, MaxEntries, ValueSize};
         let e = MapFlags::EMPTY;
         assert_eq!(
             errnos(&spec(MapType::Hash, 0, 4, 1, e)),
@@ -1481,11 +1513,11 @@ mod tests {
         );
         assert_eq!(
             errnos(&spec(MapType::Hash, 4, 4, 1, MapFlags::NO_COMMON_LRU)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::LruHash, 4, 4, 1, MapFlags::NO_PREALLOC)),
-            vec![(MapFlags, Enotsupp)]
+            vec![(Flags, Enotsupp)]
         );
         assert_eq!(
             errnos(&spec(MapType::Array, 8, 4, 1, e)),
@@ -1493,19 +1525,19 @@ mod tests {
         );
         assert_eq!(
             errnos(&spec(MapType::PercpuArray, 4, 4, 1, MapFlags::NUMA_NODE)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::Array, 4, 4, 1, MapFlags::PRESERVE_ELEMS)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::ProgArray, 4, 4, 1, MapFlags::RDONLY_PROG)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::LpmTrie, 4, 4, 1, e)),
-            vec![(KeySize, Einval), (MapFlags, Einval)]
+            vec![(KeySize, Einval), (Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::Ringbuf, 0, 0, 4097, e)),
@@ -1523,7 +1555,7 @@ mod tests {
                 4096,
                 MapFlags::RB_OVERWRITE
             )),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::CgroupStorage, 4, 8, 1, e)),
@@ -1535,11 +1567,11 @@ mod tests {
         );
         assert_eq!(
             errnos(&spec(MapType::Arena, 0, 0, 1, e)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         assert_eq!(
             errnos(&spec(MapType::InsnArray, 4, 16, 1, MapFlags::RDONLY)),
-            vec![(MapFlags, Einval)]
+            vec![(Flags, Einval)]
         );
         let mut bloom = spec(MapType::BloomFilter, 0, 4, 1, e);
         bloom.map_extra = 0x10;

@@ -18,13 +18,14 @@ use super::symbol::{Symbol, SymbolKind};
 use crate::btf::{func_linkage, var_linkage, Btf, Kind, VarSecinfo};
 use crate::bytes::Endian;
 use crate::diag::Errno;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The fixed-up state of one DATASEC.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatasecFixup {
+pub struct DatasecFixup<'a> {
     pub id: u32,
-    pub name: String,
+    pub name: Cow<'a, str>,
     pub size: u32,
     /// Entries sorted by offset, as libbpf leaves them.
     pub entries: Vec<VarSecinfo>,
@@ -41,8 +42,8 @@ pub struct FixupProblem {
 
 /// All of libbpf's BTF changes for one object.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BtfFixups {
-    pub datasecs: Vec<DatasecFixup>,
+pub struct BtfFixups<'a> {
+    pub datasecs: Vec<DatasecFixup<'a>>,
     pub problems: Vec<FixupProblem>,
     /// VAR id -> new linkage.
     var_linkage: HashMap<u32, u32>,
@@ -58,21 +59,21 @@ pub struct BtfFixups {
 
 const DUMMY_KSYM: &str = "dummy_ksym";
 
-impl BtfFixups {
+impl<'a> BtfFixups<'a> {
     /// Computes the open-time fix-ups (externs, then DATASECs).
     pub(crate) fn compute(
-        btf: &Btf<'_>,
+        btf: &Btf<'a>,
         sections: &[Section<'_>],
         symbols: &[Symbol<'_>],
         externs: &[Extern],
-    ) -> BtfFixups {
+    ) -> BtfFixups<'a> {
         let mut fx = BtfFixups::default();
-        let mut datasecs: Vec<DatasecFixup> = btf
+        let mut datasecs: Vec<DatasecFixup<'a>> = btf
             .types()
             .filter(|t| t.kind() == Kind::Datasec)
             .map(|t| DatasecFixup {
                 id: t.id(),
-                name: btf.name(&t).map(|n| n.into_owned()).unwrap_or_default(),
+                name: btf.name(&t).unwrap_or_default(),
                 size: t.size(),
                 entries: t.datasec_entries().collect(),
             })
@@ -80,13 +81,14 @@ impl BtfFixups {
 
         fx.layout_externs(btf, &mut datasecs, externs);
 
-        // Global OBJECT symbols by name, first one wins (find_elf_var_sym).
-        let mut var_syms: HashMap<&str, &Symbol<'_>> = HashMap::new();
-        for s in symbols {
-            if s.kind == SymbolKind::Object && s.is_global() {
-                var_syms.entry(&s.name).or_insert(s);
-            }
-        }
+        // Global OBJECT symbols by name, first one wins (find_elf_var_sym):
+        // sorted once, searched per VAR.
+        let mut var_syms: Vec<(&str, &Symbol<'_>)> = symbols
+            .iter()
+            .filter(|s| s.kind == SymbolKind::Object && s.is_global())
+            .map(|s| (&*s.name, s))
+            .collect();
+        var_syms.sort_by_key(|(name, s)| (*name, s.index));
         for ds in &mut datasecs {
             if ds.name != ".kconfig" && ds.name != ".ksyms" {
                 fx.fix_datasec(btf, ds, sections, &var_syms);
@@ -98,7 +100,12 @@ impl BtfFixups {
     }
 
     /// `.ksyms` and `.kconfig`, from `bpf_object__collect_externs`.
-    fn layout_externs(&mut self, btf: &Btf<'_>, datasecs: &mut [DatasecFixup], externs: &[Extern]) {
+    fn layout_externs(
+        &mut self,
+        btf: &Btf<'_>,
+        datasecs: &mut [DatasecFixup<'_>],
+        externs: &[Extern],
+    ) {
         let by_name = |name: &[u8]| externs.iter().find(|e| e.name.as_bytes() == name);
         let has_kconfig = externs
             .iter()
@@ -196,9 +203,9 @@ impl BtfFixups {
     fn fix_datasec(
         &mut self,
         btf: &Btf<'_>,
-        ds: &mut DatasecFixup,
+        ds: &mut DatasecFixup<'_>,
         sections: &[Section<'_>],
-        var_syms: &HashMap<&str, &Symbol<'_>>,
+        var_syms: &[(&str, &Symbol<'_>)],
     ) {
         let mut fixup_offsets = false;
         if ds.size == 0 {
@@ -244,7 +251,8 @@ impl BtfFixups {
                 continue;
             }
             let name = btf.name(&t).unwrap_or_default();
-            let Some(sym) = var_syms.get(name.as_ref()) else {
+            let found = var_syms.partition_point(|(n, _)| *n < name.as_ref());
+            let Some((_, sym)) = var_syms.get(found).filter(|(n, _)| *n == name.as_ref()) else {
                 self.problem(
                     ds.id,
                     &ds.name,
@@ -275,12 +283,12 @@ impl BtfFixups {
     }
 
     /// The fixed-up DATASEC with this type id.
-    pub fn datasec(&self, id: u32) -> Option<&DatasecFixup> {
+    pub fn datasec(&self, id: u32) -> Option<&DatasecFixup<'a>> {
         self.datasecs.iter().find(|d| d.id == id)
     }
 
     /// The first fixed-up DATASEC with this name.
-    pub fn datasec_named(&self, name: &str) -> Option<&DatasecFixup> {
+    pub fn datasec_named(&self, name: &str) -> Option<&DatasecFixup<'a>> {
         self.datasecs.iter().find(|d| d.name == name)
     }
 

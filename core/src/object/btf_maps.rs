@@ -283,10 +283,6 @@ pub(crate) fn parse(
             findings: Vec::new(),
         };
         let parsed = parser.parse(&name, &def, false);
-        let (code, rule) = match &parsed {
-            Ok(_) => (None, ""),
-            Err(e) => (Some(e.code), rule_for(e.code)),
-        };
         match parsed {
             Err(e) => {
                 findings.push(
@@ -298,9 +294,9 @@ pub(crate) fn parse(
                     .section(".maps")
                     .offset(u64::from(vi.offset))
                     .btf_type(if e.type_id != 0 { e.type_id } else { def.id() })
-                    .rule(rule)
+                    .rule(rule_for(e.code))
                     .effect(Actor::Libbpf, Some(e.errno), e.message)
-                    .fix(fix_for(code.expect("error has a code"))),
+                    .fix(fix_for(e.code)),
                 );
             }
             Ok(def_parsed) => {
@@ -547,7 +543,7 @@ impl<'a> DefParser<'_, 'a> {
         let mut d = MapDef::default();
         let vlen = def.vlen() as usize;
         for (i, m) in def.members().enumerate() {
-            let Ok(name) = btf.str_at(m.name_off) else {
+            let Ok(name) = btf.str_bytes(m.name_off) else {
                 return Err(def_err(
                     Code::MapUnknownField,
                     Errno::Einval,
@@ -555,7 +551,7 @@ impl<'a> DefParser<'_, 'a> {
                     format!("map '{map}': invalid field #{i}."),
                 ));
             };
-            let name: &str = &name;
+            let name: &str = &super::elf::text(name);
             match name {
                 "type" => d.map_type = self.field_int(map, name, m.type_id)?,
                 "max_entries" => d.max_entries = self.field_int(map, name, m.type_id)?,

@@ -30,7 +30,7 @@ pub fn object_name_from_path(path: &str) -> String {
 pub fn internal_map_name(object_name: &str, section_name: &str) -> String {
     let real = section_name.as_bytes();
     let obj = object_name.as_bytes();
-    let sfx_len = real.len().max(7).min(OBJ_NAME_LEN - 1);
+    let sfx_len = real.len().clamp(7, OBJ_NAME_LEN - 1);
     let custom = real.len() > 1 && real[1..].contains(&b'.');
     let pfx_len = if custom {
         0
@@ -66,13 +66,6 @@ fn is_mmapable(btf: &Btf<'_>, fixups: &BtfFixups, value_type_id: u32) -> bool {
     })
 }
 
-/// The first type of any kind with this name (`btf__find_by_name`).
-fn find_by_name(btf: &Btf<'_>, name: &str) -> u32 {
-    btf.types()
-        .find(|t| btf.str_bytes(t.name_off()).ok() == Some(name.as_bytes()))
-        .map_or(0, |t| t.id())
-}
-
 fn internal_map(
     object_name: &str,
     real_name: &str,
@@ -103,8 +96,10 @@ fn internal_map(
         m.map_flags |= MapFlags::RDONLY_PROG.0;
     }
     if let Some(btf) = btf {
-        // map_fill_btf_type_info: keyless, value = the type named like the section.
-        m.btf_value_type_id = find_by_name(btf, real_name);
+        // map_fill_btf_type_info: keyless, value = the type named like the
+        // section (btf__find_by_name). Section names are not C identifiers,
+        // so only a DATASEC can carry one.
+        m.btf_value_type_id = fixups.datasec_named(real_name).map_or(0, |d| d.id);
         if is_mmapable(btf, fixups, m.btf_value_type_id) {
             m.map_flags |= MapFlags::MMAPABLE.0;
         }

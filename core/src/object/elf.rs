@@ -97,7 +97,7 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
                 shstrtab.len()
             ),
         })?;
-        let name = String::from_utf8_lossy(name);
+        let name = text(name);
         let bytes = if h.sh_type == SHT_NOBITS || h.sh_type == SHT_NULL {
             &[][..]
         } else {
@@ -130,6 +130,15 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
         relocations,
         problems,
     })
+}
+
+/// A name from a string table: borrowed when it is UTF-8 (checked with the
+/// fast validator; the lossy conversion is only for the rare invalid name).
+pub(crate) fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 fn read_header(data: &[u8]) -> Result<Header, ObjectError> {
@@ -241,7 +250,7 @@ fn read_symbols<'a>(
     let mut symbols = Vec::with_capacity(count);
     for (i, sym) in table.iter().enumerate() {
         let name = match c_str_at(strtab, sym.st_name) {
-            Some(n) => String::from_utf8_lossy(n),
+            Some(n) => text(n),
             None => {
                 return Err(err(format!(
                     "symbol {i} name offset {} is outside the {}-byte string table",
@@ -264,6 +273,15 @@ fn read_relocations(
 ) -> Vec<RelocationSection> {
     let mut out = Vec::new();
     let section_count = sections.len() as u32;
+    let wanted: Vec<bool> = sections
+        .iter()
+        .map(|s| {
+            matches!(
+                s.kind,
+                SectionKind::Program | SectionKind::BtfMaps | SectionKind::StructOps { .. }
+            )
+        })
+        .collect();
     for s in sections.iter_mut() {
         if s.sh_type != SHT_REL {
             continue;
@@ -281,6 +299,12 @@ fn read_relocations(
         }
         if s.info == 0 || s.info >= section_count {
             bad(format!("sh_info {} does not name a section", s.info));
+            continue;
+        }
+        s.kind = SectionKind::Relocations { target: s.info };
+        // Only code, .maps and struct_ops relocations mean anything to a
+        // loader; DWARF and .BTF.ext ones (often thousands) are not read.
+        if !wanted[s.info as usize] {
             continue;
         }
         let Ok(table) = RelocSection::parse(data, s.offset as usize, s.size as usize, false, ctx)
@@ -304,7 +328,6 @@ fn read_relocations(
                 r_type: r.r_type,
             });
         }
-        s.kind = SectionKind::Relocations { target: s.info };
         out.push(RelocationSection {
             section: index,
             target: s.info,

@@ -62,7 +62,7 @@ pub struct ObjectSpec<'a> {
     pub sections: Vec<Section<'a>>,
     /// Every symbol, indexed by symbol table index.
     pub symbols: Vec<Symbol<'a>>,
-    /// Every REL section.
+    /// The REL sections of code, `.maps` and struct_ops sections.
     pub relocations: Vec<RelocationSection>,
     /// The `license` string (up to the first NUL).
     pub license: Option<String>,
@@ -72,7 +72,7 @@ pub struct ObjectSpec<'a> {
     /// BTF-defined maps, global data, `.kconfig`, struct_ops.
     pub maps: Vec<MapSpec>,
     /// Programs and subprograms, by section index and offset.
-    pub programs: Vec<ProgramSpec>,
+    pub programs: Vec<ProgramSpec<'a>>,
     /// `.kconfig` and `.ksyms` externs, in libbpf's order.
     pub externs: Vec<Extern>,
     /// Problems found while reading; see [`crate::diag::check_object`] for the full check.
@@ -82,7 +82,7 @@ pub struct ObjectSpec<'a> {
     pub btf: Option<Btf<'a>>,
     /// libbpf's BTF fix-ups, when there is BTF.
     #[serde(skip)]
-    pub btf_fixups: Option<BtfFixups>,
+    pub btf_fixups: Option<BtfFixups<'a>>,
     /// Raw `.BTF.ext`.
     #[serde(skip)]
     pub btf_ext: Option<&'a [u8]>,
@@ -236,11 +236,12 @@ impl<'a> ObjectSpec<'a> {
             fx,
             &mut findings,
         ));
-        let data_places: Vec<(u32, String)> = sections
+        // One internal map per non-empty data section, in section order.
+        let data_places: Vec<(u32, usize)> = sections
             .iter()
             .filter(|s| s.is_global_data() && s.size > 0)
-            .zip(&maps[data_start..])
-            .map(|(s, m)| (s.index, m.name.clone()))
+            .map(|s| s.index)
+            .zip(data_start..maps.len())
             .collect();
         if let Some(m) = data_maps::kconfig_map(name, externs.kconfig_size, btf.as_ref(), fx) {
             maps.push(m);
@@ -271,17 +272,6 @@ impl<'a> ObjectSpec<'a> {
             }
         }
         arena_checks(&sections, &maps, &mut findings);
-        for s in sections.iter().filter(|s| {
-            s.kind == SectionKind::Other && s.sh_type == elf::SHT_PROGBITS && s.size > 0
-        }) {
-            findings.push(
-                Finding::new(Code::UnrecognizedDataSection, Subject::Section(s.name.to_string()), format!("section '{}' is not program, map or global data", s.name))
-                    .section(s.name.to_string())
-                    .rule("libbpf loads programs, .maps, maps, .data*, .rodata*, .bss*, .kconfig, .struct_ops*, license, version and BTF")
-                    .effect(Actor::Libbpf, None, format!("elf: skipping unrecognized data section({}) {}", s.index, s.name))
-                    .fix("nothing to fix if another tool reads the section; otherwise move its data into .data or .rodata"),
-            );
-        }
 
         // Programs and relocations.
         let text_index = sections
@@ -291,11 +281,12 @@ impl<'a> ObjectSpec<'a> {
         let mut programs = program::collect(&sections, &symbols, text_index, &mut findings);
         let arena = maps
             .iter()
-            .find(|m| m.kind() == Some(MapType::Arena))
-            .and_then(|m| Some((by_kind(SectionKind::ArenaData)?.index, m.name.clone())));
+            .position(|m| m.kind() == Some(MapType::Arena))
+            .and_then(|i| Some((by_kind(SectionKind::ArenaData)?.index, i)));
         let places = relocs::MapPlaces {
             btf_maps_section: btf_maps_section.map(|s| s.index),
             btf_maps: &btf_places,
+            btf_map_index: &btf_map_index,
             failed_btf_maps: &failed_btf_maps,
             legacy: &legacy_places,
             data: data_places.into_iter().chain(arena).collect(),
@@ -308,8 +299,8 @@ impl<'a> ObjectSpec<'a> {
             text_index,
             places: &places,
         };
-        relocs::program_relocations(&cx, &relocations, &mut programs, &mut findings);
-        relocs::call_graph(&sections, parts.endian, &mut programs);
+        let edges = relocs::program_relocations(&cx, &relocations, &mut programs, &mut findings);
+        relocs::call_graph(&sections, parts.endian, &mut programs, edges);
         if let Some(rel) = maps_rel {
             relocs::map_slots(
                 &cx,
@@ -334,7 +325,7 @@ impl<'a> ObjectSpec<'a> {
             let hidden: Vec<&str> = programs
                 .iter()
                 .filter(|p| p.subprogram && p.hidden)
-                .map(|p| p.name.as_str())
+                .map(|p| &*p.name)
                 .collect();
             fx.mark_funcs_static(b, &hidden);
         }
@@ -369,8 +360,24 @@ impl<'a> ObjectSpec<'a> {
     }
 
     /// The first program (or subprogram) with this name.
-    pub fn program(&self, name: &str) -> Option<&ProgramSpec> {
+    pub fn program(&self, name: &str) -> Option<&ProgramSpec<'a>> {
         self.programs.iter().find(|p| p.name == name)
+    }
+
+    /// The maps a program uses (directly or through the subprograms it calls).
+    pub fn maps_used_by<'s>(
+        &'s self,
+        p: &'s ProgramSpec<'a>,
+    ) -> impl Iterator<Item = &'s MapSpec> + 's {
+        p.maps.iter().filter_map(|&i| self.maps.get(i))
+    }
+
+    /// The programs a program calls directly.
+    pub fn callees<'s>(
+        &'s self,
+        p: &'s ProgramSpec<'a>,
+    ) -> impl Iterator<Item = &'s ProgramSpec<'a>> + 's {
+        p.calls.iter().filter_map(|&i| self.programs.get(i))
     }
 
     /// The first section with this name.

@@ -7,14 +7,15 @@ use super::section::{Section, SectionKind};
 use super::symbol::{Binding, Symbol, SymbolKind};
 use crate::diag::{Actor, Code, Errno, Finding, Subject};
 use serde::Serialize;
+use std::borrow::Cow;
 
-/// One program or subprogram.
+/// One program or subprogram, borrowing its names from the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProgramSpec {
+pub struct ProgramSpec<'a> {
     /// Function name.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// ELF section name as written (a leading `?` included).
-    pub section: String,
+    pub section: Cow<'a, str>,
     pub section_index: u32,
     /// Byte offset of the first instruction in the section.
     pub offset: u64,
@@ -37,55 +38,53 @@ pub struct ProgramSpec {
     pub attach_target: Option<String>,
     pub sleepable: bool,
     /// Relocations in this function, in instruction order.
-    pub relocations: Vec<ProgramRelocation>,
-    /// Subprograms called directly.
-    pub calls: Vec<String>,
-    /// Maps referenced by this program and every subprogram it reaches.
-    pub maps: Vec<String>,
+    pub relocations: Vec<ProgramRelocation<'a>>,
+    /// Programs called directly (indices into `ObjectSpec::programs`, ascending).
+    pub calls: Vec<usize>,
+    /// Maps referenced by this program and every subprogram it reaches
+    /// (indices into `ObjectSpec::maps`, ascending).
+    pub maps: Vec<usize>,
 }
 
 /// A relocated instruction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProgramRelocation {
+pub struct ProgramRelocation<'a> {
     /// Instruction index within the program.
     pub insn: u32,
-    /// The symbol the relocation names.
-    pub symbol: String,
+    /// The symbol the relocation names (the section name for section symbols).
+    pub symbol: Cow<'a, str>,
     #[serde(flatten)]
-    pub kind: RelocationKind,
+    pub kind: RelocationKind<'a>,
 }
 
+/// What a relocated instruction refers to. Indices are into
+/// `ObjectSpec::maps` and `ObjectSpec::programs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RelocationKind {
+pub enum RelocationKind<'a> {
     /// `ld_imm64` of a map (BTF-defined or legacy).
-    Map { map: String },
-    /// `ld_imm64` of an address in a global data map.
-    Data {
-        map: String,
-        section: String,
-        offset: u64,
-    },
-    /// bpf-to-bpf call.
-    Call { target: String },
-    /// Address of a subprogram (callbacks).
-    SubprogAddress { target: String },
+    Map { map: usize },
+    /// `ld_imm64` of an address in a global data map, `offset` bytes into it.
+    Data { map: usize, offset: u64 },
+    /// bpf-to-bpf call; `None` when no function starts at the target.
+    Call { target: Option<usize> },
+    /// Address of a subprogram (callbacks); `None` as for calls.
+    SubprogAddress { target: Option<usize> },
     /// A `.kconfig` / `.ksyms` extern or kfunc.
-    Extern { name: String, call: bool },
+    Extern { name: Cow<'a, str>, call: bool },
 }
 
-pub(crate) fn collect(
-    sections: &[Section<'_>],
-    symbols: &[Symbol<'_>],
+pub(crate) fn collect<'a>(
+    sections: &[Section<'a>],
+    symbols: &[Symbol<'a>],
     text_index: Option<u32>,
     findings: &mut Vec<Finding>,
-) -> Vec<ProgramSpec> {
+) -> Vec<ProgramSpec<'a>> {
     let mut progs = Vec::new();
     for sec in sections.iter().filter(|s| s.kind == SectionKind::Program) {
-        let sec_name = sec.name.to_string();
+        let sec_name: &str = &sec.name;
         let sec_finding = |code, message: String| {
-            Finding::new(code, Subject::Section(sec_name.clone()), message)
-                .section(sec_name.clone())
+            Finding::new(code, Subject::Section(sec_name.to_string()), message).section(sec_name)
         };
         if sec.is_compressed() {
             findings.push(
@@ -121,14 +120,14 @@ pub(crate) fn collect(
             .iter()
             .filter(|s| s.section == sec.index && s.kind == SymbolKind::Func)
         {
-            let name = sym.name.to_string();
+            let name: &str = &sym.name;
             let prog_finding = |code, message: String| {
                 Finding::new(
                     code,
-                    Subject::Program(name.clone()),
+                    Subject::Program(name.to_string()),
                     super::headline(&message),
                 )
-                .section(sec_name.clone())
+                .section(sec_name)
                 .offset(sym.value)
             };
             if !sym
@@ -173,7 +172,7 @@ pub(crate) fn collect(
             }
             let (autoload, plain) = match sec_name.strip_prefix('?') {
                 Some(rest) => (false, rest),
-                None => (true, sec_name.as_str()),
+                None => (true, sec_name),
             };
             let def = find_sec_def(plain);
             let attach_target = def
@@ -181,8 +180,8 @@ pub(crate) fn collect(
                 .and_then(|_| plain.split_once('/'))
                 .map(|(_, t)| t.to_string());
             progs.push(ProgramSpec {
-                name,
-                section: sec_name.clone(),
+                name: sym.name.clone(),
+                section: sec.name.clone(),
                 section_index: sec.index,
                 offset: sym.value,
                 insn_count: (sym.size / INSN_SIZE) as u32,
@@ -219,11 +218,11 @@ pub(crate) fn collect(
         p.subprogram = Some(p.section_index) == text_index && total > 1;
     }
     for p in progs.iter().filter(|p| !p.subprogram) {
-        let subject = Subject::Program(p.name.clone());
+        let subject = Subject::Program(p.name.to_string());
         match p.sec_def {
             None => findings.push(
                 Finding::new(Code::UnknownProgramSection, subject, format!("section '{}' matches no libbpf SEC() convention", p.section))
-                    .section(p.section.clone())
+                    .section(p.section.to_string())
                     .offset(p.offset)
                     .rule("libbpf derives the program type from the section name")
                     .effect(Actor::Libbpf, Some(Errno::Einval), format!("prog '{}': missing BPF prog type, check ELF section name '{}'", p.name, p.section.trim_start_matches('?')))
@@ -231,7 +230,7 @@ pub(crate) fn collect(
             ),
             Some(d) if d.flags & sec_flags::ATTACH_BTF != 0 && p.attach_target.is_none() => findings.push(
                 Finding::new(Code::MissingAttachTarget, subject, format!("section '{}' names no attach target", p.section))
-                    .section(p.section.clone())
+                    .section(p.section.to_string())
                     .offset(p.offset)
                     .rule(format!("{} programs attach to a BTF id named after the '/'", d.pattern.trim_end_matches('+')))
                     .effect(Actor::Libbpf, Some(Errno::Einval), format!("prog '{}': no BTF-based attach target is specified, use bpf_program__set_attach_target()", p.name))

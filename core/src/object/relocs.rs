@@ -15,16 +15,20 @@ use crate::btf::{Btf, Kind};
 use crate::bytes::Endian;
 use crate::diag::{Actor, Code, Errno, Finding, Subject};
 use crate::maps::{MapSlot, MapSpec, MapType};
+use std::borrow::Cow;
 
 /// Where every map the loader knows lives, for matching relocations.
 pub(crate) struct MapPlaces<'m> {
     pub btf_maps_section: Option<u32>,
     pub btf_maps: &'m [BtfMapPlace],
+    /// Index in `ObjectSpec::maps` of each of `btf_maps`.
+    pub btf_map_index: &'m [usize],
     /// `.maps` offsets of definitions libbpf refuses (already reported).
     pub failed_btf_maps: &'m [u32],
+    /// Legacy maps, which come first in `ObjectSpec::maps` in this order.
     pub legacy: &'m [LegacyPlace],
-    /// Global data section index -> internal map name.
-    pub data: Vec<(u32, String)>,
+    /// Global data (and arena) section index -> map index.
+    pub data: Vec<(u32, usize)>,
     pub struct_ops: Vec<StructOpsPlace>,
 }
 
@@ -45,22 +49,22 @@ pub(crate) struct Ctx<'c, 'a> {
     pub places: &'c MapPlaces<'c>,
 }
 
-impl Ctx<'_, '_> {
+impl<'a> Ctx<'_, 'a> {
     /// libbpf's name for a relocation's symbol: the section name for section symbols.
-    fn sym_name(&self, sym: &Symbol<'_>) -> String {
+    fn sym_name(&self, sym: &Symbol<'a>) -> Cow<'a, str> {
         if sym.kind == SymbolKind::Section && sym.name.is_empty() {
             self.sections
                 .get(sym.section as usize)
-                .map_or_else(|| "<?".to_string(), |s| s.name.to_string())
+                .map_or(Cow::Borrowed("<?"), |s| s.name.clone())
         } else {
-            sym.name.to_string()
+            sym.name.clone()
         }
     }
 }
 
 /// Index of the program containing instruction `insn` of section `sec`
 /// (`find_prog_by_sec_insn`); `progs` is sorted by (section, offset).
-pub(crate) fn find_prog(progs: &[ProgramSpec], sec: u32, insn: u64) -> Option<usize> {
+pub(crate) fn find_prog(progs: &[ProgramSpec<'_>], sec: u32, insn: u64) -> Option<usize> {
     let at = insn * INSN_SIZE;
     let i = progs.partition_point(|p| (p.section_index, p.offset) <= (sec, at));
     let i = i.checked_sub(1)?;
@@ -77,13 +81,15 @@ fn bad_reloc(prog: &str, sec: &str, offset: u64, errno: Errno, message: String) 
         .fix("rebuild the object; initialise globals so they are not COMMON, and keep helper functions in .text")
 }
 
-/// Resolves every relocation of every executable section onto its program.
-pub(crate) fn program_relocations(
-    cx: &Ctx<'_, '_>,
+/// Resolves every relocation of every executable section onto its program;
+/// returns the call edges found (caller index -> callee indices).
+pub(crate) fn program_relocations<'a>(
+    cx: &Ctx<'_, 'a>,
     rel_sections: &[RelocationSection],
-    progs: &mut [ProgramSpec],
+    progs: &mut [ProgramSpec<'a>],
     findings: &mut Vec<Finding>,
-) {
+) -> Vec<Vec<usize>> {
+    let mut edges = vec![Vec::new(); progs.len()];
     for rs in rel_sections {
         let Some(target) = cx.sections.get(rs.target as usize) else {
             continue;
@@ -125,9 +131,13 @@ pub(crate) fn program_relocations(
                 continue;
             };
             let name = cx.sym_name(sym);
-            if let Some(kind) = record(
-                cx, &progs[pi], target, rel, sym, &name, &insn, local, findings,
-            ) {
+            let recorded = record(
+                cx, progs, pi, target, rel, sym, &name, &insn, local, findings,
+            );
+            if let Some((kind, callee)) = recorded {
+                if let Some(c) = callee.filter(|c| !edges[pi].contains(c)) {
+                    edges[pi].push(c);
+                }
                 progs[pi].relocations.push(ProgramRelocation {
                     insn: local as u32,
                     symbol: name,
@@ -139,22 +149,25 @@ pub(crate) fn program_relocations(
     for p in progs.iter_mut() {
         p.relocations.sort_by_key(|r| r.insn);
     }
+    edges
 }
 
 /// libbpf's `bpf_program__record_reloc`, extended to legacy maps (which
 /// cilium/ebpf resolves; libbpf 1.x refused the object earlier).
 #[allow(clippy::too_many_arguments)]
-fn record(
-    cx: &Ctx<'_, '_>,
-    prog: &ProgramSpec,
+fn record<'a>(
+    cx: &Ctx<'_, 'a>,
+    progs: &[ProgramSpec<'a>],
+    pi: usize,
     target: &Section<'_>,
     rel: &Relocation,
     sym: &Symbol<'_>,
-    sym_name: &str,
+    sym_name: &Cow<'a, str>,
     insn: &Insn,
     insn_idx: u64,
     findings: &mut Vec<Finding>,
-) -> Option<RelocationKind> {
+) -> Option<(RelocationKind<'a>, Option<usize>)> {
+    let prog = &progs[pi];
     let pname = &prog.name;
     let sec = target.name.to_string();
     let bad = |findings: &mut Vec<Finding>, errno, message: String| {
@@ -173,10 +186,11 @@ fn record(
     }
     if sym.is_extern() {
         // Externs libbpf cannot resolve are reported where they are collected.
-        return Some(RelocationKind::Extern {
-            name: sym_name.to_string(),
+        let kind = RelocationKind::Extern {
+            name: sym_name.clone(),
             call: insn.is_call(),
-        });
+        };
+        return Some((kind, None));
     }
     if insn.is_call() {
         if insn.src != PSEUDO_CALL {
@@ -215,9 +229,8 @@ fn record(
             );
         }
         let callee_insn = (sym.value / INSN_SIZE) as i64 + i64::from(insn.imm) + 1;
-        return Some(RelocationKind::Call {
-            target: callee_name(cx, sym.section, callee_insn),
-        });
+        let target = callee(progs, sym.section, callee_insn);
+        return Some((RelocationKind::Call { target }, target));
     }
     if sym.section == SHN_UNDEF || sym.section >= SHN_LORESERVE {
         return bad(findings, Errno::LibbpfReloc, format!(
@@ -240,9 +253,8 @@ fn record(
             );
         }
         let callee_insn = (sym.value as i64 + i64::from(insn.imm)) / INSN_SIZE as i64;
-        return Some(RelocationKind::SubprogAddress {
-            target: callee_name(cx, sym.section, callee_insn),
-        });
+        let target = callee(progs, sym.section, callee_insn);
+        return Some((RelocationKind::SubprogAddress { target }, target));
     }
     let sym_sec = &cx.sections[sym.section as usize];
     // Section symbols carry the offset in the instruction's immediate.
@@ -251,23 +263,22 @@ fn record(
     } else {
         sym.value
     };
-    if let Some((_, map)) = cx.places.data.iter().find(|(s, _)| *s == sym.section) {
-        return Some(RelocationKind::Data {
-            map: map.clone(),
-            section: sym_sec.name.to_string(),
-            offset,
-        });
+    if let Some(&(_, map)) = cx.places.data.iter().find(|(s, _)| *s == sym.section) {
+        return Some((RelocationKind::Data { map, offset }, None));
     }
     if Some(sym.section) == cx.places.btf_maps_section {
         return match cx
             .places
             .btf_maps
             .iter()
-            .find(|m| u64::from(m.offset) == sym.value)
+            .position(|m| u64::from(m.offset) == sym.value)
         {
-            Some(m) => Some(RelocationKind::Map {
-                map: m.name.clone(),
-            }),
+            Some(i) => Some((
+                RelocationKind::Map {
+                    map: cx.places.btf_map_index[i],
+                },
+                None,
+            )),
             // The definition itself is already reported.
             None if cx
                 .places
@@ -288,9 +299,10 @@ fn record(
         };
     }
     if sym_sec.kind == SectionKind::LegacyMaps {
-        let place = cx.places.legacy.iter().find(|p| {
+        let index = cx.places.legacy.iter().position(|p| {
             p.section == sym.section && offset >= p.offset && offset < p.offset + p.size.max(1)
         });
+        let place = index.map(|i| &cx.places.legacy[i]);
         let is_static = sym.binding == Binding::Local || place.map_or(true, |p| p.is_static);
         let name = place.map_or_else(
             || format!("{}+{offset:#x}", sym_sec.name),
@@ -311,9 +323,7 @@ fn record(
                 .fix("drop `static` from the map definition"),
             );
         }
-        return place.map(|p| RelocationKind::Map {
-            map: p.name.clone(),
-        });
+        return index.map(|map| (RelocationKind::Map { map }, None));
     }
     bad(
         findings,
@@ -332,86 +342,80 @@ fn record(
     )
 }
 
-fn callee_name(cx: &Ctx<'_, '_>, section: u32, insn: i64) -> String {
-    // Resolved against the symbol table (the program list is still being built).
-    let Ok(insn) = u64::try_from(insn) else {
-        return format!("<insn {insn}>");
-    };
-    let at = insn * INSN_SIZE;
-    cx.symbols
-        .iter()
-        .filter(|s| s.section == section && s.kind == SymbolKind::Func)
-        .find(|s| at >= s.value && at < s.value + s.size)
-        .map_or_else(
-            || {
-                let sec = cx
-                    .sections
-                    .get(section as usize)
-                    .map_or("?".into(), |s| s.name.to_string());
-                format!("{sec}+{at:#x}")
-            },
-            |s| s.name.to_string(),
-        )
+/// The program containing instruction `insn` of `section`, if any.
+fn callee(progs: &[ProgramSpec<'_>], section: u32, insn: i64) -> Option<usize> {
+    u64::try_from(insn)
+        .ok()
+        .and_then(|i| find_prog(progs, section, i))
 }
 
 /// Calls without relocations (static functions in the same section) and the
 /// maps each program reaches through its calls.
-pub(crate) fn call_graph(sections: &[Section<'_>], endian: Endian, progs: &mut [ProgramSpec]) {
+pub(crate) fn call_graph(
+    sections: &[Section<'_>],
+    endian: Endian,
+    progs: &mut [ProgramSpec<'_>],
+    mut edges: Vec<Vec<usize>>,
+) {
     let n = progs.len();
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, p) in progs.iter().enumerate() {
+        // A call without a relocation targets the caller's own section, so
+        // a function alone in its section has none to find.
+        let alone = progs
+            .iter()
+            .filter(|q| q.section_index == p.section_index)
+            .nth(1)
+            .is_none();
+        if alone {
+            continue;
+        }
         let code = sections[p.section_index as usize].data();
         let base = p.offset / INSN_SIZE;
-        let relocated: Vec<u32> = p.relocations.iter().map(|r| r.insn).collect();
+        // Relocated calls are edges already; the rest are same-section calls.
+        let mut relocs = p.relocations.iter().peekable();
         for idx in 0..u64::from(p.insn_count) {
+            while relocs.next_if(|r| u64::from(r.insn) < idx).is_some() {}
+            if relocs.next_if(|r| u64::from(r.insn) == idx).is_some() {
+                continue;
+            }
             let Some(insn) = Insn::read(code, ((base + idx) * INSN_SIZE) as usize, endian) else {
                 break;
             };
-            let target = if relocated.contains(&(idx as u32)) {
-                p.relocations
-                    .iter()
-                    .find(|r| r.insn == idx as u32)
-                    .and_then(|r| match &r.kind {
-                        RelocationKind::Call { target }
-                        | RelocationKind::SubprogAddress { target } => {
-                            progs.iter().position(|q| &q.name == target)
-                        }
-                        _ => None,
-                    })
-            } else if insn.is_subprog_call() {
-                let t = base as i64 + idx as i64 + i64::from(insn.imm) + 1;
-                u64::try_from(t)
-                    .ok()
-                    .and_then(|t| find_prog(progs, p.section_index, t))
-            } else {
-                None
-            };
-            if let Some(t) = target {
+            if !insn.is_subprog_call() {
+                continue;
+            }
+            let t = base as i64 + idx as i64 + i64::from(insn.imm) + 1;
+            if let Some(t) = u64::try_from(t)
+                .ok()
+                .and_then(|t| find_prog(progs, p.section_index, t))
+            {
                 if !edges[i].contains(&t) {
                     edges[i].push(t);
                 }
             }
         }
     }
+    let mut seen = vec![false; n];
+    let mut stack = Vec::new();
     for i in 0..n {
-        let mut seen = vec![false; n];
-        let mut stack = vec![i];
-        let mut maps: Vec<String> = Vec::new();
+        seen.iter_mut().for_each(|s| *s = false);
+        stack.push(i);
+        let mut maps: Vec<usize> = Vec::new();
         while let Some(j) = stack.pop() {
             if std::mem::replace(&mut seen[j], true) {
                 continue;
             }
             for r in &progs[j].relocations {
-                if let RelocationKind::Map { map } | RelocationKind::Data { map, .. } = &r.kind {
-                    maps.push(map.clone());
+                if let RelocationKind::Map { map } | RelocationKind::Data { map, .. } = r.kind {
+                    maps.push(map);
                 }
             }
             stack.extend(edges[j].iter().copied());
         }
         maps.sort();
         maps.dedup();
-        let mut calls: Vec<String> = edges[i].iter().map(|&t| progs[t].name.clone()).collect();
-        calls.sort();
+        let mut calls = edges[i].clone();
+        calls.sort_unstable();
         progs[i].maps = maps;
         progs[i].calls = calls;
     }
@@ -423,7 +427,7 @@ pub(crate) fn map_slots(
     rel: &RelocationSection,
     maps: &mut [MapSpec],
     btf_map_index: &[usize],
-    progs: &[ProgramSpec],
+    progs: &[ProgramSpec<'_>],
     findings: &mut Vec<Finding>,
 ) {
     let places = cx.places.btf_maps;
@@ -561,7 +565,7 @@ pub(crate) fn struct_ops_slots(
     rel: &RelocationSection,
     btf: &Btf<'_>,
     maps: &mut [MapSpec],
-    progs: &[ProgramSpec],
+    progs: &[ProgramSpec<'_>],
     findings: &mut Vec<Finding>,
 ) {
     let sec = cx.sections[rel.target as usize].name.to_string();
@@ -660,7 +664,7 @@ pub(crate) fn struct_ops_slots(
         let m = &mut maps[place.map_index];
         m.slots.push(MapSlot {
             index: member_idx as u32,
-            target: progs[pi].name.clone(),
+            target: progs[pi].name.to_string(),
         });
         m.slots.sort_by_key(|s| s.index);
     }

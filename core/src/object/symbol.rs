@@ -111,7 +111,8 @@ pub struct Relocation {
     pub r_type: u32,
 }
 
-/// A `SHT_REL` section.
+/// A `SHT_REL` section for code, `.maps` or struct_ops (the only ones a
+/// loader reads; relocations of DWARF and `.BTF.ext` are not kept).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RelocationSection {
     /// Index of the REL section itself.
