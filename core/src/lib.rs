@@ -14,4 +14,9 @@ pub mod diag;
 pub mod maps;
 pub mod object;
 
+/// Declares a BPF map in Rust; see the `bpfc-macros` crate docs for the syntax and
+/// [`maps::DeclaredMap`] for the handle it leaves in user space.
 pub use bpfc_macros::bpf_map;
+/// Derives [`maps::Pod`] (plain data without padding: what hash-like map keys must be).
+pub use bpfc_macros::Pod;
+pub use maps::Pod;
