@@ -77,6 +77,8 @@ pub struct Args {
     pub legacy: Switch,
     pub allow_key_padding: Switch,
     pub krate: Option<Path>,
+    /// An unknown argument was given (probably a misspelt known one).
+    pub misspelt: bool,
 }
 
 /// Where an argument list appears.
@@ -179,8 +181,7 @@ pub fn parse(tokens: TokenStream, place: Place, errors: &mut Errors) -> Args {
     let mut seen: Vec<Ident> = Vec::new();
     for arg in raw {
         let name = arg.name.unraw().to_string();
-        if let Some(first) = seen.iter().find(|s| s.unraw() == name) {
-            let _ = first;
+        if seen.iter().any(|s| s.unraw() == name) {
             errors.at(
                 arg.name.span(),
                 format!("`{name}` is given twice"),
@@ -248,7 +249,10 @@ fn interpret(
             let inner = parse(tokens.clone(), Place::Inner, errors);
             args.inner = Some((span, Box::new(inner)));
         }
-        other => return Err(unknown(&arg.name, other, place)),
+        other => {
+            args.misspelt = true;
+            return Err(unknown(&arg.name, other, place));
+        }
     }
     Ok(())
 }

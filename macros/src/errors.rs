@@ -28,7 +28,7 @@ impl Errors {
 /// the pointer, so the help goes on its own line, prefixed like rustc's.
 pub fn error_with_help(span: Span, message: impl Display, help: Option<String>) -> syn::Error {
     match help {
-        Some(help) => syn::Error::new(span, format!("{message}\n\n= help: {help}")),
+        Some(help) => syn::Error::new(span, format!("{message}\n= help: {help}")),
         None => syn::Error::new(span, message.to_string()),
     }
 }

@@ -244,7 +244,7 @@ pub fn parse_handle(ty: &Type, errors: &mut Errors) -> Option<Handle> {
                 if inner.kind.is_map_in_map() {
                     errors.at(
                         inner.name_span,
-                        format!("the inner map of a `{}` cannot itself be a map of maps", kind.name),
+                        format!("{} inner maps cannot be maps of maps themselves", kind.name),
                         Some("the kernel refuses nested map-in-map (map_in_map.c: bpf_map_meta_alloc → EINVAL)".into()),
                     );
                     return None;

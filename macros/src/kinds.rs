@@ -52,7 +52,8 @@ pub enum Side {
 pub enum SizeRule {
     NonZero,
     Range(u64, u64),
-    OneOf(&'static [u64]),
+    /// One of two sizes (an fd alone or with a program fd, a u64 or a struct).
+    Either(u64, u64),
     /// `roundup(size, 8) <= PCPU_MIN_UNIT_SIZE` (32 KiB), else E2BIG.
     PerCpu,
     /// A multiple of 8 (of 32 with `stack_build_id`), at least one frame.
@@ -112,7 +113,7 @@ const PERCPU: Side = Side::Param {
 };
 const FD_OR_PAIR: Side = Side::Param {
     default: Some("u32"),
-    rules: &[SizeRule::OneOf(&[4, 8])],
+    rules: &[SizeRule::Either(4, 8)],
 };
 const HASH_MAX: Entries = Entries::Required { max: Some(1 << 31) };
 const ANY_COUNT: Entries = Entries::Required { max: None };
@@ -257,7 +258,7 @@ const fn cgroup_storage(
         // u64 cgroup inode id, or struct bpf_cgroup_storage_key {u64; u32; pad}
         key: Side::Param {
             default: None,
-            rules: &[SizeRule::OneOf(&[8, 16])],
+            rules: &[SizeRule::Either(8, 16)],
         },
         value,
         max_entries: Entries::Zero,

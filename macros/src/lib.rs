@@ -62,7 +62,7 @@ fn map(
         );
         errors.at(span, problem.message, Some(help));
     }
-    let model = handle.map(|handle| model::build(handle, &args, name, &mut errors));
+    let model = handle.map(|handle| model::build(handle, &args, name, false, &mut errors));
     errors.finish()?;
     let model = model.expect("no errors, so the handle parsed");
     let cx = expand::Context {

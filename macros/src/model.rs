@@ -69,38 +69,64 @@ struct Builder<'a> {
     name: &'a str,
     errors: &'a mut Errors,
     assertions: Vec<Assertion>,
+    /// Checking a map-in-map's inner template (its arguments are in `inner(...)`).
+    inner: bool,
+    /// An argument was misspelt: "missing ..." errors would only repeat it.
+    quiet_about_missing: bool,
 }
 
 impl Builder<'_> {
     /// Checks `value` against `rule`; `what` completes "map NAME: <what>".
     fn check(&mut self, value: &Value, rule: &Rule, what: &str, help: Option<String>) {
+        let source = self.kernel("EINVAL");
+        self.check_citing(value, rule, what, help, &source);
+    }
+
+    /// "kernel: <the type's check> → errno".
+    fn kernel(&self, errno: &str) -> String {
+        format!("kernel: {} → {errno}", self.kind.kernel_check)
+    }
+
+    /// [`Builder::check`] citing `source` for the rule.
+    fn check_citing(
+        &mut self,
+        value: &Value,
+        rule: &Rule,
+        what: &str,
+        help: Option<String>,
+        source: &str,
+    ) {
         let message = format!("map {}: {what}", self.name);
-        match apply(
-            value,
-            rule,
-            format!("{message} (kernel: {})", self.kind.kernel_check),
-        ) {
+        match apply(value, rule, format!("{message} ({source})")) {
             Outcome::Holds => {}
-            Outcome::Broken(span, v) => self.errors.at(
-                span,
-                format!(
-                    "{message}, not {v} (kernel: {} → EINVAL)",
-                    self.kind.kernel_check
-                ),
-                help,
-            ),
+            Outcome::Broken(span, v) => {
+                self.errors
+                    .at(span, format!("{message}; found {v} ({source})"), help)
+            }
             Outcome::Deferred(assertion) => self.assertions.push(assertion),
+        }
+    }
+
+    /// "add `arg`" where the argument belongs.
+    fn add(&self, arg: &str) -> String {
+        if self.inner {
+            format!("add `{arg}` inside `inner(...)`")
+        } else {
+            format!("add `{arg}` to #[bpf_map(...)]")
         }
     }
 
     /// A number that lands in a 32-bit field (`__uint` is read as u32).
     fn fits_u32(&mut self, num: &Num, arg: &str) -> Value {
         let value = number(num);
-        self.check(
+        let what = format!("{arg} must fit in 32 bits");
+        let source = "libbpf reads `__uint` fields as u32";
+        self.check_citing(
             &value,
             &rules::at_most(u32::MAX as u128),
-            &format!("{arg} must fit in 32 bits"),
+            &what,
             None,
+            source,
         );
         value
     }
@@ -123,7 +149,13 @@ fn side_word(key: bool) -> &'static str {
 
 /// Checks one map (or a map-in-map's inner template); `name` is the
 /// kernel-visible name.
-pub fn build(handle: Handle, args: &Args, name: String, errors: &mut Errors) -> MapModel {
+pub fn build(
+    handle: Handle,
+    args: &Args,
+    name: String,
+    inner: bool,
+    errors: &mut Errors,
+) -> MapModel {
     let Handle {
         kind,
         name_span,
@@ -135,6 +167,8 @@ pub fn build(handle: Handle, args: &Args, name: String, errors: &mut Errors) -> 
         name: &name,
         errors,
         assertions: Vec::new(),
+        inner,
+        quiet_about_missing: args.misspelt,
     };
 
     let flags = check_flags(&mut b, name_span, args);
@@ -225,6 +259,7 @@ pub fn build(handle: Handle, args: &Args, name: String, errors: &mut Errors) -> 
                 *inner_handle,
                 inner_args,
                 format!("{name}.inner"),
+                true,
                 errors,
             )))
         }
@@ -256,16 +291,18 @@ pub fn build(handle: Handle, args: &Args, name: String, errors: &mut Errors) -> 
                     values.slots.len(),
                     values.slots.len()
                 );
-                b.check(max, &rule, &what, None);
+                let source = "libbpf: init_map_in_map_slots writes every slot";
+                b.check_citing(max, &rule, &what, None, source);
             }
             if kind.name == "hash_of_maps" {
                 // libbpf writes slot i under key i, a 4-byte integer.
                 let rule = rules::exactly(4);
-                b.check(
+                b.check_citing(
                     &key.size,
                     &rule,
-                    "hash_of_maps keys must be 4 bytes to initialise slots (libbpf: init_map_in_map_slots)",
+                    "hash_of_maps keys must be 4 bytes to initialise slots",
                     None,
+                    "libbpf: init_map_in_map_slots writes slot i under key i",
                 );
             }
             values.slots.clone()
@@ -412,7 +449,10 @@ fn side(
                 (Given::Infer(span), None) => {
                     b.errors.at(
                         span,
-                        format!("`_` needs a raw size: add `{size_arg} = N` to #[bpf_map(...)]"),
+                        format!(
+                            "`_` needs a raw size: {}",
+                            b.add(&format!("{size_arg} = N"))
+                        ),
                         None,
                     );
                     SideModel {
@@ -426,9 +466,10 @@ fn side(
                 }
             };
             for rule in size_rules.iter() {
-                for (rule, phrase) in rules::size_rules(*rule, build_id) {
+                for (rule, phrase, errno) in rules::size_rules(*rule, build_id) {
                     let what = format!("{} {word}s {phrase}", kind.name);
-                    b.check(&model.size, &rule, &what, None);
+                    let source = b.kernel(errno);
+                    b.check_citing(&model.size, &rule, &what, None, &source);
                 }
             }
             model
@@ -455,7 +496,7 @@ fn typed(kind: &Kind, ty: Type) -> SideModel {
 fn check_flags(b: &mut Builder, name_span: Span, args: &Args) -> u32 {
     let kind = b.kind;
     let Some(given) = &args.map_flags else {
-        if kind.required_flags != 0 {
+        if kind.required_flags != 0 && !b.quiet_about_missing {
             let need = describe(kind.required_flags);
             b.errors.at(
                 name_span,
@@ -463,7 +504,7 @@ fn check_flags(b: &mut Builder, name_span: Span, args: &Args) -> u32 {
                     "{} maps need `map_flags = {need}` (kernel: {} → EINVAL)",
                     kind.name, kind.kernel_check
                 ),
-                Some(format!("add `map_flags = {need}` to #[bpf_map(...)]")),
+                Some(b.add(&format!("map_flags = {need}"))),
             );
         }
         return 0;
@@ -546,22 +587,29 @@ fn check_max_entries(b: &mut Builder, name_span: Span, args: &Args) -> Option<Va
         let (message, help) = match kind.max_entries {
             Entries::Required { .. } => (
                 format!("{} maps need `max_entries` (kernel: {} → EINVAL for 0)", kind.name, kind.kernel_check),
-                "add `max_entries = N` to #[bpf_map(...)]",
+                b.add("max_entries = N"),
             ),
             Entries::RingSize => (
                 format!(
                     "{} maps need `max_entries`: the ring size in bytes, a power of two and a multiple of {PAGE_SIZE}",
                     kind.name
                 ),
-                "add e.g. `max_entries = 256 * 1024` to #[bpf_map(...)]",
+                b.add("max_entries = 256 * 1024"),
             ),
             Entries::One => (
                 format!("{} maps need `max_entries = 1` (kernel: {})", kind.name, kind.kernel_check),
-                "add `max_entries = 1` to #[bpf_map(...)]",
+                b.add("max_entries = 1"),
             ),
             Entries::PerCpuDefault | Entries::Zero => return None,
         };
-        b.errors.at(name_span, message, Some(help.into()));
+        if !b.quiet_about_missing {
+            let message = if b.inner {
+                format!("the inner map: {message}")
+            } else {
+                message
+            };
+            b.errors.at(name_span, message, Some(help));
+        }
         return None;
     };
     let value = b.fits_u32(num, "max_entries");
@@ -576,19 +624,20 @@ fn check_max_entries(b: &mut Builder, name_span: Span, args: &Args) -> Option<Va
             );
             if let Some(max) = max {
                 let what = format!("{name} maps take at most {max} entries");
-                b.check(&value, &rules::at_most(max as u128), &what, None);
+                let errno = if name == "devmap_hash" {
+                    "EINVAL"
+                } else {
+                    "E2BIG"
+                };
+                let source = b.kernel(errno);
+                b.check_citing(&value, &rules::at_most(max as u128), &what, None, &source);
             }
         }
         Entries::PerCpuDefault => {}
         Entries::Zero => {
-            let what =
-                format!("{name} maps need max_entries 0: their elements live with their owners");
-            b.check(
-                &value,
-                &rules::exactly(0),
-                &what,
-                Some("remove `max_entries`".into()),
-            );
+            let what = format!("{name} maps need max_entries 0");
+            let help = "remove `max_entries`: the elements live with their owners (sockets, inodes, tasks, cgroups)";
+            b.check(&value, &rules::exactly(0), &what, Some(help.into()));
         }
         Entries::One => {
             let what = format!("{name} maps need max_entries 1");
@@ -657,7 +706,14 @@ fn check_extra(b: &mut Builder, num: &Num, max_entries: Option<&Value>) -> Optio
         Some(v) if v > u32::MAX as u128 => Some(ExtraField::Ulong(v as u64)),
         _ => {
             let what = "map_extra above u32::MAX must be written as a literal (it then uses libbpf's __ulong form)";
-            b.check(&value, &rules::at_most(u32::MAX as u128), what, None);
+            let source = "`__uint(map_extra, N)` holds 32 bits";
+            b.check_citing(
+                &value,
+                &rules::at_most(u32::MAX as u128),
+                what,
+                None,
+                source,
+            );
             Some(ExtraField::Uint(value))
         }
     }

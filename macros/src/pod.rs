@@ -55,6 +55,12 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
         "`{name}` has padding bytes: its fields add up to fewer bytes than the struct \
          (add explicit padding fields such as `_pad: [u8; N]` and zero them)"
     );
+    let no_padding = quote_spanned! {name.span()=>
+        const _: () = ::core::assert!(
+            ::core::mem::size_of::<#name>() == 0 #(+ ::core::mem::size_of::<#types>())*,
+            #message
+        );
+    };
     Ok(quote! {
         #[automatically_derived]
         impl #krate::maps::Pod for #name {}
@@ -62,11 +68,8 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
         const _: () = {
             fn field_must_be_pod<T: #krate::maps::Pod + ?::core::marker::Sized>() {}
             #(#field_checks)*
-            ::core::assert!(
-                ::core::mem::size_of::<#name>() == 0 #(+ ::core::mem::size_of::<#types>())*,
-                #message
-            );
         };
+        #no_padding
     })
 }
 

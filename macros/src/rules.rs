@@ -160,38 +160,40 @@ pub const fn ring_size(page: u128) -> Rule {
     }
 }
 
-/// The rules behind a [`SizeRule`] with the phrase that explains it; a
-/// stack trace with `stack_build_id` has 32-byte frames.
-pub fn size_rules(rule: SizeRule, build_id: bool) -> Vec<(Rule, String)> {
+/// The rules behind a [`SizeRule`] with the phrase that explains it and the
+/// errno the kernel answers; a stack trace with `stack_build_id` has 32-byte
+/// frames.
+pub fn size_rules(rule: SizeRule, build_id: bool) -> Vec<(Rule, String, &'static str)> {
     match rule {
-        SizeRule::NonZero => vec![(NON_ZERO, "must not be empty (0 bytes)".into())],
-        SizeRule::Range(lo, hi) => vec![
-            (
-                Rule {
-                    holds: |v, lo| v >= lo,
-                    tokens: |v, lo| quote!(#v >= #lo),
-                    param: lo as u128,
-                },
-                format!("must be {lo}..={hi} bytes"),
-            ),
-            (at_most(hi as u128), format!("must be {lo}..={hi} bytes")),
-        ],
-        SizeRule::OneOf(&[a, b]) => vec![(
-            Rule {
-                // `param` packs both sizes: a << 32 | b.
+        SizeRule::NonZero => vec![(NON_ZERO, "must not be empty (0 bytes)".into(), "EINVAL")],
+        SizeRule::Range(lo, hi) => {
+            let phrase = format!("must be {lo}..={hi} bytes");
+            let at_least = Rule {
+                holds: |v, lo| v >= lo,
+                tokens: |v, lo| quote!(#v >= #lo),
+                param: lo as u128,
+            };
+            vec![
+                (at_least, phrase.clone(), "EINVAL"),
+                (at_most(hi as u128), phrase, "EINVAL"),
+            ]
+        }
+        SizeRule::Either(a, b) => {
+            // Both sizes fit in 32 bits; `param` carries them as a << 32 | b.
+            let either = Rule {
                 holds: |v, ab| v == ab >> 32 || v == ab & 0xffff_ffff,
                 tokens: |v, ab| {
                     let (a, b) = (ab >> 32, ab & 0xffff_ffff);
                     quote!(#v == #a || #v == #b)
                 },
                 param: (a as u128) << 32 | b as u128,
-            },
-            format!("must be {a} or {b} bytes"),
-        )],
-        SizeRule::OneOf(_) => unreachable!("the table uses pairs"),
+            };
+            vec![(either, format!("must be {a} or {b} bytes"), "EINVAL")]
+        }
         SizeRule::PerCpu => vec![(
             at_most(32 * 1024),
-            "must be at most 32768 bytes (PCPU_MIN_UNIT_SIZE, else E2BIG)".into(),
+            "must be at most 32768 bytes (PCPU_MIN_UNIT_SIZE)".into(),
+            "E2BIG",
         )],
         SizeRule::StackFrames => {
             let (frame, what) = if build_id {
@@ -200,10 +202,15 @@ pub fn size_rules(rule: SizeRule, build_id: bool) -> Vec<(Rule, String)> {
                 (8, "u64 addresses")
             };
             vec![
-                (NON_ZERO, format!("must hold at least one frame: {what}")),
+                (
+                    NON_ZERO,
+                    format!("must hold at least one frame of {what}"),
+                    "EINVAL",
+                ),
                 (
                     multiple_of(frame),
                     format!("must be a multiple of {frame} bytes: {what}"),
+                    "EINVAL",
                 ),
             ]
         }

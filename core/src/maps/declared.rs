@@ -288,11 +288,12 @@ pub type Rhash<K, V> = DeclaredMap<kind::Rhash, K, V>;
 /// struct's size. The trait is safe: bpfc never relies on it for memory
 /// safety, so a hand-written impl that lies only loses the padding check.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not known to be plain data without padding (bpfc::Pod)",
+    message = "`{Self}` is not known to be plain data (bpfc::Pod)",
     label = "not `bpfc::Pod`",
-    note = "hash-like maps compare keys byte for byte: padding bytes that are not zeroed make lookups miss",
-    note = "use `#[derive(bpfc::Pod)]` on a `#[repr(C)]` struct without padding (add explicit `_pad` fields), \
-            or write `allow_key_padding` in `#[bpf_map(...)]`"
+    note = "Pod types have no padding bytes, pointers, references, `bool` or `char`; a `#[repr(C)]` struct \
+            gets `Pod` from `#[derive(bpfc::Pod)]`, which checks this (make padding explicit with `_pad` fields)",
+    note = "hash-like maps need Pod keys: they compare keys byte for byte, so padding that is not zeroed \
+            makes lookups miss (a declaration can opt out with `allow_key_padding`)"
 )]
 pub trait Pod {}
 
