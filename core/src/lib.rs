@@ -2,6 +2,8 @@
 //!
 //! - [`btf`]: read, validate, build and dump BTF.
 //! - [`maps`]: map types, flags and map specifications.
+//! - [`bpf_map`]: declare maps in Rust, laid out as libbpf's `.maps`; user
+//!   space gets a typed handle ([`maps::DeclaredMap`]). Hash keys derive [`Pod`].
 //!
 //! Parsing never touches the kernel; the `sys` module (bpf(2)) is the only
 //! place with `unsafe`.
@@ -14,9 +16,5 @@ pub mod diag;
 pub mod maps;
 pub mod object;
 
-/// Declares a BPF map in Rust; see the `bpfc-macros` crate docs for the syntax and
-/// [`maps::DeclaredMap`] for the handle it leaves in user space.
-pub use bpfc_macros::bpf_map;
-/// Derives [`maps::Pod`] (plain data without padding: what hash-like map keys must be).
-pub use bpfc_macros::Pod;
+pub use bpfc_macros::{bpf_map, Pod};
 pub use maps::Pod;

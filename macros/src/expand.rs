@@ -174,6 +174,12 @@ fn btf_definition(cx: &Context, model: &MapModel) -> Vec<TokenStream> {
     items
 }
 
+/// A plain integer literal (`1`, not `1u32`), which fits any integer type.
+fn unsuffixed(n: u32) -> TokenStream {
+    let lit = proc_macro2::Literal::u32_unsuffixed(n);
+    quote!(#lit)
+}
+
 /// The fields of a definition struct and their zero initialisers.
 struct Definition {
     fields: Vec<TokenStream>,
@@ -206,8 +212,7 @@ impl Definition {
             fields: Vec::new(),
             inits: Vec::new(),
         };
-        let number = model.kind.number as usize;
-        def.uint(quote!(r#type), quote!(#number));
+        def.uint(quote!(r#type), unsuffixed(model.kind.number));
         for (field, type_name, size_name) in [
             (&model.key.field, quote!(key), quote!(key_size)),
             (&model.value.field, quote!(value), quote!(value_size)),
@@ -222,15 +227,13 @@ impl Definition {
             def.uint(quote!(max_entries), v.as_usize());
         }
         if let Some(bits) = model.map_flags {
-            let bits = bits as usize;
-            def.uint(quote!(map_flags), quote!(#bits));
+            def.uint(quote!(map_flags), unsuffixed(bits));
         }
         if let Some(v) = &model.numa_node {
             def.uint(quote!(numa_node), v.as_usize());
         }
         if let Some(pinning) = model.pinning {
-            let pinning = pinning as usize;
-            def.uint(quote!(pinning), quote!(#pinning));
+            def.uint(quote!(pinning), unsuffixed(pinning));
         }
         match &model.map_extra {
             None => {}
@@ -316,14 +319,14 @@ fn legacy_record(cx: &Context, model: &MapModel) -> Vec<TokenStream> {
     let module = hidden("", ident);
     let inner_vis = inner_vis(vis);
     let name = &model.name;
-    let number = model.kind.number;
+    let number = unsuffixed(model.kind.number);
     let key_size = model.key.size.as_int(quote!(u32));
     let value_size = model.value.size.as_int(quote!(u32));
     let max_entries = model
         .max_entries
         .as_ref()
         .map_or(quote!(0), |v| v.as_int(quote!(u32)));
-    let flags = model.map_flags.unwrap_or(0);
+    let flags = unsuffixed(model.map_flags.unwrap_or(0));
     vec![
         quote! {
             #[doc(hidden)]
@@ -370,8 +373,8 @@ fn decl_expr(krate: &Path, model: &MapModel) -> TokenStream {
     let value_size = u32_of(Some(&model.value.size));
     let max_entries = u32_of(model.max_entries.as_ref());
     let numa_node = u32_of(model.numa_node.as_ref());
-    let flags = model.map_flags.unwrap_or(0);
-    let pinning = model.pinning.unwrap_or(0);
+    let flags = unsuffixed(model.map_flags.unwrap_or(0));
+    let pinning = unsuffixed(model.pinning.unwrap_or(0));
     let map_extra = match &model.map_extra {
         None => quote!(0),
         Some(ExtraField::Uint(v)) => v.as_int(quote!(u64)),
@@ -387,7 +390,7 @@ fn decl_expr(krate: &Path, model: &MapModel) -> TokenStream {
     };
     let slots = model.slots.iter().enumerate().filter_map(|(index, slot)| {
         let target = hidden_path(slot.as_ref()?, "decl_", false);
-        let index = index as u32;
+        let index = unsuffixed(index as u32);
         Some(quote!(#krate::maps::SlotDecl { index: #index, target: #target.name }))
     });
     quote! {

@@ -69,7 +69,7 @@ impl Parse for MapItem {
 /// A side of the map as the handle's generic arguments give it.
 pub enum Given {
     /// A Rust type (`Hash<FlowKey, _>`'s `FlowKey`).
-    Type(Type),
+    Type(Box<Type>),
     /// `_`: the size comes from `key_size`/`value_size`.
     Infer(Span),
     /// The type the kernel's table fills in when the argument is left out.
@@ -235,7 +235,7 @@ pub fn parse_handle(ty: &Type, errors: &mut Errors) -> Option<Handle> {
             Side::Absent | Side::Fixed { .. } => Given::NotAParam,
             Side::Param { default, .. } => match args.next() {
                 Some(Type::Infer(u)) => Given::Infer(u.span()),
-                Some(t) => Given::Type(t),
+                Some(t) => Given::Type(Box::new(t)),
                 None => Given::Default(default.expect("count checked above")),
             },
             Side::Inner => {

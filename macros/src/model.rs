@@ -135,7 +135,7 @@ impl Builder<'_> {
 fn number(num: &Num) -> Value {
     match num.value {
         Some(v) => Value::Known(v, num.span()),
-        None => Value::Expr(num.expr.clone()),
+        None => Value::Expr(Box::new(num.expr.clone())),
     }
 }
 
@@ -410,8 +410,12 @@ fn side(
                     }
                 }
                 None => {
+                    let size = Value::Known(*size as u128, Span::call_site());
                     let mut model = typed(kind, ty);
-                    model.size = Value::Known(*size as u128, Span::call_site());
+                    if let Field::Size(_) = model.field {
+                        model.field = Field::Size(size.clone());
+                    }
+                    model.size = size;
                     model
                 }
             }
@@ -421,6 +425,7 @@ fn side(
         } => {
             let model = match (given, raw) {
                 (Given::Type(ty), Some(num)) => {
+                    let ty = *ty;
                     b.errors.at(
                         num.name_span,
                         format!("the {word} type is already given by the handle; `{size_arg}` would contradict it"),
@@ -428,7 +433,7 @@ fn side(
                     );
                     typed(kind, ty)
                 }
-                (Given::Type(ty), None) => typed(kind, ty),
+                (Given::Type(ty), None) => typed(kind, *ty),
                 (Given::Default(ty), None) => {
                     let mut model = typed(kind, syn::parse_str(ty).expect("table types parse"));
                     model.size = Value::Known(4, Span::call_site());
@@ -480,7 +485,7 @@ fn side(
 /// A side given as a Rust type: `__type` where the kernel takes BTF, a raw
 /// `size_of` where it refuses it.
 fn typed(kind: &Kind, ty: Type) -> SideModel {
-    let size = Value::SizeOf(ty.clone());
+    let size = Value::SizeOf(Box::new(ty.clone()));
     let field = if kind.btf == Btf::Refused {
         Field::Size(size.clone())
     } else {

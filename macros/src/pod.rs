@@ -55,11 +55,13 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
         "`{name}` has padding bytes: its fields add up to fewer bytes than the struct \
          (add explicit padding fields such as `_pad: [u8; N]` and zero them)"
     );
+    let field_sizes = if types.is_empty() {
+        quote!(0)
+    } else {
+        quote!(#(::core::mem::size_of::<#types>())+*)
+    };
     let no_padding = quote_spanned! {name.span()=>
-        const _: () = ::core::assert!(
-            ::core::mem::size_of::<#name>() == 0 #(+ ::core::mem::size_of::<#types>())*,
-            #message
-        );
+        const _: () = ::core::assert!(::core::mem::size_of::<#name>() == #field_sizes, #message);
     };
     Ok(quote! {
         #[automatically_derived]

@@ -13,9 +13,9 @@ use syn::{Expr, Type};
 pub enum Value {
     Known(u128, Span),
     /// `size_of::<T>()`, pointing at `T`.
-    SizeOf(Type),
+    SizeOf(Box<Type>),
     /// A constant expression the macro could not evaluate.
-    Expr(Expr),
+    Expr(Box<Expr>),
 }
 
 impl Value {

@@ -139,10 +139,12 @@ pub mod kind {
 /// the kernel and typed access build on this handle.
 pub struct DeclaredMap<T: MapKind, K, V> {
     decl: &'static MapDecl,
-    // `fn() -> _`: the handle owns no K or V, so it is Send + Sync (a static
-    // needs Sync) whatever K and V are.
-    types: PhantomData<fn() -> (T, K, V)>,
+    types: PhantomData<Types<T, K, V>>,
 }
+
+/// `fn() -> _`: the handle owns no K or V, so it is Send + Sync (a static
+/// needs Sync) whatever K and V are.
+type Types<T, K, V> = fn() -> (T, K, V);
 
 impl<T: MapKind, K, V> DeclaredMap<T, K, V> {
     /// Used by the `#[bpf_map]` expansion; the declaration must describe a
@@ -379,17 +381,17 @@ mod tests {
             ..same
         };
         assert!(!OUTER.can_hold(&bigger));
-        let flexible = MapDecl {
+        const FLEXIBLE: MapDecl = MapDecl {
             map_flags: MapFlags::INNER_MAP,
             ..INNER
         };
         let outer = MapDecl {
-            inner: Some(&flexible),
+            inner: Some(&FLEXIBLE),
             ..OUTER
         };
         let bigger_flexible = MapDecl {
             max_entries: 2,
-            ..flexible
+            ..FLEXIBLE
         };
         assert!(outer.can_hold(&bigger_flexible));
         assert!(!OUTER.can_hold(&MapDecl {
