@@ -90,7 +90,7 @@ use proc_macro::TokenStream;
 /// |---|---|
 /// | `max_entries = EXPR` | a constant expression (`1024`, `256 * 1024`, `MY_CONST`). Needed by most types; `perf_event_array` may leave it out (libbpf sizes it per CPU); local and cgroup storages take none (or 0); `struct_ops` takes 1; ring buffers give their size in bytes |
 /// | `map_flags = a \| b` | `BPF_F_*` flags by name: `no_prealloc`, `no_common_lru`, `numa_node`, `rdonly`, `wronly`, `stack_build_id`, `zero_seed`, `rdonly_prog`, `wronly_prog`, `clone`, `mmapable`, `preserve_elems`, `inner_map`, `link`, `vtype_btf_obj_fd`, `segv_on_fault`, `no_user_conv`, `rb_overwrite` |
-/// | `numa_node = EXPR` | the NUMA node; needs the `numa_node` flag |
+/// | `numa_node = EXPR` | the NUMA node; needs the `numa_node` flag (libbpf reads it; cilium/ebpf rejects definitions that have it) |
 /// | `pinning = by_name \| none` | libbpf's `LIBBPF_PIN_BY_NAME` / `LIBBPF_PIN_NONE` |
 /// | `map_extra = EXPR` | `bloom_filter`: number of hash functions (≤ 15, 0 = 5); `arena`: start address (page aligned); `rhash`: initial size hint (≤ 65535) |
 /// | `key_size = EXPR`, `value_size = EXPR` | raw sizes, see above |

@@ -164,3 +164,74 @@ fn derive_pod() {
         ))
     );
 }
+
+/// The items that land in sections (everything not gated to user space)
+/// must name only `core::`: they are compiled for BPF targets too, where
+/// neither `std` nor `bpfc` exists.
+#[test]
+fn section_bound_items_name_only_core() {
+    let declarations = [
+        (
+            quote!(max_entries = N, map_flags = no_prealloc),
+            quote!(
+                pub static H: Hash<K, V>;
+            ),
+        ),
+        (
+            quote!(max_entries = 4, inner(max_entries = 4), values = [A, _]),
+            quote!(
+                static O: ArrayOfMaps<Array<u64>>;
+            ),
+        ),
+        (
+            quote!(max_entries = 8, legacy),
+            quote!(
+                static L: Array<u64>;
+            ),
+        ),
+        (
+            quote!(max_entries = 8, map_flags = mmapable, map_extra = 1 << 40),
+            quote!(
+                static R: Arena;
+            ),
+        ),
+        (
+            quote!(max_entries = 8, key_size = S),
+            quote!(
+                static S: Hash<_, [u8; 3]>;
+            ),
+        ),
+    ];
+    let user_space: syn::Attribute = syn::parse_quote!(#[cfg(not(target_arch = "bpf"))]);
+    for (attr, item) in declarations {
+        let tokens = crate::map(attr, item).unwrap();
+        let file: syn::File = syn::parse2(tokens).unwrap();
+        let mut section_bound = 0;
+        for item in &file.items {
+            let text = quote!(#item).to_string();
+            if text.contains(&quote!(#user_space).to_string()) {
+                continue;
+            }
+            section_bound += 1;
+            for ident in idents(quote!(#item)) {
+                assert!(
+                    !["bpfc", "std", "alloc"].contains(&ident.as_str()),
+                    "`{ident}` in {text}"
+                );
+            }
+        }
+        assert!(section_bound >= 2, "a definition and its static");
+    }
+}
+
+/// Every identifier in `tokens`, at any depth (string literals excluded).
+fn idents(tokens: proc_macro2::TokenStream) -> Vec<String> {
+    tokens
+        .into_iter()
+        .flat_map(|tree| match tree {
+            proc_macro2::TokenTree::Ident(ident) => vec![ident.to_string()],
+            proc_macro2::TokenTree::Group(group) => idents(group.stream()),
+            _ => Vec::new(),
+        })
+        .collect()
+}

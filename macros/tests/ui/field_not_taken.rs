@@ -4,6 +4,13 @@ use bpfc::bpf_map;
 #[bpf_map(max_entries = 4096, key_size = 4)]
 pub static LOG: Ringbuf;
 
+// ...and no key or value type either, nor a `key = ...` argument.
+#[bpf_map(max_entries = 4096)]
+pub static LOG2: Ringbuf<u32>;
+
+#[bpf_map(max_entries = 4096, key = u32)]
+pub static LOG3: Ringbuf;
+
 // Only map-in-map types have initial slots.
 #[bpf_map(max_entries = 4)]
 pub static A: Array<u64>;
