@@ -50,7 +50,7 @@ pub struct MapModel {
     pub key: SideModel,
     pub value: SideModel,
     pub max_entries: Option<Value>,
-    /// 0 when `map_flags` was not given (then no field is emitted).
+    /// `None` when `map_flags` was not given (then no field is emitted).
     pub map_flags: Option<u32>,
     pub numa_node: Option<Value>,
     pub pinning: Option<u32>,
@@ -182,56 +182,98 @@ pub fn build(
         build_id,
     );
     let (value, inner_handle) = match value_given {
-        Given::Inner(inner) => {
-            if let Some(size) = &args.value_size {
-                b.errors.at(
-                    size.name_span,
-                    format!("a `{}` value is the inner map's fd (4 bytes); `value_size` cannot change it", kind.name),
-                    Some("remove `value_size`".into()),
-                );
-            }
-            let inner_model = SideModel {
-                user_ty: quote!(),
-                size: Value::Known(4, Span::call_site()),
-                field: Field::None,
-            };
-            (inner_model, Some(inner))
-        }
-        given => (
-            side(
+        Given::Inner(inner) => (map_in_map_value(&mut b, args), Some(inner)),
+        given => {
+            let value = side(
                 &mut b,
                 false,
                 &kind.value,
                 given,
                 args.value_size.as_ref(),
                 build_id,
-            ),
-            None,
-        ),
+            );
+            (value, None)
+        }
     };
     let max_entries = check_max_entries(&mut b, name_span, args);
-    let numa_node = args.numa_node.as_ref().map(|num| {
-        if flags & flags::NUMA_NODE == 0 {
-            let help = if kind.flags & flags::NUMA_NODE != 0 {
-                "add `numa_node` to `map_flags`".to_string()
-            } else {
-                format!(
-                    "{} maps cannot be placed on a NUMA node (kernel: {})",
-                    kind.name, kind.kernel_check
-                )
-            };
-            b.errors.at(
-                num.name_span,
-                "`numa_node` needs the `numa_node` flag: the kernel ignores the node without it",
-                Some(help),
-            );
-        }
-        b.fits_u32(num, "numa_node")
-    });
+    let numa_node = args
+        .numa_node
+        .as_ref()
+        .map(|num| check_numa_node(&mut b, num, flags));
     let map_extra = args
         .map_extra
         .as_ref()
         .and_then(|num| check_extra(&mut b, num, max_entries.as_ref()));
+    let pod_key = pod_key(&mut b, &key, args);
+    let inner = inner_template(&mut b, inner_handle, args);
+    let slots = check_slots(&mut b, args, &key, max_entries.as_ref());
+    if let Some(span) = args.legacy {
+        check_legacy(&mut b, span, args);
+    }
+
+    let assertions = b.assertions;
+    MapModel {
+        kind,
+        key,
+        value,
+        max_entries,
+        map_flags: args.map_flags.as_ref().map(|_| flags),
+        numa_node,
+        pinning: args.pinning.as_ref().map(|p| p.value),
+        map_extra,
+        inner,
+        slots,
+        legacy: args.legacy.is_some(),
+        pod_key,
+        assertions,
+        name,
+    }
+}
+
+/// A map-in-map's value: the inner map's fd, always 4 bytes (libbpf sets it
+/// from `values`, so the definition has no value field).
+fn map_in_map_value(b: &mut Builder, args: &Args) -> SideModel {
+    if let Some(size) = &args.value_size {
+        b.errors.at(
+            size.name_span,
+            format!(
+                "a `{}` value is the inner map's fd (4 bytes); `value_size` cannot change it",
+                b.kind.name
+            ),
+            Some("remove `value_size`".into()),
+        );
+    }
+    SideModel {
+        user_ty: quote!(),
+        size: Value::Known(4, Span::call_site()),
+        field: Field::None,
+    }
+}
+
+fn check_numa_node(b: &mut Builder, num: &Num, flags: u32) -> Value {
+    let kind = b.kind;
+    if flags & flags::NUMA_NODE == 0 {
+        let help = if kind.flags & flags::NUMA_NODE != 0 {
+            "add `numa_node` to `map_flags`".to_string()
+        } else {
+            format!(
+                "{} maps cannot be placed on a NUMA node (kernel: {})",
+                kind.name, kind.kernel_check
+            )
+        };
+        b.errors.at(
+            num.name_span,
+            "`numa_node` needs the `numa_node` flag: the kernel ignores the node without it",
+            Some(help),
+        );
+    }
+    b.fits_u32(num, "numa_node")
+}
+
+/// The key type that must be `bpfc::Pod`: a typed key of a map that compares
+/// keys byte for byte, unless the declaration opts out.
+fn pod_key(b: &mut Builder, key: &SideModel, args: &Args) -> Option<Type> {
+    let kind = b.kind;
     if let Some(switch) = args.allow_key_padding {
         if !kind.byte_compared_key {
             b.errors.at(
@@ -243,110 +285,81 @@ pub fn build(
                 Some("remove it; it applies to hash maps, lpm_trie and sockhash".into()),
             );
         }
+        return None;
     }
-    let pod_key = match (&key.field, kind.byte_compared_key, args.allow_key_padding) {
-        (Field::Type(ty), true, None) => Some(ty.clone()),
+    match &key.field {
+        Field::Type(ty) if kind.byte_compared_key => Some(ty.clone()),
         _ => None,
-    };
+    }
+}
 
-    // Map-in-map: the inner template and the initial slots.
-    let inner = match inner_handle {
-        Some(inner_handle) => {
-            let empty = Args::default();
-            let inner_args = args.inner.as_ref().map_or(&empty, |(_, a)| &**a);
-            let errors = &mut *b.errors;
-            Some(Box::new(build(
-                *inner_handle,
-                inner_args,
-                format!("{name}.inner"),
-                true,
-                errors,
-            )))
-        }
-        None => {
-            if let Some((span, _)) = &args.inner {
-                b.errors.at(
-                    *span,
-                    format!(
-                        "`inner(...)` is for array_of_maps and hash_of_maps, not {}",
-                        kind.name
-                    ),
-                    None,
-                );
-            }
-            None
-        }
-    };
-    let slots = match &args.values {
-        Some(values) if kind.is_map_in_map() => {
-            if let Some(max) = &max_entries {
-                // count <= max_entries, written as max_entries >= count.
-                let rule = Rule {
-                    holds: |max, count| max >= count,
-                    tokens: |max, count| quote!(#max >= #count),
-                    param: values.slots.len() as u128,
-                };
-                let what = format!(
-                    "{} initial slots need max_entries >= {}",
-                    values.slots.len(),
-                    values.slots.len()
-                );
-                let source = "libbpf: init_map_in_map_slots writes every slot";
-                b.check_citing(max, &rule, &what, None, source);
-            }
-            if kind.name == "hash_of_maps" {
-                // libbpf writes slot i under key i, a 4-byte integer.
-                let rule = rules::exactly(4);
-                b.check_citing(
-                    &key.size,
-                    &rule,
-                    "hash_of_maps keys must be 4 bytes to initialise slots",
-                    None,
-                    "libbpf: init_map_in_map_slots writes slot i under key i",
-                );
-            }
-            values.slots.clone()
-        }
-        Some(values) => {
-            let help = if kind.name == "prog_array" {
-                "prog_array slots name BPF programs, which #[bpf_map] cannot declare: leave them empty and fill them at run time".to_string()
-            } else {
-                "only array_of_maps and hash_of_maps have initial slots".to_string()
-            };
+/// The inner template of a map-in-map, checked like a map of its own with
+/// the arguments of `inner(...)`; named `OUTER.inner` as libbpf does.
+fn inner_template(
+    b: &mut Builder,
+    handle: Option<Box<Handle>>,
+    args: &Args,
+) -> Option<Box<MapModel>> {
+    let Some(handle) = handle else {
+        if let Some((span, _)) = &args.inner {
             b.errors.at(
-                values.name_span,
-                format!("{} maps take no `values`", kind.name),
-                Some(help),
+                *span,
+                format!(
+                    "`inner(...)` is for array_of_maps and hash_of_maps, not {}",
+                    b.kind.name
+                ),
+                None,
             );
-            Vec::new()
         }
-        None => Vec::new(),
+        return None;
     };
+    let empty = Args::default();
+    let inner_args = args.inner.as_ref().map_or(&empty, |(_, a)| &**a);
+    let name = format!("{}.inner", b.name);
+    Some(Box::new(build(*handle, inner_args, name, true, b.errors)))
+}
 
-    let legacy = args.legacy.is_some();
-    if let Some(span) = args.legacy {
-        check_legacy(&mut b, span, args);
+/// `values = [...]`: only map-in-map types have initial slots, at most
+/// max_entries of them.
+fn check_slots(
+    b: &mut Builder,
+    args: &Args,
+    key: &SideModel,
+    max_entries: Option<&Value>,
+) -> Vec<Option<Path>> {
+    let kind = b.kind;
+    let Some(values) = &args.values else {
+        return Vec::new();
+    };
+    if !kind.is_map_in_map() {
+        let help = if kind.name == "prog_array" {
+            "prog_array slots name BPF programs, which #[bpf_map] cannot declare: leave them empty and fill them at run time"
+        } else {
+            "only array_of_maps and hash_of_maps have initial slots"
+        };
+        b.errors.at(
+            values.name_span,
+            format!("{} maps take no `values`", kind.name),
+            Some(help.into()),
+        );
+        return Vec::new();
     }
-
-    let pinning = args.pinning.as_ref().map(|p| p.value);
-    let map_flags = args.map_flags.as_ref().map(|_| flags);
-    let assertions = b.assertions;
-    MapModel {
-        kind,
-        name,
-        key,
-        value,
-        max_entries,
-        map_flags,
-        numa_node,
-        pinning,
-        map_extra,
-        inner,
-        slots,
-        legacy,
-        pod_key,
-        assertions,
+    let count = values.slots.len() as u128;
+    if let Some(max) = max_entries {
+        let what = format!("{count} initial slots need max_entries >= {count}");
+        let source = "libbpf: init_map_in_map_slots writes every slot";
+        b.check_citing(max, &rules::at_least(count), &what, None, source);
     }
+    if kind.name == "hash_of_maps" {
+        b.check_citing(
+            &key.size,
+            &rules::exactly(4),
+            "hash_of_maps keys must be 4 bytes to initialise slots",
+            None,
+            "libbpf: init_map_in_map_slots writes slot i under key i",
+        );
+    }
+    values.slots.clone()
 }
 
 /// One side (key or value) from the handle's argument and the raw size.

@@ -135,6 +135,14 @@ pub const fn at_most(max: u128) -> Rule {
     }
 }
 
+pub const fn at_least(min: u128) -> Rule {
+    Rule {
+        holds: |v, min| v >= min,
+        tokens: |v, min| quote!(#v >= #min),
+        param: min,
+    }
+}
+
 pub const fn exactly(n: u128) -> Rule {
     Rule {
         holds: |v, n| v == n,
@@ -168,13 +176,8 @@ pub fn size_rules(rule: SizeRule, build_id: bool) -> Vec<(Rule, String, &'static
         SizeRule::NonZero => vec![(NON_ZERO, "must not be empty (0 bytes)".into(), "EINVAL")],
         SizeRule::Range(lo, hi) => {
             let phrase = format!("must be {lo}..={hi} bytes");
-            let at_least = Rule {
-                holds: |v, lo| v >= lo,
-                tokens: |v, lo| quote!(#v >= #lo),
-                param: lo as u128,
-            };
             vec![
-                (at_least, phrase.clone(), "EINVAL"),
+                (at_least(lo as u128), phrase.clone(), "EINVAL"),
                 (at_most(hi as u128), phrase, "EINVAL"),
             ]
         }
