@@ -73,7 +73,7 @@ pub enum Given {
     /// `_`: the size comes from `key_size`/`value_size`.
     Infer(Span),
     /// The type the kernel's table fills in when the argument is left out.
-    Default(&'static str),
+    Default((&'static str, u64)),
     /// A map-in-map's inner template (`ArrayOfMaps<Array<u64>>`).
     Inner(Box<Handle>),
     /// Not a generic argument: the side is fixed or absent.
@@ -100,7 +100,8 @@ pub fn usage(kind: &Kind) -> String {
     }
     match &kind.value {
         Side::Param {
-            default: Some(d), ..
+            default: Some((d, _)),
+            ..
         } => params.push(format!("V = {d}")),
         Side::Param { .. } => params.push("V".into()),
         Side::Inner => params.push("Inner".into()),

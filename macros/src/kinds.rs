@@ -37,7 +37,8 @@ pub enum Side {
     /// raw `key_size`/`value_size`); `default` lets a trailing argument be
     /// left out.
     Param {
-        default: Option<&'static str>,
+        /// The type and its size.
+        default: Option<(&'static str, u64)>,
         rules: &'static [SizeRule],
     },
     /// Fixed by the kernel (an index, a file descriptor).
@@ -112,7 +113,7 @@ const PERCPU: Side = Side::Param {
     rules: &[SizeRule::NonZero, SizeRule::PerCpu],
 };
 const FD_OR_PAIR: Side = Side::Param {
-    default: Some("u32"),
+    default: Some(("u32", 4)),
     rules: &[SizeRule::Either(4, 8)],
 };
 const HASH_MAX: Entries = Entries::Required { max: Some(1 << 31) };

@@ -422,15 +422,7 @@ fn side(
                         field: Field::Size(value),
                     }
                 }
-                None => {
-                    let size = Value::Known(*size as u128, Span::call_site());
-                    let mut model = typed(kind, ty);
-                    if let Field::Size(_) = model.field {
-                        model.field = Field::Size(size.clone());
-                    }
-                    model.size = size;
-                    model
-                }
+                None => fixed(kind, ty, *size),
             }
         }
         Side::Param {
@@ -447,10 +439,8 @@ fn side(
                     typed(kind, ty)
                 }
                 (Given::Type(ty), None) => typed(kind, *ty),
-                (Given::Default(ty), None) => {
-                    let mut model = typed(kind, syn::parse_str(ty).expect("table types parse"));
-                    model.size = Value::Known(4, Span::call_site());
-                    model
+                (Given::Default((ty, size)), None) => {
+                    fixed(kind, syn::parse_str(ty).expect("table types parse"), size)
                 }
                 (Given::Infer(_) | Given::Default(_), Some(num)) => {
                     if kind.btf == Btf::Required {
@@ -465,6 +455,7 @@ fn side(
                     }
                 }
                 (Given::Infer(span), None) => {
+                    // Reported; a 1-byte stand-in keeps the size rules quiet.
                     b.errors.at(
                         span,
                         format!(
@@ -493,6 +484,18 @@ fn side(
             model
         }
     }
+}
+
+/// A side whose type and size the kernel's table fixes (an index, an fd):
+/// like [`typed`], with the size known here.
+fn fixed(kind: &Kind, ty: Type, size: u64) -> SideModel {
+    let size = Value::Known(size as u128, Span::call_site());
+    let mut model = typed(kind, ty);
+    if let Field::Size(_) = model.field {
+        model.field = Field::Size(size.clone());
+    }
+    model.size = size;
+    model
 }
 
 /// A side given as a Rust type: `__type` where the kernel takes BTF, a raw
