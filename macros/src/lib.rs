@@ -53,7 +53,8 @@ use proc_macro::TokenStream;
 /// with the key and value types as generic arguments where the type lets you
 /// choose them. The macro reads the handle's name (the last path segment), so
 /// it needs no import; a misspelt one gets the closest name (`HashMap` →
-/// `Hash`, `RingBuf` → `Ringbuf`).
+/// `Hash`, `RingBuf` → `Ringbuf`). Declare maps at module level, not inside
+/// function bodies: the expansion reaches the definition through `super::`.
 ///
 /// | handle | libbpf type | key | value |
 /// |---|---|---|---|
