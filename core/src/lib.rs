@@ -2,6 +2,8 @@
 //!
 //! - [`btf`]: read, validate, build and dump BTF.
 //! - [`maps`]: map types, flags and map specifications.
+//! - [`bpf_map`]: declare maps in Rust, laid out as libbpf's `.maps`; user
+//!   space gets a typed handle ([`maps::DeclaredMap`]). Hash keys derive [`Pod`].
 //!
 //! Parsing never touches the kernel; the `sys` module (bpf(2)) is the only
 //! place with `unsafe`.
@@ -16,4 +18,5 @@ pub mod object;
 #[allow(unsafe_code)]
 pub mod sys;
 
-pub use bpfc_macros::bpf_map;
+pub use bpfc_macros::{bpf_map, Pod};
+pub use maps::Pod;
