@@ -67,7 +67,7 @@ impl MapDecl {
         let Some(template) = self.inner else {
             return false;
         };
-        let sizes_may_differ = template.map_flags.0 & MapFlags::INNER_MAP.0 != 0;
+        let sizes_may_differ = template.map_flags.contains(MapFlags::INNER_MAP);
         !map.legacy
             && template.map_type as u32 == map.map_type as u32
             && template.key_size == map.key_size
