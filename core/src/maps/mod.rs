@@ -3,6 +3,7 @@
 mod declared;
 mod flags;
 mod map_type;
+pub mod rules;
 mod spec;
 
 pub use declared::{
