@@ -2,6 +2,8 @@
 //!
 //! - [`btf`]: read, validate, build and dump BTF.
 //! - [`maps`]: map types, flags and map specifications.
+//! - [`bpf_map`]: declare maps in Rust, laid out as libbpf's `.maps`; user
+//!   space gets a typed handle ([`maps::DeclaredMap`]). Hash keys derive [`Pod`].
 //! - [`object`]: BPF ELF objects; [`diag`]: what loaders and the kernel would refuse.
 //! - [`report`]: inspect reports, JSON documents and map ABI snapshots.
 //!
@@ -19,4 +21,5 @@ pub mod report;
 #[allow(unsafe_code)]
 pub mod sys;
 
-pub use bpfc_macros::bpf_map;
+pub use bpfc_macros::{bpf_map, Pod};
+pub use maps::Pod;
