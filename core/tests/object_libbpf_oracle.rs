@@ -353,134 +353,145 @@ fn findings_for<'f>(findings: &'f [Finding], map: &str) -> impl Iterator<Item = 
     findings.iter().filter(move |f| f.subject == subject)
 }
 
-/// Checks one object libbpf opened; returns how many maps were compared.
-fn compare_maps(
-    path: &Path,
-    obj: &ObjectSpec<'_>,
-    findings: &[Finding],
-    theirs: &[LibbpfMap],
+/// The state of one run over the corpus: what libbpf and the machine are,
+/// what was met, and every disagreement.
+struct Comparison {
     page: u64,
     oracle: OracleLibbpf,
-    seen: &mut Seen,
-    problems: &mut Vec<String>,
-) -> usize {
-    let listed: Vec<&MapSpec> = obj.maps.iter().filter(|m| oracle.lists(m)).collect();
-    seen.not_listed_by_old_libbpf += obj.maps.len() - listed.len();
-    let ours: Vec<LibbpfMap> = listed
-        .iter()
-        .map(|m| LibbpfMap::expected(m, page))
-        .collect();
-    let names = |v: &[LibbpfMap]| v.iter().map(|m| m.name.clone()).collect::<Vec<_>>();
-    if names(&ours) != names(theirs) {
-        problems.push(format!(
-            "{}: maps {:?}, libbpf lists {:?}",
-            path.display(),
-            names(&ours),
-            names(theirs)
-        ));
-        return 0;
-    }
-    for ((m, expected), libbpf) in listed.iter().zip(&ours).zip(theirs) {
-        expect!(
-            problems,
-            expected == libbpf,
-            "{}: map {}: bpfc (with libbpf's open-time rules) {expected:?}, libbpf {libbpf:?}",
-            path.display(),
-            m.name
-        );
-        let kind = m.kind();
-        if kind.is_some_and(MapType::is_ringbuf) && libbpf.max_entries != m.max_entries {
-            // bpfc kept the declared size; a finding must give libbpf's.
-            seen.ringbuf_rounded += 1;
-            let told = findings_for(findings, &m.name).any(|f| {
-                matches!(
-                    f.code,
-                    Code::LoaderAdjustsMaxEntries | Code::RingbufSizeRounded
-                ) && f.effects.iter().any(|e| e.actor == Actor::Libbpf)
-            });
-            expect!(
-                problems,
-                told,
-                "{}: ring buffer {} is rounded by libbpf to {} without a finding saying so",
+    seen: Seen,
+    problems: Vec<String>,
+}
+
+impl Comparison {
+    /// Checks one object libbpf opened.
+    fn compare_maps(
+        &mut self,
+        path: &Path,
+        obj: &ObjectSpec<'_>,
+        findings: &[Finding],
+        theirs: &[LibbpfMap],
+    ) {
+        let (page, oracle) = (self.page, self.oracle);
+        let (seen, problems) = (&mut self.seen, &mut self.problems);
+        seen.opened += 1;
+        let listed: Vec<&MapSpec> = obj.maps.iter().filter(|m| oracle.lists(m)).collect();
+        seen.not_listed_by_old_libbpf += obj.maps.len() - listed.len();
+        let ours: Vec<LibbpfMap> = listed
+            .iter()
+            .map(|m| LibbpfMap::expected(m, page))
+            .collect();
+        let names = |v: &[LibbpfMap]| v.iter().map(|m| m.name.clone()).collect::<Vec<_>>();
+        if names(&ours) != names(theirs) {
+            problems.push(format!(
+                "{}: maps {:?}, libbpf lists {:?}",
                 path.display(),
-                m.name,
-                libbpf.max_entries
-            );
+                names(&ours),
+                names(theirs)
+            ));
+            return;
         }
-        if kind == Some(MapType::PerfEventArray) && m.max_entries == 0 {
-            seen.perf_zero += 1;
+        for ((m, expected), libbpf) in listed.iter().zip(&ours).zip(theirs) {
             expect!(
                 problems,
-                findings_for(findings, &m.name).any(|f| f.code == Code::LoaderAdjustsMaxEntries),
-                "{}: perf event array {} has no note that loaders size it",
+                expected == libbpf,
+                "{}: map {}: bpfc (with libbpf's open-time rules) {expected:?}, libbpf {libbpf:?}",
                 path.display(),
                 m.name
             );
-        }
-        if libbpf.internal {
-            seen.internal += 1;
-            if m.flags().contains(bpfc::maps::MapFlags::MMAPABLE) {
-                seen.mmapable += 1;
-            } else {
-                seen.not_mmapable += 1;
+            let kind = m.kind();
+            if kind.is_some_and(MapType::is_ringbuf) && libbpf.max_entries != m.max_entries {
+                // bpfc kept the declared size; a finding must give libbpf's.
+                seen.ringbuf_rounded += 1;
+                let told = findings_for(findings, &m.name).any(|f| {
+                    matches!(
+                        f.code,
+                        Code::LoaderAdjustsMaxEntries | Code::RingbufSizeRounded
+                    ) && f.effects.iter().any(|e| e.actor == Actor::Libbpf)
+                });
+                expect!(
+                    problems,
+                    told,
+                    "{}: ring buffer {} is rounded by libbpf to {} without a finding saying so",
+                    path.display(),
+                    m.name,
+                    libbpf.max_entries
+                );
+            }
+            if kind == Some(MapType::PerfEventArray) && m.max_entries == 0 {
+                seen.perf_zero += 1;
+                expect!(
+                    problems,
+                    findings_for(findings, &m.name)
+                        .any(|f| f.code == Code::LoaderAdjustsMaxEntries),
+                    "{}: perf event array {} has no note that loaders size it",
+                    path.display(),
+                    m.name
+                );
+            }
+            if libbpf.internal {
+                seen.internal += 1;
+                if m.flags().contains(bpfc::maps::MapFlags::MMAPABLE) {
+                    seen.mmapable += 1;
+                } else {
+                    seen.not_mmapable += 1;
+                }
             }
         }
+        seen.maps += ours.len();
     }
-    ours.len()
-}
 
-/// Checks that bpfc explains why libbpf refused an object.
-fn explains_refusal(
-    path: &Path,
-    findings: &[Finding],
-    err: i64,
-    oracle: OracleLibbpf,
-    problems: &mut Vec<String>,
-) -> Severity {
-    let errno = -err;
-    let explaining: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| {
-            f.effects.iter().any(|e| {
-                e.actor == Actor::Libbpf && e.errno.is_some_and(|n| i64::from(n.number()) == errno)
+    /// Checks that bpfc explains why libbpf refused an object.
+    fn explains_refusal(&mut self, path: &Path, findings: &[Finding], err: i64) {
+        let (oracle, problems) = (self.oracle, &mut self.problems);
+        self.seen.refused += 1;
+        let errno = -err;
+        let explaining: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| {
+                f.effects.iter().any(|e| {
+                    e.actor == Actor::Libbpf
+                        && e.errno.is_some_and(|n| i64::from(n.number()) == errno)
+                })
             })
-        })
-        .collect();
-    if explaining.is_empty() {
-        let said: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
-        problems.push(format!(
+            .collect();
+        if explaining.is_empty() {
+            let said: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+            problems.push(format!(
             "{}: libbpf refuses it with {err}; no bpfc finding names that errno; bpfc says: {said:#?}",
             path.display()
         ));
-        return Severity::Note;
-    }
-    // Severity follows bpfc's policy (diag::Severity): a byte order is a
-    // note (the object is fine on a host of that order); a refusal by
-    // libbpf alone is at least a warning (cilium/ebpf may still load it:
-    // legacy maps, externs it resolves differently); error when no loader
-    // accepts it.
-    let worst = explaining
-        .iter()
-        .map(|f| f.severity)
-        .max()
-        .expect("not empty");
-    let endian = explaining.iter().any(|f| f.code == Code::ForeignByteOrder);
-    let too_new = !oracle.ulong
-        && explaining
+            return;
+        }
+        // Severity follows bpfc's policy (diag::Severity): a byte order is a
+        // note (the object is fine on a host of that order); a refusal by
+        // libbpf alone is at least a warning (cilium/ebpf may still load it:
+        // legacy maps, externs it resolves differently); error when no loader
+        // accepts it.
+        let worst = explaining
             .iter()
-            .any(|f| f.code == Code::MapUlongNeedsNewLibbpf);
-    let expected = if endian || too_new {
-        Severity::Note
-    } else {
-        Severity::Warning
-    };
-    expect!(
-        problems,
-        worst >= expected,
-        "{}: libbpf refuses it ({err}) but bpfc's finding is only a {worst}: {explaining:#?}",
-        path.display()
-    );
-    worst
+            .map(|f| f.severity)
+            .max()
+            .expect("not empty");
+        let endian = explaining.iter().any(|f| f.code == Code::ForeignByteOrder);
+        let too_new = !oracle.ulong
+            && explaining
+                .iter()
+                .any(|f| f.code == Code::MapUlongNeedsNewLibbpf);
+        let expected = if endian || too_new {
+            Severity::Note
+        } else {
+            Severity::Warning
+        };
+        expect!(
+            problems,
+            worst >= expected,
+            "{}: libbpf refuses it ({err}) but bpfc's finding is only a {worst}: {explaining:#?}",
+            path.display()
+        );
+        if worst == Severity::Error {
+            self.seen.refused_error += 1;
+        }
+    }
 }
 
 #[derive(Default, Debug)]
@@ -522,10 +533,13 @@ fn maps_equal_libbpfs_for_every_object_it_opens() {
     files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/example/flows.bpf.o"));
     let verdicts = run_oracle(&oracle, &files);
     let oracle = oracle_libbpf;
-    let page = page_size();
     let env = CheckEnv::default();
-    let mut seen = Seen::default();
-    let mut problems = Vec::new();
+    let mut run = Comparison {
+        page: page_size(),
+        oracle,
+        seen: Seen::default(),
+        problems: Vec::new(),
+    };
 
     for path in &files {
         let data = std::fs::read(path).unwrap();
@@ -533,26 +547,8 @@ fn maps_equal_libbpfs_for_every_object_it_opens() {
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let findings = check_object(&obj, &env);
         match &verdicts[path] {
-            Verdict::Maps(theirs) => {
-                seen.opened += 1;
-                seen.maps += compare_maps(
-                    path,
-                    &obj,
-                    &findings,
-                    theirs,
-                    page,
-                    oracle,
-                    &mut seen,
-                    &mut problems,
-                );
-            }
-            Verdict::Error(err) => {
-                seen.refused += 1;
-                if explains_refusal(path, &findings, *err, oracle, &mut problems) == Severity::Error
-                {
-                    seen.refused_error += 1;
-                }
-            }
+            Verdict::Maps(theirs) => run.compare_maps(path, &obj, &findings, theirs),
+            Verdict::Error(err) => run.explains_refusal(path, &findings, *err),
         }
     }
     for path in files
@@ -561,9 +557,10 @@ fn maps_equal_libbpfs_for_every_object_it_opens() {
     {
         let twin = PathBuf::from(path.to_string_lossy().replace("-eb.elf", "-el.elf"));
         if twin_maps_equal(path, &twin) {
-            seen.twins += 1;
+            run.seen.twins += 1;
         }
     }
+    let (seen, problems) = (run.seen, run.problems);
     eprintln!(
         "{seen:?} over {} files ({n_fixtures} fixture builds)",
         files.len()

@@ -126,7 +126,7 @@ fn edit_script(a: &[&str], b: &[&str]) -> Vec<Op> {
     }
     if !found {
         let mut ops = vec![Op::Removed; n];
-        ops.extend(std::iter::repeat(Op::Added).take(m));
+        ops.extend(std::iter::repeat_n(Op::Added, m));
         return ops;
     }
     // Backtrack from (n, m) through the saved V arrays.
@@ -196,9 +196,13 @@ mod tests {
     #[test]
     fn distant_changes_make_separate_hunks() {
         let old: String = (0..30).map(|i| format!("{i}\n")).collect();
-        let new = old
-            .replace("3\n", "three\n")
-            .replace("25\n", "twenty-five\n");
+        let new: String = (0..30)
+            .map(|i| match i {
+                3 => "three\n".to_string(),
+                25 => "twenty-five\n".to_string(),
+                i => format!("{i}\n"),
+            })
+            .collect();
         let d = unified_diff(&old, &new, "o", "n").unwrap();
         assert_eq!(d.matches("@@ -").count(), 2, "{d}");
         assert!(d.contains("-3\n+three\n") && d.contains("-25\n+twenty-five\n"));

@@ -128,14 +128,14 @@ pub struct ProgramDoc<'r> {
     /// A `.text` function libbpf appends to its callers.
     pub subprogram: bool,
     pub sleepable: bool,
-    /// Maps referenced by the program and every subprogram it reaches.
-    pub maps: &'r [String],
-    /// Subprograms called directly.
-    pub calls: &'r [String],
+    /// Names of the maps referenced by the program and every subprogram it reaches.
+    pub maps: Vec<&'r str>,
+    /// Names of the functions it calls directly.
+    pub calls: Vec<&'r str>,
 }
 
 impl<'r> ProgramDoc<'r> {
-    pub fn new(p: &'r ProgramSpec) -> ProgramDoc<'r> {
+    pub fn new(p: &'r ProgramSpec<'_>, obj: &'r ObjectSpec<'_>) -> ProgramDoc<'r> {
         ProgramDoc {
             name: &p.name,
             section: &p.section,
@@ -146,8 +146,8 @@ impl<'r> ProgramDoc<'r> {
             autoload: p.autoload,
             subprogram: p.subprogram,
             sleepable: p.sleepable,
-            maps: &p.maps,
-            calls: &p.calls,
+            maps: obj.maps_used_by(p).map(|m| m.name.as_str()).collect(),
+            calls: obj.callees(p).map(|c| c.name.as_ref()).collect(),
         }
     }
 }
@@ -175,7 +175,11 @@ impl<'r> InspectDoc<'r> {
             license: obj.license.as_deref(),
             kern_version: obj.kern_version,
             maps: obj.maps.iter().map(|m| MapDoc::new(m, btf)).collect(),
-            programs: obj.programs.iter().map(ProgramDoc::new).collect(),
+            programs: obj
+                .programs
+                .iter()
+                .map(|p| ProgramDoc::new(p, obj))
+                .collect(),
             btf: btf.map(|b| BtfDoc {
                 types: b.len(),
                 kinds: kind_counts(b)

@@ -65,7 +65,7 @@ impl LayoutRow {
 
 /// The layout of type `id`. `fixups` supplies DATASEC offsets the way libbpf
 /// fixes them (LLVM leaves them 0); without it they are taken as stored.
-pub fn layout(btf: &Btf<'_>, id: u32, fixups: Option<&BtfFixups>) -> TypeLayout {
+pub fn layout(btf: &Btf<'_>, id: u32, fixups: Option<&BtfFixups<'_>>) -> TypeLayout {
     let mut w = Walker {
         btf,
         fixups,
@@ -87,13 +87,13 @@ pub fn layout(btf: &Btf<'_>, id: u32, fixups: Option<&BtfFixups>) -> TypeLayout 
     }
 }
 
-fn datasec_size(fixups: Option<&BtfFixups>, id: u32) -> Option<u32> {
+fn datasec_size(fixups: Option<&BtfFixups<'_>>, id: u32) -> Option<u32> {
     fixups.and_then(|f| f.datasec(id)).map(|d| d.size)
 }
 
 struct Walker<'b, 'a> {
     btf: &'b Btf<'a>,
-    fixups: Option<&'b BtfFixups>,
+    fixups: Option<&'b BtfFixups<'a>>,
     rows: Vec<LayoutRow>,
     truncated: bool,
 }

@@ -177,7 +177,7 @@ pub fn legacy_extra_text(def_size: u64, extra: &[u8], endian: Endian) -> Option<
 
 struct Ctx<'b, 'a> {
     btf: Option<&'b Btf<'a>>,
-    fixups: Option<&'b BtfFixups>,
+    fixups: Option<&'b BtfFixups<'a>>,
     endian: Endian,
 }
 

@@ -55,11 +55,11 @@ pub fn inspect_text(file: &str, obj: &ObjectSpec<'_>, findings: &[Finding]) -> S
         map_block(&mut out, obj, m, 1);
     }
 
-    let (progs, subs): (Vec<&ProgramSpec>, Vec<&ProgramSpec>) =
+    let (progs, subs): (Vec<&ProgramSpec<'_>>, Vec<&ProgramSpec<'_>>) =
         obj.programs.iter().partition(|p| !p.subprogram);
     let _ = writeln!(out, "\nprograms ({})", progs.len());
     for p in progs {
-        program_block(&mut out, p);
+        program_block(&mut out, obj, p);
     }
     if !subs.is_empty() {
         let list: Vec<String> = subs
@@ -131,7 +131,7 @@ fn side(btf: Option<&Btf<'_>>, size: u32, type_id: u32) -> String {
     }
 }
 
-fn program_block(out: &mut String, p: &ProgramSpec) {
+fn program_block(out: &mut String, obj: &ObjectSpec<'_>, p: &ProgramSpec<'_>) {
     let _ = writeln!(out, "  {}", p.name);
     field(out, 2, "section", &p.section);
     let kind = match (p.prog_type, p.attach_type) {
@@ -150,11 +150,13 @@ fn program_block(out: &mut String, p: &ProgramSpec) {
     if p.sleepable {
         field(out, 2, "sleepable", "yes");
     }
-    if !p.maps.is_empty() {
-        field(out, 2, "maps", p.maps.join(", "));
+    let maps: Vec<&str> = obj.maps_used_by(p).map(|m| m.name.as_str()).collect();
+    if !maps.is_empty() {
+        field(out, 2, "maps", maps.join(", "));
     }
-    if !p.calls.is_empty() {
-        field(out, 2, "calls", p.calls.join(", "));
+    let calls: Vec<&str> = obj.callees(p).map(|c| c.name.as_ref()).collect();
+    if !calls.is_empty() {
+        field(out, 2, "calls", calls.join(", "));
     }
 }
 
