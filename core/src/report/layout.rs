@@ -314,3 +314,71 @@ fn join_anon(path: &str) -> String {
         format!("{path}.(anon)")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::btf::build::{BtfBuilder, Field};
+    use crate::bytes::Endian;
+
+    fn rows_of(b: &BtfBuilder, id: u32) -> TypeLayout {
+        let blob = b.encode(Endian::Little).unwrap();
+        let btf = Btf::parse(&blob).unwrap();
+        layout(&btf, id, None)
+    }
+
+    #[test]
+    fn holes_bitfields_and_unions() {
+        let mut b = BtfBuilder::new();
+        let u8_ = b.add_int("u8", 1, 0);
+        let u32_ = b.add_int("u32", 4, 0);
+        let un = b.add_union("u", 4, &[Field::new("b", u8_, 0), Field::new("w", u32_, 0)]);
+        let s = b.add_struct(
+            "s",
+            16,
+            &[
+                Field::new("a", u8_, 0),
+                Field::bitfield("f", u32_, 8, 3),
+                Field::new("u", un, 32),
+                Field::new("z", u8_, 64),
+            ],
+        );
+        let l = rows_of(&b, s);
+        let summary: Vec<(u32, u64, u64, String)> = l
+            .rows
+            .iter()
+            .map(|r| {
+                let what = match &r.kind {
+                    RowKind::Member { path, .. } => path.clone(),
+                    RowKind::Padding => "-".into(),
+                };
+                (r.depth, r.bit_offset, r.bit_size, what)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (0, 0, 8, "a".into()),
+                (0, 8, 3, "f".into()),
+                (0, 11, 21, "-".into()),
+                (0, 32, 32, "u".into()),
+                (1, 32, 8, "u.b".into()),
+                (1, 32, 32, "u.w".into()),
+                (0, 64, 8, "z".into()),
+                (0, 72, 56, "-".into()),
+            ]
+        );
+        assert_eq!(l.size, Some(16));
+        assert!(!l.truncated);
+    }
+
+    #[test]
+    fn a_struct_containing_itself_is_cut_off() {
+        // Invalid BTF (infinite size), but the report must still end.
+        let mut b = BtfBuilder::new();
+        let id = b.next_id();
+        b.add_struct("r", 8, &[Field::new("x", id, 0), Field::new("y", id, 32)]);
+        let l = rows_of(&b, id);
+        assert!(l.rows.len() <= MAX_ROWS);
+    }
+}
