@@ -130,10 +130,10 @@ pub(crate) fn collect<'a>(
                 .section(sec_name)
                 .offset(sym.value)
             };
-            if !sym
+            if sym
                 .value
                 .checked_add(sym.size)
-                .is_some_and(|end| end <= sec.size)
+                .is_none_or(|end| end > sec.size)
             {
                 let msg = format!(
                     "sec '{sec_name}': program at offset {} crosses section boundary",

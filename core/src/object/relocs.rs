@@ -303,7 +303,7 @@ fn record<'a>(
             p.section == sym.section && offset >= p.offset && offset < p.offset + p.size.max(1)
         });
         let place = index.map(|i| &cx.places.legacy[i]);
-        let is_static = sym.binding == Binding::Local || place.map_or(true, |p| p.is_static);
+        let is_static = sym.binding == Binding::Local || place.is_none_or(|p| p.is_static);
         let name = place.map_or_else(
             || format!("{}+{offset:#x}", sym_sec.name),
             |p| p.name.clone(),
