@@ -87,57 +87,7 @@ pub fn run(args: &CheckArgs) -> CmdResult {
     let mut buf = Vec::new();
     let mut summary = CheckSummary::default();
     for path in &files {
-        let file = display(path);
-        let parsed = read_into(path, &mut buf).and_then(|()| objfile::parse(&file, &buf));
-        let text = match parsed {
-            Ok(obj) => {
-                let mut findings = check_object(&obj, &env);
-                objfile::sort_findings(&mut findings);
-                let counts = Counts::of(&findings);
-                summary.counts.merge(counts);
-                let diff = expected
-                    .as_ref()
-                    .and_then(|e| unified_diff(&e.text, &snapshot(&obj), &e.path, &file));
-                let failed = counts.errors > 0 || diff.is_some();
-                let status = if failed {
-                    summary.failed += 1;
-                    CheckStatus::Failed
-                } else {
-                    summary.ok += 1;
-                    CheckStatus::Ok
-                };
-                let shown: Vec<Finding> = findings
-                    .into_iter()
-                    .filter(|f| args.level.shows(f.severity))
-                    .collect();
-                if args.json {
-                    json_line(&CheckDoc {
-                        schema_version: SCHEMA_VERSION,
-                        file: &file,
-                        status,
-                        error: None,
-                        findings: &shown,
-                        counts,
-                        snapshot: expected.as_ref().map(|e| SnapshotDoc {
-                            path: &e.path,
-                            matches: diff.is_none(),
-                            diff: diff.as_deref(),
-                        }),
-                    })
-                } else {
-                    let mut t: String = shown.iter().map(|f| render_finding(&file, f)).collect();
-                    if let (Some(e), Some(d)) = (&expected, &diff) {
-                        t.push_str(&drift_text(e, &file, d));
-                    }
-                    t
-                }
-            }
-            Err(e) => {
-                summary.unreadable += 1;
-                unreadable_text(args.json, &file, &e)
-            }
-        };
-        summary.files += 1;
+        let text = check_one(args, &env, expected.as_ref(), path, &mut buf, &mut summary);
         if !written(out.write_all(text.as_bytes()))? {
             return Ok(ExitCode::from(exit_code(&summary)));
         }
@@ -150,6 +100,63 @@ pub fn run(args: &CheckArgs) -> CmdResult {
     };
     written(out.write_all(last.as_bytes()).and_then(|()| out.flush()))?;
     Ok(ExitCode::from(summary.exit_code))
+}
+
+/// Reads and checks one file (into `buf`, reused from file to file);
+/// returns its output and counts it in `summary`.
+fn check_one(
+    args: &CheckArgs,
+    env: &CheckEnv,
+    expected: Option<&Expected>,
+    path: &Path,
+    buf: &mut Vec<u8>,
+    summary: &mut CheckSummary,
+) -> String {
+    let file = display(path);
+    summary.files += 1;
+    let obj = match read_into(path, buf).and_then(|()| objfile::parse(&file, buf)) {
+        Ok(obj) => obj,
+        Err(e) => {
+            summary.unreadable += 1;
+            return unreadable_text(args.json, &file, &e);
+        }
+    };
+    let mut findings = check_object(&obj, env);
+    objfile::sort_findings(&mut findings);
+    let counts = Counts::of(&findings);
+    summary.counts.merge(counts);
+    let diff = expected.and_then(|e| unified_diff(&e.text, &snapshot(&obj), &e.path, &file));
+    let status = if counts.errors > 0 || diff.is_some() {
+        summary.failed += 1;
+        CheckStatus::Failed
+    } else {
+        summary.ok += 1;
+        CheckStatus::Ok
+    };
+    let shown: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| args.level.shows(f.severity))
+        .collect();
+    if args.json {
+        return json_line(&CheckDoc {
+            schema_version: SCHEMA_VERSION,
+            file: &file,
+            status,
+            error: None,
+            findings: &shown,
+            counts,
+            snapshot: expected.map(|e| SnapshotDoc {
+                path: &e.path,
+                matches: diff.is_none(),
+                diff: diff.as_deref(),
+            }),
+        });
+    }
+    let mut text: String = shown.iter().map(|f| render_finding(&file, f)).collect();
+    if let (Some(e), Some(d)) = (expected, &diff) {
+        text.push_str(&drift_text(e, &file, d));
+    }
+    text
 }
 
 fn exit_code(s: &CheckSummary) -> u8 {

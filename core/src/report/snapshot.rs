@@ -75,8 +75,8 @@ pub fn snapshot(obj: &ObjectSpec<'_>) -> String {
 
 fn endian_name(obj: &ObjectSpec<'_>) -> &'static str {
     match obj.endian {
-        crate::bytes::Endian::Little => "little",
-        crate::bytes::Endian::Big => "big",
+        Endian::Little => "little",
+        Endian::Big => "big",
     }
 }
 
