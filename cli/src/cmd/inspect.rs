@@ -43,7 +43,9 @@ pub fn run(args: &InspectArgs) -> CmdResult {
     let env = CheckEnv::default();
     let mut buf = Vec::new();
     let mut unreadable = false;
-    for (i, path) in args.files.iter().enumerate() {
+    let mut reports = 0;
+    let code = |unreadable: bool| ExitCode::from(if unreadable { 2 } else { 0 });
+    for path in &args.files {
         let file = display(path);
         let parsed = read_into(path, &mut buf).and_then(|()| objfile::parse(&file, &buf));
         let text = match parsed {
@@ -67,18 +69,20 @@ pub fn run(args: &InspectArgs) -> CmdResult {
                 } else {
                     // Keep stdout and stderr in order for a reader of both.
                     if !written(out.flush())? {
-                        return Ok(ExitCode::SUCCESS);
+                        return Ok(code(unreadable));
                     }
                     eprint!("{}", e.diagnostic(&file).render());
                     continue;
                 }
             }
         };
-        let sep = if i > 0 && !args.json { "\n" } else { "" };
+        // Text reports are separated by a blank line.
+        let sep = if reports > 0 && !args.json { "\n" } else { "" };
+        reports += 1;
         if !written(write!(out, "{sep}{text}"))? {
-            return Ok(ExitCode::SUCCESS);
+            return Ok(code(unreadable));
         }
     }
     written(out.flush())?;
-    Ok(ExitCode::from(if unreadable { 2 } else { 0 }))
+    Ok(code(unreadable))
 }
