@@ -400,13 +400,16 @@ impl Comparison {
             );
             let kind = m.kind();
             if kind.is_some_and(MapType::is_ringbuf) && libbpf.max_entries != m.max_entries {
-                // bpfc kept the declared size; a finding must give libbpf's.
+                // bpfc kept the declared size; a finding must give libbpf's number.
                 seen.ringbuf_rounded += 1;
                 let told = findings_for(findings, &m.name).any(|f| {
                     matches!(
                         f.code,
                         Code::LoaderAdjustsMaxEntries | Code::RingbufSizeRounded
-                    ) && f.effects.iter().any(|e| e.actor == Actor::Libbpf)
+                    ) && f.effects.iter().any(|e| {
+                        e.actor == Actor::Libbpf
+                            && e.message.contains(&libbpf.max_entries.to_string())
+                    })
                 });
                 expect!(
                     problems,
