@@ -166,7 +166,6 @@ fn check_map_with(
     datasec_size: &dyn Fn(u32) -> Option<u32>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let subject = Subject::Map(spec.name.clone());
     let kind = spec.kind();
 
     // libbpf names internal maps itself, replacing characters the kernel refuses.
@@ -199,7 +198,7 @@ fn check_map_with(
         out.push(located(
             Finding::new(
                 Code::MapNameTruncated,
-                subject.clone(),
+                Subject::Map(spec.name.clone()),
                 format!("the kernel sees the name as '{sent}'"),
             )
             .rule("map names are at most 15 characters (BPF_OBJ_NAME_LEN 16 with the NUL)")
@@ -310,11 +309,11 @@ fn kernel_finding(
 }
 
 fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
-    let subject = Subject::Map(spec.name.clone());
+    let subject = || Subject::Map(spec.name.clone());
     let flags = spec.flags();
     if t == MapType::PerfEventArray && spec.max_entries == 0 {
         out.push(located(
-            Finding::new(Code::LoaderAdjustsMaxEntries, subject.clone(), "max_entries 0: one entry per possible CPU at create time")
+            Finding::new(Code::LoaderAdjustsMaxEntries, subject(), "max_entries 0: one entry per possible CPU at create time")
                 .rule("a perf event array needs an entry per CPU; loaders size it from /sys/devices/system/cpu/possible")
                 .effect(Actor::Libbpf, None, "sets max_entries to the number of possible CPUs when it is 0")
                 .effect(Actor::Cilium, None, "sets max_entries to the number of possible CPUs when it is 0 or larger")
@@ -326,7 +325,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         out.push(located(
             Finding::new(
                 Code::NumaNodeIgnored,
-                subject.clone(),
+                subject(),
                 format!("numa_node {} without BPF_F_NUMA_NODE", spec.numa_node),
             )
             .rule("the kernel reads numa_node only when map_flags has BPF_F_NUMA_NODE")
@@ -340,7 +339,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         out.push(located(
             Finding::new(
                 Code::KernelCapability,
-                subject.clone(),
+                subject(),
                 format!("{t} maps need CAP_NET_ADMIN"),
             )
             .rule(format!(
@@ -359,7 +358,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         out.push(located(
             Finding::new(
                 Code::KernelCapability,
-                subject.clone(),
+                subject(),
                 "BPF_F_ZERO_SEED needs CAP_SYS_ADMIN",
             )
             .rule("a zero hash seed is for testing; the kernel requires CAP_SYS_ADMIN")
@@ -376,7 +375,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         && flags.contains(MapFlags::NO_COMMON_LRU)
     {
         out.push(located(
-            Finding::new(Code::KernelAdjusts, subject.clone(), "max_entries is rounded to a multiple of the possible CPUs")
+            Finding::new(Code::KernelAdjusts, subject(), "max_entries is rounded to a multiple of the possible CPUs")
                 .rule("with BPF_F_NO_COMMON_LRU each CPU gets an equal share of the entries")
                 .effect(Actor::Kernel, None, "stores a different max_entries than requested; pinned-map reuse then compares unequal")
                 .fix("use a multiple of the CPU count"),
@@ -388,7 +387,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         out.push(located(
             Finding::new(
                 Code::KernelAdjusts,
-                subject,
+                subject(),
                 "the kernel adds BPF_F_RDONLY_PROG to the stored map_flags",
             )
             .rule("device maps are read-only for programs")

@@ -19,7 +19,7 @@ use crate::btf::{func_linkage, var_linkage, Btf, Kind, VarSecinfo};
 use crate::bytes::Endian;
 use crate::diag::Errno;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// The fixed-up state of one DATASEC.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,12 +45,14 @@ pub struct FixupProblem {
 pub struct BtfFixups<'a> {
     pub datasecs: Vec<DatasecFixup<'a>>,
     pub problems: Vec<FixupProblem>,
+    // Ordered maps: usually empty or a handful of entries, free to create
+    // (no hasher state), and `apply` patches in a fixed order.
     /// VAR id -> new linkage.
-    var_linkage: HashMap<u32, u32>,
+    var_linkage: BTreeMap<u32, u32>,
     /// VAR id -> new type (ksym variables become `int`).
-    var_type: HashMap<u32, u32>,
+    var_type: BTreeMap<u32, u32>,
     /// FUNC id -> new linkage.
-    func_linkage: HashMap<u32, u32>,
+    func_linkage: BTreeMap<u32, u32>,
     /// (FUNC_PROTO id, parameter index) whose empty name becomes `dummy_ksym`.
     param_names: Vec<(u32, u32)>,
     /// Type id of the `dummy_ksym` VAR libbpf appends (0: none), and its `int` type.
@@ -68,16 +70,17 @@ impl<'a> BtfFixups<'a> {
         externs: &[Extern],
     ) -> BtfFixups<'a> {
         let mut fx = BtfFixups::default();
-        let mut datasecs: Vec<DatasecFixup<'a>> = btf
-            .types()
-            .filter(|t| t.kind() == Kind::Datasec)
-            .map(|t| DatasecFixup {
-                id: t.id(),
-                name: btf.name(&t).unwrap_or_default(),
-                size: t.size(),
-                entries: t.datasec_entries().collect(),
-            })
-            .collect();
+        let mut datasecs: Vec<DatasecFixup<'a>> = Vec::new();
+        for t in btf.types() {
+            if t.kind() == Kind::Datasec {
+                datasecs.push(DatasecFixup {
+                    id: t.id(),
+                    name: super::type_name(btf, &t),
+                    size: t.size(),
+                    entries: t.datasec_entries().collect(),
+                });
+            }
+        }
 
         fx.layout_externs(btf, &mut datasecs, externs);
 
@@ -88,7 +91,7 @@ impl<'a> BtfFixups<'a> {
             .filter(|s| s.kind == SymbolKind::Object && s.is_global())
             .map(|s| (&*s.name, s))
             .collect();
-        var_syms.sort_by_key(|(name, s)| (*name, s.index));
+        var_syms.sort_unstable_by_key(|(name, s)| (*name, s.index));
         for ds in &mut datasecs {
             if ds.name != ".kconfig" && ds.name != ".ksyms" {
                 fx.fix_datasec(btf, ds, sections, &var_syms);
@@ -250,7 +253,7 @@ impl<'a> BtfFixups<'a> {
             if linkage == var_linkage::STATIC || linkage == var_linkage::GLOBAL_EXTERN {
                 continue;
             }
-            let name = btf.name(&t).unwrap_or_default();
+            let name = super::type_name(btf, &t);
             let found = var_syms.partition_point(|(n, _)| *n < name.as_ref());
             let Some((_, sym)) = var_syms.get(found).filter(|(n, _)| *n == name.as_ref()) else {
                 self.problem(

@@ -161,7 +161,7 @@ pub(crate) fn parse(
         let var = btf.type_by_id(vi.type_id).ok();
         let name = var
             .as_ref()
-            .and_then(|v| btf.name(v).ok())
+            .map(|v| super::type_name(btf, v))
             .map(|n| n.into_owned())
             .unwrap_or_default();
         let fail = |code, errno, message: String| {
@@ -526,6 +526,60 @@ fn check_nonzero_bytes(
     }
 }
 
+/// The members a BTF map definition may have, told apart by their name's
+/// bytes (no text conversion for the common case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Type,
+    MaxEntries,
+    MapFlags,
+    NumaNode,
+    KeySize,
+    ValueSize,
+    Key,
+    Value,
+    Values,
+    Pinning,
+    MapExtra,
+}
+
+impl Field {
+    const ALL: [Field; 11] = [
+        Field::Type,
+        Field::MaxEntries,
+        Field::MapFlags,
+        Field::NumaNode,
+        Field::KeySize,
+        Field::ValueSize,
+        Field::Key,
+        Field::Value,
+        Field::Values,
+        Field::Pinning,
+        Field::MapExtra,
+    ];
+
+    fn from_name(name: &[u8]) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name().as_bytes() == name)
+    }
+
+    /// The member name, as libbpf spells it in its messages.
+    fn name(self) -> &'static str {
+        match self {
+            Field::Type => "type",
+            Field::MaxEntries => "max_entries",
+            Field::MapFlags => "map_flags",
+            Field::NumaNode => "numa_node",
+            Field::KeySize => "key_size",
+            Field::ValueSize => "value_size",
+            Field::Key => "key",
+            Field::Value => "value",
+            Field::Values => "values",
+            Field::Pinning => "pinning",
+            Field::MapExtra => "map_extra",
+        }
+    }
+}
+
 pub(crate) struct DefParser<'b, 'a> {
     pub btf: &'b Btf<'a>,
     pub findings: Vec<Finding>,
@@ -543,7 +597,7 @@ impl<'a> DefParser<'_, 'a> {
         let mut d = MapDef::default();
         let vlen = def.vlen() as usize;
         for (i, m) in def.members().enumerate() {
-            let Ok(name) = btf.str_bytes(m.name_off) else {
+            let Ok(bytes) = btf.str_bytes(m.name_off) else {
                 return Err(def_err(
                     Code::MapUnknownField,
                     Errno::Einval,
@@ -551,16 +605,24 @@ impl<'a> DefParser<'_, 'a> {
                     format!("map '{map}': invalid field #{i}."),
                 ));
             };
-            let name: &str = &super::elf::text(name);
-            match name {
-                "type" => d.map_type = self.field_int(map, name, m.type_id)?,
-                "max_entries" => d.max_entries = self.field_int(map, name, m.type_id)?,
-                "map_flags" => d.map_flags = self.field_int(map, name, m.type_id)?,
-                "numa_node" => {
+            let Some(field) = Field::from_name(bytes) else {
+                return Err(def_err(
+                    Code::MapUnknownField,
+                    Errno::Eopnotsupp,
+                    m.type_id,
+                    format!("map '{map}': unknown field '{}'.", super::elf::text(bytes)),
+                ));
+            };
+            let name = field.name();
+            match field {
+                Field::Type => d.map_type = self.field_int(map, name, m.type_id)?,
+                Field::MaxEntries => d.max_entries = self.field_int(map, name, m.type_id)?,
+                Field::MapFlags => d.map_flags = self.field_int(map, name, m.type_id)?,
+                Field::NumaNode => {
                     d.numa_node = self.field_int(map, name, m.type_id)?;
                     d.has_numa_node = true;
                 }
-                "key_size" | "value_size" => {
+                Field::KeySize | Field::ValueSize => {
                     let what = &name[..name.len() - 5];
                     let sz = self.field_int(map, name, m.type_id)?;
                     let cur = if what == "key" {
@@ -583,7 +645,7 @@ impl<'a> DefParser<'_, 'a> {
                         d.has_value_size = true
                     }
                 }
-                "key" | "value" => {
+                Field::Key | Field::Value => {
                     let t = btf.type_by_id(m.type_id).map_err(|_| {
                         def_err(
                             Code::MapKeyValueNotPointer,
@@ -636,7 +698,7 @@ impl<'a> DefParser<'_, 'a> {
                         d.has_value = true;
                     }
                 }
-                "values" => {
+                Field::Values => {
                     let t = MapType::from_u32(d.map_type);
                     let is_map_in_map = t.is_some_and(|t| t.is_map_in_map());
                     let is_prog_array = t == Some(MapType::ProgArray);
@@ -731,7 +793,7 @@ impl<'a> DefParser<'_, 'a> {
                     let inner = self.parse(&format!("{map}.inner"), &inner_t, true)?;
                     d.inner = Some(Box::new(inner));
                 }
-                "pinning" => {
+                Field::Pinning => {
                     if is_inner {
                         return Err(def_err(
                             Code::MapPinning,
@@ -751,15 +813,7 @@ impl<'a> DefParser<'_, 'a> {
                     }
                     d.pinning = v;
                 }
-                "map_extra" => d.map_extra = self.field_long(map, name, m.type_id, &mut d)?,
-                _ => {
-                    return Err(def_err(
-                        Code::MapUnknownField,
-                        Errno::Eopnotsupp,
-                        m.type_id,
-                        format!("map '{map}': unknown field '{name}'."),
-                    ));
-                }
+                Field::MapExtra => d.map_extra = self.field_long(map, name, m.type_id, &mut d)?,
             }
         }
         if d.map_type == 0 {

@@ -165,7 +165,7 @@ pub(crate) fn collect(symbols: &[Symbol<'_>], btf: Option<&Btf<'_>>) -> Externs 
             }
         };
         list.push(Extern {
-            name: btf.name(&t).unwrap_or_default().into_owned(),
+            name: super::type_name(btf, &t).into_owned(),
             symbol: sym.index,
             btf_id,
             weak: sym.binding == super::symbol::Binding::Weak,
@@ -229,7 +229,7 @@ pub(crate) fn find_extern_datasec(btf: &Btf<'_>, id: u32) -> Option<(String, u32
     btf.types()
         .filter(|t| t.kind() == Kind::Datasec)
         .find(|t| t.datasec_entries().any(|e| e.type_id == id))
-        .map(|t| (btf.name(&t).unwrap_or_default().into_owned(), t.id()))
+        .map(|t| (super::type_name(btf, &t).into_owned(), t.id()))
 }
 
 /// libbpf's `find_kcfg_type`.

@@ -399,6 +399,13 @@ impl<'a> ObjectSpec<'a> {
     }
 }
 
+/// A type's name, `""` when anonymous or unreadable. Same text as
+/// `Btf::name`, without its lossy conversion's cost for valid UTF-8 names.
+pub(crate) fn type_name<'a>(btf: &Btf<'a>, t: &crate::btf::Type<'_>) -> std::borrow::Cow<'a, str> {
+    btf.str_bytes(t.name_off())
+        .map_or(std::borrow::Cow::Borrowed(""), elf::text)
+}
+
 /// A libbpf message without its leading `map 'x': ` / `prog 'x': ` / `sec 'x': `
 /// (the finding's subject already says which), for the one-line summary.
 pub(crate) fn headline(message: &str) -> String {

@@ -637,7 +637,9 @@ pub(crate) fn struct_ops_slots(
             );
             continue;
         };
-        let member_name = btf.str_at(member.name_off).unwrap_or_default().into_owned();
+        let member_name = btf
+            .str_bytes(member.name_off)
+            .map_or_else(|_| String::new(), |b| super::elf::text(b).into_owned());
         let is_func_ptr = btf
             .skip_mods_and_typedefs(member.type_id)
             .ok()

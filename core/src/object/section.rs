@@ -1,7 +1,6 @@
 //! ELF sections and what libbpf makes of each (`bpf_object__elf_collect`).
 
 use super::elf::*;
-use goblin::elf::SectionHeader;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -79,13 +78,13 @@ impl<'a> Section<'a> {
             name,
             kind: SectionKind::Other,
             sh_type: h.sh_type,
-            flags: h.sh_flags,
-            offset: h.sh_offset,
-            size: h.sh_size,
-            link: h.sh_link,
-            info: h.sh_info,
-            addralign: h.sh_addralign,
-            entsize: h.sh_entsize,
+            flags: h.flags,
+            offset: h.offset,
+            size: h.size,
+            link: h.link,
+            info: h.info,
+            addralign: h.addralign,
+            entsize: h.entsize,
             data,
         };
         s.kind = s.classify();
