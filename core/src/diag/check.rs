@@ -18,8 +18,9 @@ pub struct CheckEnv {
 
 /// Every finding for an object: the reader's, then each map's, in map order.
 pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
-    let mut out = obj.findings.clone();
-    out.extend(check_maps(obj, env));
+    let mut out = Vec::with_capacity(obj.findings.len() + obj.maps.len());
+    out.extend_from_slice(&obj.findings);
+    check_maps_into(obj, env, &mut out);
     out
 }
 
@@ -29,16 +30,20 @@ pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
 /// `obj.findings` and append these without copying.
 pub fn check_maps(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     let mut out = Vec::new();
+    check_maps_into(obj, env, &mut out);
+    out
+}
+
+fn check_maps_into(obj: &ObjectSpec<'_>, env: &CheckEnv, out: &mut Vec<Finding>) {
     let fixups = obj.btf_fixups.as_ref();
     let datasec_size = |id: u32| fixups.and_then(|f| f.datasec(id)).map(|d| d.size);
     for m in &obj.maps {
-        out.extend(check_map_with(m, obj.btf.as_ref(), env, &datasec_size));
+        check_map_into(m, obj.btf.as_ref(), env, &datasec_size, out);
         if let Some(inner) = &m.inner {
-            out.extend(check_map_with(inner, obj.btf.as_ref(), env, &datasec_size));
+            check_map_into(inner, obj.btf.as_ref(), env, &datasec_size, out);
         }
     }
-    name_collisions(&obj.maps, &mut out);
-    out
+    name_collisions(&obj.maps, out);
 }
 
 /// The loaders that create a map from this kind of definition.
@@ -156,16 +161,19 @@ fn loader_actor(l: Loader) -> Actor {
 /// One map against the kernel's rules (and BTF, when the object has it;
 /// DATASEC sizes are taken as stored).
 pub fn check_map(spec: &MapSpec, btf: Option<&Btf<'_>>, env: &CheckEnv) -> Vec<Finding> {
-    check_map_with(spec, btf, env, &|_| None)
+    let mut out = Vec::new();
+    check_map_into(spec, btf, env, &|_| None, &mut out);
+    out
 }
 
-fn check_map_with(
+/// [`check_map`]'s findings, appended to `out`.
+fn check_map_into(
     spec: &MapSpec,
     btf: Option<&Btf<'_>>,
     env: &CheckEnv,
     datasec_size: &dyn Fn(u32) -> Option<u32>,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
+    out: &mut Vec<Finding>,
+) {
     let kind = spec.kind();
 
     // libbpf names internal maps itself, replacing characters the kernel refuses.
@@ -275,12 +283,11 @@ fn check_map_with(
     }
 
     if let Some(t) = kind {
-        notes(spec, t, &mut out);
+        notes(spec, t, out);
         if let Some(btf) = btf {
-            btf_checks(spec, t, btf, datasec_size, &mut out);
+            btf_checks(spec, t, btf, datasec_size, out);
         }
     }
-    out
 }
 
 fn kernel_finding(

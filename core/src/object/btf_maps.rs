@@ -11,7 +11,6 @@ use crate::maps::{MapSource, MapSpec, MapType, PIN_BY_NAME, PIN_NONE};
 /// Where a BTF-defined map lives; used to resolve `.rel.maps` slots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BtfMapPlace {
-    pub name: String,
     pub offset: u32,
     pub size: u32,
     pub var_id: u32,
@@ -132,6 +131,9 @@ pub(crate) fn parse(
         return out;
     };
     out.datasec_id = Some(ds.id);
+    // At most one map per variable.
+    out.maps.reserve_exact(ds.entries.len());
+    out.places.reserve_exact(ds.entries.len());
     if ds.entries.len() != map_symbols {
         findings.push(
             Finding::new(
@@ -306,21 +308,21 @@ pub(crate) fn parse(
                     .last()
                     .filter(|m| btf.str_bytes(m.name_off).ok() == Some(&b"values"[..]))
                     .map(|m| m.bit_offset() / 8);
+                check_nonzero_bytes(&name, data, vi.offset, vi.size, slot_offsets, findings);
+                let inner = def_parsed.inner.as_ref().map(|inner| {
+                    Box::new(to_spec(format!("{name}.inner"), inner, MapSource::Inner))
+                });
                 let mut spec = to_spec(
-                    &name,
+                    name,
                     &def_parsed,
                     MapSource::BtfMaps {
                         section: section.name.to_string(),
                         offset: u64::from(vi.offset),
                     },
                 );
-                spec.inner = def_parsed.inner.as_ref().map(|inner| {
-                    Box::new(to_spec(&format!("{name}.inner"), inner, MapSource::Inner))
-                });
-                check_nonzero_bytes(&name, data, vi.offset, vi.size, slot_offsets, findings);
+                spec.inner = inner;
                 out.maps.push(spec);
                 out.places.push(BtfMapPlace {
-                    name,
                     offset: vi.offset,
                     size: vi.size,
                     var_id: var.id(),
@@ -340,7 +342,7 @@ pub(crate) fn parse(
     out
 }
 
-fn to_spec(name: &str, d: &MapDef, source: MapSource) -> MapSpec {
+fn to_spec(name: String, d: &MapDef, source: MapSource) -> MapSpec {
     let mut s = MapSpec::new(name, MapType::Unspec, source);
     s.map_type = d.map_type;
     s.key_size = d.key_size;
@@ -507,9 +509,18 @@ fn check_nonzero_bytes(
     let in_slot = |at: usize| {
         slot_offsets
             .iter()
-            .any(|&s| (s as usize..s as usize + 8).contains(&at))
+            .any(|&s| (s..s.saturating_add(8)).contains(&(at as u64)))
     };
-    if let Some(pos) = (0..bytes.len()).find(|&i| bytes[i] != 0 && !in_slot(start + i)) {
+    let mut from = 0;
+    let mut found = None;
+    while let Some(i) = next_nonzero(bytes, from) {
+        if !in_slot(start + i) {
+            found = Some(i);
+            break;
+        }
+        from = i + 1;
+    }
+    if let Some(pos) = found {
         findings.push(
             Finding::new(
                 Code::MapsNonZeroBytes,
@@ -524,6 +535,25 @@ fn check_nonzero_bytes(
             .fix("remove the initialiser; only `.values = { ... }` may be initialised"),
         );
     }
+}
+
+/// The index of the first non-zero byte at or after `from`. Definitions are
+/// all zeros, so whole zero words are skipped eight bytes at a time.
+fn next_nonzero(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let zero_words = rest
+        .chunks_exact(8)
+        .take_while(|w| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            u64::from_ne_bytes(word) == 0
+        })
+        .count();
+    let skipped = zero_words * 8;
+    let tail = rest.get(skipped..).unwrap_or_default();
+    tail.iter()
+        .position(|&b| b != 0)
+        .map(|p| from + skipped + p)
 }
 
 /// The members a BTF map definition may have, told apart by their name's

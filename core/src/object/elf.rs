@@ -67,18 +67,15 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
         Endian::Little
     };
     let table = section_header_table(data, &header, endian)?;
-    let headers = || {
-        table
-            .chunks_exact(SHDR_SIZE)
-            .map(|r| SectionHeader::decode(r, endian))
-    };
+    let records = || table.chunks_exact(SHDR_SIZE);
+    let header_at = |i: usize| records().nth(i).map(|r| SectionHeader::decode(r, endian));
     let count = table.len() / SHDR_SIZE;
     let shstrndx = if u32::from(header.e_shstrndx) == SHN_XINDEX {
-        headers().next().map_or(0, |h| h.link as usize)
+        header_at(0).map_or(0, |h| h.link as usize)
     } else {
         usize::from(header.e_shstrndx)
     };
-    let shstrtab = match headers().nth(shstrndx) {
+    let shstrtab = match header_at(shstrndx) {
         Some(h) if shstrndx != 0 => section_bytes(data, &h, shstrndx as u32, "<shstrtab>")?,
         _ => {
             return Err(ObjectError::SectionNames {
@@ -89,7 +86,8 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
     let shstrtab = StringTable::new(shstrtab);
 
     let mut sections = Vec::with_capacity(count);
-    for (i, h) in headers().enumerate() {
+    for (i, r) in records().enumerate() {
+        let h = SectionHeader::decode(r, endian);
         let index = i as u32;
         let name = shstrtab
             .name(h.name)
@@ -117,7 +115,7 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
         return Err(ObjectError::NoSymbolTable);
     };
     problems.extend(symtabs.map(|index| ElfProblem::MultipleSymbolTables { index }));
-    let symbols = read_symbols(&sections, symtab_index, endian)?;
+    let symbols = read_symbols(&sections, symtab_index, (shstrndx, &shstrtab), endian)?;
     sections[symtab_index as usize].kind = SectionKind::SymbolTable;
 
     let relocations = read_relocations(&mut sections, symbols.len(), endian, &mut problems);
@@ -148,6 +146,7 @@ pub(crate) fn text(bytes: &[u8]) -> Cow<'_, str> {
 /// `str::get` refuses a start inside a character). Names of an invalid table,
 /// or starting inside a character, go through [`text`] one by one, so every
 /// name reads exactly as if checked alone.
+#[derive(Clone)]
 pub(crate) struct StringTable<'a> {
     bytes: &'a [u8],
     text: Option<&'a str>,
@@ -167,6 +166,7 @@ impl<'a> StringTable<'a> {
 
     /// The NUL-terminated name at `offset`; `None` when `offset` is outside
     /// the table or no NUL follows it.
+    #[inline]
     pub(crate) fn name(&self, offset: u32) -> Option<Cow<'a, str>> {
         let start = usize::try_from(offset).ok()?;
         let tail = self.bytes.get(start..)?;
@@ -362,9 +362,12 @@ fn section_bytes<'a>(
     data.get(start..end).ok_or_else(oob)
 }
 
+/// The symbol table. `shstrtab` is the section name table and its index:
+/// LLVM keeps section and symbol names in one table, checked only once then.
 fn read_symbols<'a>(
     sections: &[Section<'a>],
     symtab_index: u32,
+    shstrtab: (usize, &StringTable<'a>),
     endian: Endian,
 ) -> Result<Vec<Symbol<'a>>, ObjectError> {
     let symtab = &sections[symtab_index as usize];
@@ -379,7 +382,13 @@ fn read_symbols<'a>(
         )));
     }
     let strtab = match sections.get(symtab.link as usize) {
-        Some(s) if symtab.link != 0 && s.sh_type == SHT_STRTAB => s.data(),
+        Some(s) if symtab.link != 0 && s.sh_type == SHT_STRTAB => {
+            if symtab.link as usize == shstrtab.0 {
+                shstrtab.1.clone()
+            } else {
+                StringTable::new(s.data())
+            }
+        }
         _ => {
             return Err(err(format!(
                 "sh_link {} does not name a string table (libbpf: \"symbol strings section missing or invalid\")",
@@ -387,7 +396,6 @@ fn read_symbols<'a>(
             )))
         }
     };
-    let strtab = StringTable::new(strtab);
     // The table's bytes were bounds-checked with its section; a partial
     // record at the end is not a symbol.
     let records = symtab.data().chunks_exact(SYM_SIZE as usize);

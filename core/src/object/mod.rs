@@ -189,7 +189,7 @@ impl<'a> ObjectSpec<'a> {
             legacy_places.extend(p);
         }
         let btf_maps_section = by_kind(SectionKind::BtfMaps);
-        let mut btf_map_index = Vec::new();
+        let mut btf_map_start = 0;
         let mut btf_places = Vec::new();
         let mut failed_btf_maps = Vec::new();
         let maps_rel =
@@ -223,7 +223,7 @@ impl<'a> ObjectSpec<'a> {
                 );
             }
             let parsed = btf_maps::parse(s, btf.as_ref(), fx, &slots, symbols_in, &mut findings);
-            btf_map_index = (maps.len()..maps.len() + parsed.maps.len()).collect();
+            btf_map_start = maps.len();
             maps.extend(parsed.maps);
             btf_places = parsed.places;
             failed_btf_maps = parsed.failed;
@@ -286,7 +286,7 @@ impl<'a> ObjectSpec<'a> {
         let places = relocs::MapPlaces {
             btf_maps_section: btf_maps_section.map(|s| s.index),
             btf_maps: &btf_places,
-            btf_map_index: &btf_map_index,
+            btf_map_start,
             failed_btf_maps: &failed_btf_maps,
             legacy: &legacy_places,
             data: data_places.into_iter().chain(arena).collect(),
@@ -302,14 +302,7 @@ impl<'a> ObjectSpec<'a> {
         let edges = relocs::program_relocations(&cx, &relocations, &mut programs, &mut findings);
         relocs::call_graph(&sections, parts.endian, &mut programs, edges);
         if let Some(rel) = maps_rel {
-            relocs::map_slots(
-                &cx,
-                rel,
-                &mut maps,
-                &btf_map_index,
-                &programs,
-                &mut findings,
-            );
+            relocs::map_slots(&cx, rel, &mut maps, btf_map_start, &programs, &mut findings);
         }
         if let Some(b) = &btf {
             for rel in relocations.iter().filter(|r| {
