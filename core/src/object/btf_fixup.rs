@@ -134,7 +134,7 @@ impl<'a> BtfFixups<'a> {
                     let Ok(vt) = btf.type_by_id(e.type_id) else {
                         continue;
                     };
-                    let name = btf.str_bytes(vt.name_off()).unwrap_or_default();
+                    let name = super::btf_str(btf, vt.name_off()).unwrap_or_default();
                     if by_name(name).is_none() {
                         self.problem(
                             ds.id,
@@ -180,7 +180,7 @@ impl<'a> BtfFixups<'a> {
                     let Ok(vt) = btf.type_by_id(e.type_id) else {
                         continue;
                     };
-                    let name = btf.str_bytes(vt.name_off()).unwrap_or_default();
+                    let name = super::btf_str(btf, vt.name_off()).unwrap_or_default();
                     match by_name(name).map(|x| &x.kind) {
                         Some(ExternKind::Kconfig { offset, .. }) => {
                             self.var_linkage
@@ -310,7 +310,7 @@ impl<'a> BtfFixups<'a> {
             let f = btf.types().find(|t| {
                 t.kind() == Kind::Func
                     && t.func_linkage() == Some(func_linkage::GLOBAL)
-                    && btf.str_bytes(t.name_off()).ok() == Some(name.as_bytes())
+                    && super::btf_str(btf, t.name_off()) == Some(name.as_bytes())
             });
             if let Some(f) = f {
                 self.func_linkage.insert(f.id(), func_linkage::STATIC);

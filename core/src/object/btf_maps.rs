@@ -306,7 +306,7 @@ pub(crate) fn parse(
                 let values_offset = def
                     .members()
                     .last()
-                    .filter(|m| btf.str_bytes(m.name_off).ok() == Some(&b"values"[..]))
+                    .filter(|m| super::btf_str(btf, m.name_off) == Some(&b"values"[..]))
                     .map(|m| m.bit_offset() / 8);
                 check_nonzero_bytes(&name, data, vi.offset, vi.size, slot_offsets, findings);
                 let inner = def_parsed.inner.as_ref().map(|inner| {
@@ -627,7 +627,7 @@ impl<'a> DefParser<'_, 'a> {
         let mut d = MapDef::default();
         let vlen = def.vlen() as usize;
         for (i, m) in def.members().enumerate() {
-            let Ok(bytes) = btf.str_bytes(m.name_off) else {
+            let Some(bytes) = super::btf_str(btf, m.name_off) else {
                 return Err(def_err(
                     Code::MapUnknownField,
                     Errno::Einval,

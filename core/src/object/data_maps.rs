@@ -222,7 +222,7 @@ pub(crate) fn struct_ops_maps(
         .types()
         .find(|t| {
             t.kind() == Kind::Datasec
-                && btf.str_bytes(t.name_off()).ok() == Some(sec_name.as_bytes())
+                && super::btf_str(btf, t.name_off()) == Some(sec_name.as_bytes())
         })
         .and_then(|t| fixups.datasec(t.id()))
     else {

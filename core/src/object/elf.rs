@@ -183,7 +183,7 @@ impl<'a> StringTable<'a> {
 /// Where the first NUL byte is, looking at eight bytes at a time: names are
 /// short, and a byte-by-byte search was a tenth of the time to read an
 /// object.
-fn nul_position(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn nul_position(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut words = bytes.chunks_exact(8);

@@ -212,7 +212,7 @@ fn find_extern_btf_id(btf: &Btf<'_>, name: &str) -> Result<u32, crate::diag::Err
             Kind::Func => t.func_linkage().unwrap_or(0) == func_linkage::EXTERN,
             _ => continue,
         };
-        if btf.str_bytes(t.name_off()).ok() != Some(name.as_bytes()) {
+        if super::btf_str(btf, t.name_off()) != Some(name.as_bytes()) {
             continue;
         }
         return if linkage {
@@ -252,7 +252,7 @@ fn kconfig_type(btf: &Btf<'_>, id: u32, depth: u32) -> Option<(KconfigType, bool
             }
         }
         Kind::Enum | Kind::Enum64 => {
-            let named = btf.str_bytes(t.name_off()).ok()? == b"libbpf_tristate";
+            let named = super::btf_str(btf, t.name_off())? == b"libbpf_tristate";
             (named && (t.kind() == Kind::Enum64 || t.size() == 4))
                 .then_some((KconfigType::Tristate, false))
         }

@@ -395,8 +395,23 @@ impl<'a> ObjectSpec<'a> {
 /// A type's name, `""` when anonymous or unreadable. Same text as
 /// `Btf::name`, without its lossy conversion's cost for valid UTF-8 names.
 pub(crate) fn type_name<'a>(btf: &Btf<'a>, t: &crate::btf::Type<'_>) -> std::borrow::Cow<'a, str> {
-    btf.str_bytes(t.name_off())
-        .map_or(std::borrow::Cow::Borrowed(""), elf::text)
+    btf_str(btf, t.name_off()).map_or(std::borrow::Cow::Borrowed(""), elf::text)
+}
+
+/// `btf.str_bytes(offset).ok()`, with the terminating NUL found a word at a
+/// time (names are looked up many times per map; a byte-by-byte search was
+/// a visible part of reading an object).
+pub(crate) fn btf_str<'a>(btf: &Btf<'a>, offset: u32) -> Option<&'a [u8]> {
+    if btf.first_str_off() != 0 {
+        // Split BTF: low offsets are the base's strings.
+        return btf.str_bytes(offset).ok();
+    }
+    let strings = btf.string_section();
+    if offset == 0 && strings.is_empty() {
+        return Some(b"");
+    }
+    let tail = strings.get(usize::try_from(offset).ok()?..)?;
+    tail.get(..elf::nul_position(tail)?)
 }
 
 /// A libbpf message without its leading `map 'x': ` / `prog 'x': ` / `sec 'x': `
