@@ -85,13 +85,14 @@ impl<'a> BtfFixups<'a> {
         fx.layout_externs(btf, &mut datasecs, externs);
 
         // Global OBJECT symbols by name, first one wins (find_elf_var_sym):
-        // sorted once, searched per VAR.
+        // sorted once, searched per VAR. Ordered by length first, so most
+        // comparisons are of two integers.
         let mut var_syms: Vec<(&str, &Symbol<'_>)> = symbols
             .iter()
             .filter(|s| s.kind == SymbolKind::Object && s.is_global())
             .map(|s| (&*s.name, s))
             .collect();
-        var_syms.sort_unstable_by_key(|(name, s)| (*name, s.index));
+        var_syms.sort_unstable_by_key(|(name, s)| (name.len(), *name, s.index));
         for ds in &mut datasecs {
             if ds.name != ".kconfig" && ds.name != ".ksyms" {
                 fx.fix_datasec(btf, ds, sections, &var_syms);
@@ -254,7 +255,8 @@ impl<'a> BtfFixups<'a> {
                 continue;
             }
             let name = super::type_name(btf, &t);
-            let found = var_syms.partition_point(|(n, _)| *n < name.as_ref());
+            let key = (name.len(), name.as_ref());
+            let found = var_syms.partition_point(|(n, _)| (n.len(), *n) < key);
             let Some((_, sym)) = var_syms.get(found).filter(|(n, _)| *n == name.as_ref()) else {
                 self.problem(
                     ds.id,

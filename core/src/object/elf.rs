@@ -249,6 +249,7 @@ pub(crate) struct SectionHeader {
 
 impl SectionHeader {
     /// Decodes a 64-byte record.
+    #[inline]
     fn decode(r: &[u8], e: Endian) -> SectionHeader {
         let f = Fields(r, e);
         SectionHeader {

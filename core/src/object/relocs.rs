@@ -412,12 +412,14 @@ pub(crate) fn call_graph(
             }
             stack.extend(edges[j].iter().copied());
         }
-        maps.sort();
+        maps.sort_unstable();
         maps.dedup();
-        let mut calls = edges[i].clone();
-        calls.sort_unstable();
         progs[i].maps = maps;
-        progs[i].calls = calls;
+    }
+    // Every walk above is done: the edge lists become the call lists.
+    for (p, mut calls) in progs.iter_mut().zip(edges) {
+        calls.sort_unstable();
+        p.calls = calls;
     }
 }
 

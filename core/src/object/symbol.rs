@@ -49,6 +49,7 @@ pub enum Visibility {
 
 impl<'a> Symbol<'a> {
     /// A decoded `Elf64_Sym` (`st_info`, `st_other`, `st_shndx`, `st_value`, `st_size`).
+    #[inline]
     pub(crate) fn from_elf(
         index: u32,
         name: Cow<'a, str>,
