@@ -68,7 +68,6 @@ fn kind_str(t: Option<&Type<'_>>) -> String {
 }
 
 pub(crate) struct BtfMaps {
-    pub maps: Vec<MapSpec>,
     pub places: Vec<BtfMapPlace>,
     /// Offsets of `.maps` variables whose definition libbpf refuses (their
     /// references are not reported again).
@@ -77,18 +76,19 @@ pub(crate) struct BtfMaps {
     pub datasec_id: Option<u32>,
 }
 
-/// Reads every map in `.maps`. `slot_offsets` are the `.rel.maps` offsets
-/// (their bytes are relocated pointers, not definition data).
+/// Reads every map in `.maps`, appending them to `maps` (the places returned
+/// are in the same order). `slot_offsets` are the `.rel.maps` offsets (their
+/// bytes are relocated pointers, not definition data).
 pub(crate) fn parse(
     section: &Section<'_>,
     btf: Option<&Btf<'_>>,
     fixups: &BtfFixups,
     slot_offsets: &[u64],
     map_symbols: usize,
+    maps: &mut Vec<MapSpec>,
     findings: &mut Vec<Finding>,
 ) -> BtfMaps {
     let mut out = BtfMaps {
-        maps: Vec::new(),
         places: Vec::new(),
         failed: Vec::new(),
         datasec_id: None,
@@ -132,7 +132,7 @@ pub(crate) fn parse(
     };
     out.datasec_id = Some(ds.id);
     // At most one map per variable.
-    out.maps.reserve_exact(ds.entries.len());
+    maps.reserve(ds.entries.len());
     out.places.reserve_exact(ds.entries.len());
     if ds.entries.len() != map_symbols {
         findings.push(
@@ -321,7 +321,7 @@ pub(crate) fn parse(
                     },
                 );
                 spec.inner = inner;
-                out.maps.push(spec);
+                maps.push(spec);
                 out.places.push(BtfMapPlace {
                     offset: vi.offset,
                     size: vi.size,

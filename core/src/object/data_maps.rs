@@ -107,15 +107,16 @@ fn internal_map(
     m
 }
 
-/// One internal ARRAY per non-empty `.data*`, `.rodata*` and `.bss*` section, in section order.
+/// One internal ARRAY per non-empty `.data*`, `.rodata*` and `.bss*` section,
+/// in section order, appended to `maps`.
 pub(crate) fn global_data_maps(
     object_name: &str,
     sections: &[Section<'_>],
     btf: Option<&Btf<'_>>,
     fixups: &BtfFixups,
+    maps: &mut Vec<MapSpec>,
     findings: &mut Vec<Finding>,
-) -> Vec<MapSpec> {
-    let mut maps = Vec::new();
+) {
     for s in sections.iter().filter(|s| s.is_global_data() && s.size > 0) {
         if s.is_compressed() {
             findings.push(
@@ -157,7 +158,6 @@ pub(crate) fn global_data_maps(
         }
         maps.push(m);
     }
-    maps
 }
 
 /// The `.kconfig` map, when the object has kconfig externs.

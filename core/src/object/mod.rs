@@ -177,8 +177,15 @@ impl<'a> ObjectSpec<'a> {
         let empty_fixups = BtfFixups::default();
         let fx = fixups.as_ref().unwrap_or(&empty_fixups);
 
-        // Maps, in libbpf's order (legacy first, as libbpf 0.x did).
-        let mut maps = Vec::new();
+        // Maps, in libbpf's order (legacy first, as libbpf 0.x did). Room for
+        // the usual ones (one per .maps variable and data section, and
+        // .kconfig) up front; legacy and struct_ops maps grow it.
+        let data_sections = sections
+            .iter()
+            .filter(|s| s.is_global_data() && s.size > 0)
+            .count();
+        let map_vars = fx.datasec_named(".maps").map_or(0, |d| d.entries.len());
+        let mut maps = Vec::with_capacity(map_vars + data_sections + 1);
         let mut legacy_places = Vec::new();
         for s in sections
             .iter()
@@ -222,20 +229,21 @@ impl<'a> ObjectSpec<'a> {
                     .fix("do not compress allocated sections"),
                 );
             }
-            let parsed = btf_maps::parse(s, btf.as_ref(), fx, &slots, symbols_in, &mut findings);
             btf_map_start = maps.len();
-            maps.extend(parsed.maps);
+            let parsed = btf_maps::parse(
+                s,
+                btf.as_ref(),
+                fx,
+                &slots,
+                symbols_in,
+                &mut maps,
+                &mut findings,
+            );
             btf_places = parsed.places;
             failed_btf_maps = parsed.failed;
         }
         let data_start = maps.len();
-        maps.extend(data_maps::global_data_maps(
-            name,
-            &sections,
-            btf.as_ref(),
-            fx,
-            &mut findings,
-        ));
+        data_maps::global_data_maps(name, &sections, btf.as_ref(), fx, &mut maps, &mut findings);
         // One internal map per non-empty data section, in section order.
         let data_places: Vec<(u32, usize)> = sections
             .iter()

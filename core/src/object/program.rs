@@ -80,7 +80,17 @@ pub(crate) fn collect<'a>(
     text_index: Option<u32>,
     findings: &mut Vec<Finding>,
 ) -> Vec<ProgramSpec<'a>> {
-    let mut progs = Vec::new();
+    // One program per function symbol in an executable section, at most.
+    let functions = symbols
+        .iter()
+        .filter(|s| {
+            s.kind == SymbolKind::Func
+                && sections
+                    .get(s.section as usize)
+                    .is_some_and(|x| x.kind == SectionKind::Program)
+        })
+        .count();
+    let mut progs = Vec::with_capacity(functions);
     for sec in sections.iter().filter(|s| s.kind == SectionKind::Program) {
         let sec_name: &str = &sec.name;
         let sec_finding = |code, message: String| {
