@@ -10,7 +10,7 @@
 //! arguments or SNAPFILE are unusable), else 1 when any file has an
 //! error-level finding or its map ABI differs from SNAPFILE, else 0.
 
-use super::objfile::{self, display, json_line, read_into, written, Unreadable};
+use super::objfile::{self, display, json_line, read_into, written, FileBuffer, Unreadable};
 use crate::render::{CmdResult, Diagnostic};
 use bpfc::diag::{check_object, CheckEnv, Finding, Severity};
 use bpfc::report::json::{
@@ -84,7 +84,7 @@ pub fn run(args: &CheckArgs) -> CmdResult {
     let stdout = io::stdout().lock();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
     let env = CheckEnv::default();
-    let mut buf = Vec::new();
+    let mut buf = FileBuffer::new();
     let mut summary = CheckSummary::default();
     for path in &files {
         let text = check_one(args, &env, expected.as_ref(), path, &mut buf, &mut summary);
@@ -109,12 +109,12 @@ fn check_one(
     env: &CheckEnv,
     expected: Option<&Expected>,
     path: &Path,
-    buf: &mut Vec<u8>,
+    buf: &mut FileBuffer,
     summary: &mut CheckSummary,
 ) -> String {
     let file = display(path);
     summary.files += 1;
-    let obj = match read_into(path, buf).and_then(|()| objfile::parse(&file, buf)) {
+    let obj = match read_into(path, buf).and_then(|()| objfile::parse(&file, buf.bytes())) {
         Ok(obj) => obj,
         Err(e) => {
             summary.unreadable += 1;

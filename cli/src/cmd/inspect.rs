@@ -9,7 +9,7 @@
 //! Exit status: 0 when every file was read (whatever the findings; `bpfc
 //! check` is the command that fails on them), 2 when one could not be.
 
-use super::objfile::{self, display, json_line, read_into, written};
+use super::objfile::{self, display, json_line, read_into, written, FileBuffer};
 use crate::render::CmdResult;
 use bpfc::diag::{check_object, CheckEnv};
 use bpfc::report::inspect_text;
@@ -41,13 +41,13 @@ pub fn run(args: &InspectArgs) -> CmdResult {
     let stdout = io::stdout().lock();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
     let env = CheckEnv::default();
-    let mut buf = Vec::new();
+    let mut buf = FileBuffer::new();
     let mut unreadable = false;
     let mut reports = 0;
     let code = |unreadable: bool| ExitCode::from(if unreadable { 2 } else { 0 });
     for path in &args.files {
         let file = display(path);
-        let parsed = read_into(path, &mut buf).and_then(|()| objfile::parse(&file, &buf));
+        let parsed = read_into(path, &mut buf).and_then(|()| objfile::parse(&file, buf.bytes()));
         let text = match parsed {
             Ok(obj) => {
                 let mut findings = check_object(&obj, &env);

@@ -3,9 +3,10 @@
 //! for files that are not objects.
 
 use crate::render::Diagnostic;
+pub use bpfc::object::FileBuffer;
 use bpfc::object::{object_name_from_path, ObjectError, ObjectSpec};
 use bpfc::report::json::FileError;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 
 /// Why a file gave no object.
@@ -46,12 +47,10 @@ impl Unreadable {
     }
 }
 
-/// Reads `path` into `buf` (replacing its contents, keeping its capacity).
-pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), Unreadable> {
-    buf.clear();
-    let mut f = std::fs::File::open(path).map_err(Unreadable::Io)?;
-    f.read_to_end(buf).map_err(Unreadable::Io)?;
-    Ok(())
+/// Reads `path` into `buf` (replacing its contents, keeping its room for
+/// the next file: open, read, close, no size query).
+pub fn read_into(path: &Path, buf: &mut FileBuffer) -> Result<(), Unreadable> {
+    buf.read(path).map(|_| ()).map_err(Unreadable::Io)
 }
 
 /// Parses an object read from `file`, named as libbpf names it.

@@ -5,7 +5,7 @@
 //! Exit status: 0 with the snapshot on stdout, 2 when FILE is not a
 //! readable object. Findings do not change the snapshot or the status.
 
-use super::objfile::{self, display, read_into, written};
+use super::objfile::{self, display, read_into, written, FileBuffer};
 use crate::render::CmdResult;
 use bpfc::report::snapshot;
 use clap::Args;
@@ -21,9 +21,9 @@ pub struct SnapshotArgs {
 
 pub fn run(args: &SnapshotArgs) -> CmdResult {
     let file = display(&args.file);
-    let mut buf = Vec::new();
+    let mut buf = FileBuffer::new();
     let obj = read_into(&args.file, &mut buf)
-        .and_then(|()| objfile::parse(&file, &buf))
+        .and_then(|()| objfile::parse(&file, buf.bytes()))
         .map_err(|e| Box::new(e.diagnostic(&file)))?;
     let text = snapshot(&obj);
     let mut out = io::stdout().lock();
