@@ -122,12 +122,13 @@ impl<'a> ObjectSpec<'a> {
         let sections = parts.sections;
         let symbols = parts.symbols;
         let relocations = parts.relocations;
-        let by_kind = |k: SectionKind| sections.iter().find(|s| s.kind == k);
+        let roles = Roles::of(&sections);
+        let by_kind = |k: SectionKind| roles.first(k).map(|i| &sections[i]);
 
         let license = by_kind(SectionKind::License).map(|s| {
             let d = s.data();
             let end = d.iter().position(|&b| b == 0).unwrap_or(d.len()).min(63);
-            String::from_utf8_lossy(&d[..end]).into_owned()
+            elf::text(&d[..end]).into_owned()
         });
         let kern_version = by_kind(SectionKind::Version).and_then(|s| {
             let v = parts.endian.read_u32(s.data(), 0).filter(|_| s.size == 4);
@@ -151,7 +152,7 @@ impl<'a> ObjectSpec<'a> {
             v
         });
 
-        let btf = read_btf(&sections, &mut findings);
+        let btf = read_btf(by_kind(SectionKind::Btf), &mut findings);
         let btf_ext = by_kind(SectionKind::BtfExt).map(|s| s.data());
         let externs = externs::collect(&symbols, btf.as_ref());
         for e in &externs.errors {
@@ -182,16 +183,13 @@ impl<'a> ObjectSpec<'a> {
         // Maps, in libbpf's order (legacy first, as libbpf 0.x did). Room for
         // the usual ones (one per .maps variable and data section, and
         // .kconfig) up front; legacy and struct_ops maps grow it.
-        let data_sections = sections
-            .iter()
-            .filter(|s| s.is_global_data() && s.size > 0)
-            .count();
+        let data_sections = roles.data_maps;
         let map_vars = fx.datasec_named(".maps").map_or(0, |d| d.entries.len());
         let mut maps = Vec::with_capacity(map_vars + data_sections + 1);
         let mut legacy_places = Vec::new();
         for s in sections
             .iter()
-            .filter(|s| s.kind == SectionKind::LegacyMaps)
+            .filter(|s| roles.legacy_maps && s.kind == SectionKind::LegacyMaps)
         {
             let (m, p) = legacy_maps::parse(s, &symbols, btf.as_ref(), parts.endian, &mut findings);
             maps.extend(m);
@@ -259,7 +257,7 @@ impl<'a> ObjectSpec<'a> {
         let mut struct_ops_places = Vec::new();
         for s in sections
             .iter()
-            .filter(|s| matches!(s.kind, SectionKind::StructOps { .. }))
+            .filter(|s| roles.struct_ops && matches!(s.kind, SectionKind::StructOps { .. }))
         {
             for (m, offset) in data_maps::struct_ops_maps(s, btf.as_ref(), fx, &mut findings) {
                 let type_id = btf
@@ -284,10 +282,7 @@ impl<'a> ObjectSpec<'a> {
         arena_checks(&sections, &maps, &mut findings);
 
         // Programs and relocations.
-        let text_index = sections
-            .iter()
-            .find(|s| s.kind == SectionKind::Program && s.name == ".text")
-            .map(|s| s.index);
+        let text_index = roles.text;
         let mut programs = program::collect(&sections, &symbols, text_index, &mut findings);
         let arena = maps
             .iter()
@@ -314,7 +309,7 @@ impl<'a> ObjectSpec<'a> {
         if let Some(rel) = maps_rel {
             relocs::map_slots(&cx, rel, &mut maps, btf_map_start, &programs, &mut findings);
         }
-        if let Some(b) = &btf {
+        if let Some(b) = btf.as_ref().filter(|_| roles.struct_ops) {
             for rel in relocations.iter().filter(|r| {
                 sections
                     .get(r.target as usize)
@@ -402,6 +397,59 @@ impl<'a> ObjectSpec<'a> {
     }
 }
 
+/// Where the sections the reader looks up by role are, and which roles
+/// occur at all: one pass over the sections instead of a search per role.
+#[derive(Default)]
+struct Roles {
+    /// First section of each of [`Roles::LOOKED_UP`].
+    first: [Option<usize>; 6],
+    /// The `.text` section (subprograms).
+    text: Option<u32>,
+    /// Non-empty global data sections, one internal map each.
+    data_maps: usize,
+    legacy_maps: bool,
+    struct_ops: bool,
+}
+
+impl Roles {
+    const LOOKED_UP: [SectionKind; 6] = [
+        SectionKind::License,
+        SectionKind::Version,
+        SectionKind::Btf,
+        SectionKind::BtfExt,
+        SectionKind::BtfMaps,
+        SectionKind::ArenaData,
+    ];
+
+    fn of(sections: &[Section<'_>]) -> Roles {
+        let mut r = Roles::default();
+        for (i, s) in sections.iter().enumerate() {
+            match s.kind {
+                SectionKind::Program if r.text.is_none() && s.name == ".text" => {
+                    r.text = Some(s.index)
+                }
+                SectionKind::Data | SectionKind::Rodata | SectionKind::Bss if s.size > 0 => {
+                    r.data_maps += 1
+                }
+                SectionKind::LegacyMaps => r.legacy_maps = true,
+                SectionKind::StructOps { .. } => r.struct_ops = true,
+                k => {
+                    if let Some(slot) = Self::LOOKED_UP.iter().position(|l| *l == k) {
+                        r.first[slot].get_or_insert(i);
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    /// Index of the first section of `kind` (one of [`Roles::LOOKED_UP`]).
+    fn first(&self, kind: SectionKind) -> Option<usize> {
+        let slot = Self::LOOKED_UP.iter().position(|l| *l == kind)?;
+        self.first[slot]
+    }
+}
+
 /// A type's name, `""` when anonymous or unreadable. Same text as
 /// `Btf::name`, without its lossy conversion's cost for valid UTF-8 names.
 pub(crate) fn type_name<'a>(btf: &Btf<'a>, t: &crate::btf::Type<'_>) -> std::borrow::Cow<'a, str> {
@@ -473,8 +521,8 @@ fn elf_problem(p: &elf::ElfProblem, sections: &[Section<'_>]) -> Finding {
     }
 }
 
-fn read_btf<'a>(sections: &[Section<'a>], findings: &mut Vec<Finding>) -> Option<Btf<'a>> {
-    let s = sections.iter().find(|s| s.kind == SectionKind::Btf)?;
+fn read_btf<'a>(section: Option<&Section<'a>>, findings: &mut Vec<Finding>) -> Option<Btf<'a>> {
+    let s = section?;
     let err = |msg: String| {
         Finding::new(
             Code::BtfUnreadable,
