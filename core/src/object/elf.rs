@@ -248,8 +248,9 @@ pub(crate) struct SectionHeader {
 }
 
 impl SectionHeader {
-    /// Decodes a 64-byte record.
-    #[inline]
+    /// Decodes a 64-byte record. Always inlined: returned through memory,
+    /// the header was read back in pieces that stalled on its stores.
+    #[inline(always)]
     fn decode(r: &[u8], e: Endian) -> SectionHeader {
         let f = Fields(r, e);
         SectionHeader {
