@@ -20,7 +20,7 @@ pub fn object_name_from_path(path: &str) -> String {
         Some(dot) => &base[..dot],
         None => base,
     };
-    String::from_utf8_lossy(base).into_owned()
+    super::elf::text(base).into_owned()
 }
 
 /// libbpf's `internal_map_name`: as much of the object name as fits in front
