@@ -857,9 +857,18 @@ impl<'a> DefParser<'_, 'a> {
         Ok(d)
     }
 
-    fn skip(&self, id: u32) -> Option<Type<'a>> {
-        let id = self.btf.skip_mods_and_typedefs(id).ok()?;
-        self.btf.type_by_id(id).ok()
+    /// The type `id` names past modifiers and typedefs (`None` for void,
+    /// a bad id or a loop): `skip_mods_and_typedefs` then `type_by_id`,
+    /// without looking the last type up twice.
+    fn skip(&self, mut id: u32) -> Option<Type<'a>> {
+        for _ in 0..crate::btf::MAX_RESOLVE_DEPTH {
+            let t = self.btf.type_by_id(id).ok()?;
+            if !(t.kind().is_modifier() || t.kind() == Kind::Typedef) {
+                return Some(t);
+            }
+            id = t.type_id();
+        }
+        None
     }
 
     /// libbpf's `get_map_field_int`: a pointer to an array whose length is the value.
