@@ -77,10 +77,10 @@ fn fixture_dir() -> PathBuf {
 fn compile_file(dir: &Path, src: &Path, defines: &[&str], out_name: &str) -> Option<PathBuf> {
     let out = dir.join(out_name);
     let result = Command::new("clang-19")
-        .args(["-target", "bpf", "-g", "-O2", "-c", "-I"])
         // Source paths end up in the BTF strings and DWARF; map the checkout
         // away so reports and snapshots do not depend on where it lives.
         .arg(repo_prefix_map())
+        .args(["-target", "bpf", "-g", "-O2", "-c", "-I"])
         .arg(fixture_dir())
         .arg(src)
         .args(defines)
