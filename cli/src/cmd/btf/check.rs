@@ -6,7 +6,7 @@
 //! 0, which the kernel refuses). `--load` also asks the running kernel, so a
 //! user can see both verdicts side by side.
 
-use super::input::{base_path, require_base_if_split, Blob, Input};
+use super::input::{require_base_if_split, Blob, Input, Inputs};
 use super::CheckArgs;
 use crate::render::{CmdResult, Diagnostic};
 use bpfc::btf::validate::{self, Finding, Severity};
@@ -39,14 +39,11 @@ pub(super) fn run(args: &CheckArgs) -> CmdResult {
 }
 
 fn check(args: &CheckArgs) -> CmdResult {
-    let base_path = base_path(&args.file, args.base.as_deref());
-    let base_input = base_path.as_deref().map(Input::read).transpose()?;
-    let base_blob = base_input.as_ref().map(Input::btf_blob).transpose()?;
-    let base = base_blob.as_ref().map(|b| b.parse(None)).transpose()?;
-
-    let input = Input::read(&args.file)?;
+    let inputs = Inputs::read(&args.file, args.base.as_deref())?;
+    let base = inputs.base_btf()?;
+    let input = &inputs.input;
     let blob = input.btf_blob()?;
-    let subject = as_the_kernel_sees_it(&input, &blob)?;
+    let subject = as_the_kernel_sees_it(input, &blob)?;
 
     let findings = match &base {
         Some(base) => {
@@ -55,7 +52,7 @@ fn check(args: &CheckArgs) -> CmdResult {
         }
         None => match Btf::parse(&subject.bytes) {
             Ok(btf) => {
-                require_base_if_split(&btf, false, &input, &blob)?;
+                require_base_if_split(&btf, false, input, &blob)?;
                 validate::validate(&btf)
             }
             // The reader cannot walk it; the validator still says why the
@@ -70,9 +67,9 @@ fn check(args: &CheckArgs) -> CmdResult {
     let errors = findings.iter().filter(|f| f.is_error()).count();
     let refused = kernel.as_ref().is_some_and(|k| k.refused());
     if args.json {
-        print_json(&input, &subject, &findings, kernel.as_ref());
+        print_json(input, &subject, &findings, kernel.as_ref());
     } else {
-        print_text(&input, &blob, &subject, &findings, kernel.as_ref());
+        print_text(input, &blob, &subject, &findings, kernel.as_ref());
     }
     Ok(if errors > 0 || refused {
         ExitCode::from(1)

@@ -4,7 +4,7 @@
 //! ELF object carrying a `.BTF` section. Each input is read once into memory;
 //! the BTF reader then borrows it without copying.
 
-use super::input::{base_path, require_base_if_split, Input};
+use super::input::{require_base_if_split, Inputs};
 use super::{DumpArgs, Format};
 use crate::render::{CmdResult, Diagnostic};
 use bpfc::btf::dump;
@@ -12,15 +12,12 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 pub(super) fn run(args: &DumpArgs) -> CmdResult {
-    let base_path = base_path(&args.file, args.base.as_deref());
-    let base_input = base_path.as_deref().map(Input::read).transpose()?;
-    let base_blob = base_input.as_ref().map(Input::btf_blob).transpose()?;
-    let base = base_blob.as_ref().map(|b| b.parse(None)).transpose()?;
-
-    let input = Input::read(&args.file)?;
+    let inputs = Inputs::read(&args.file, args.base.as_deref())?;
+    let base = inputs.base_btf()?;
+    let input = &inputs.input;
     let blob = input.btf_blob()?;
     let btf = blob.parse(base.as_ref())?;
-    require_base_if_split(&btf, base.is_some(), &input, &blob)?;
+    require_base_if_split(&btf, base.is_some(), input, &blob)?;
 
     let stdout = io::stdout().lock();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);

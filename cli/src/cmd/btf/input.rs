@@ -10,9 +10,36 @@ use std::path::{Path, PathBuf};
 const SYSFS_BTF_DIR: &str = "/sys/kernel/btf/";
 const SYSFS_VMLINUX: &str = "/sys/kernel/btf/vmlinux";
 
+/// FILE and the base its BTF may be split from, read once.
+pub(super) struct Inputs {
+    pub(super) input: Input,
+    base: Option<Input>,
+}
+
+impl Inputs {
+    pub(super) fn read(file: &Path, base: Option<&Path>) -> Result<Inputs, Box<Diagnostic>> {
+        let base = base_path(file, base)
+            .as_deref()
+            .map(Input::read)
+            .transpose()?;
+        Ok(Inputs {
+            input: Input::read(file)?,
+            base,
+        })
+    }
+
+    /// The parsed base BTF, when there is one.
+    pub(super) fn base_btf(&self) -> Result<Option<Btf<'_>>, Box<Diagnostic>> {
+        match &self.base {
+            Some(base) => base.btf_blob()?.parse(None).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
 /// The base to use for FILE: the one given, or, like bpftool, vmlinux for a
 /// module's BTF under /sys/kernel/btf/ (split BTF on top of vmlinux).
-pub(super) fn base_path(file: &Path, base: Option<&Path>) -> Option<PathBuf> {
+fn base_path(file: &Path, base: Option<&Path>) -> Option<PathBuf> {
     base.map(Path::to_path_buf).or_else(|| {
         let p = file.to_str()?;
         (p.starts_with(SYSFS_BTF_DIR) && p != SYSFS_VMLINUX).then(|| PathBuf::from(SYSFS_VMLINUX))
