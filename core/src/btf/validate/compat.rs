@@ -2,26 +2,60 @@
 //! the other phases already looked at, one finding per rule (the first
 //! place it applies, and how many more there are).
 
-use super::finding::{Code, Severity};
-use super::view::View;
-use super::{Checker, Node};
-use crate::btf::Kind;
+use super::finding::{Code, Finding, Severity};
+use super::Checker;
+use crate::btf::{Kind, Type};
 
-/// First occurrence and count of each older-kernel rule.
+/// The first type something applies to, and how many types it applies to.
+#[derive(Clone, Copy)]
+struct First {
+    id: u32,
+    /// Offset of the type in the type section.
+    offset: u32,
+    kind: Kind,
+    count: u32,
+}
+
+impl First {
+    fn of(t: &Type<'_>) -> First {
+        First {
+            id: t.id(),
+            offset: t.offset(),
+            kind: t.kind(),
+            count: 1,
+        }
+    }
+}
+
+/// First occurrence and count of each older-kernel rule and feature,
+/// gathered while the other phases look at the types anyway.
 #[derive(Default)]
 pub(super) struct Tally {
-    /// (rule, first type id, byte offset of that type, kind, count)
-    seen: Vec<(Code, u32, u64, Kind, u32)>,
+    /// Older-kernel name rules, in the order first seen.
+    seen: Vec<(Code, First)>,
+    /// Per entry of [`FEATURES`].
+    features: [Option<First>; FEATURES.len()],
 }
 
 impl Tally {
     /// Notes that `t` is affected by `code`.
-    pub(super) fn saw(&mut self, code: Code, t: &View<'_>) {
-        if let Some(entry) = self.seen.iter_mut().find(|e| e.0 == code) {
-            entry.4 += 1;
+    pub(super) fn saw(&mut self, code: Code, t: &Type<'_>) {
+        if let Some((_, first)) = self.seen.iter_mut().find(|e| e.0 == code) {
+            first.count += 1;
         } else {
-            self.seen
-                .push((code, t.id(), u64::from(t.offset()), t.kind(), 1));
+            self.seen.push((code, First::of(t)));
+        }
+    }
+
+    /// Notes the kind features `t` (of `kind`, `vlen` and `kflag`) needs.
+    /// Called for every type, valid or not.
+    #[inline]
+    pub(super) fn saw_kind(&mut self, t: &Type<'_>, kind: Kind, vlen: u32, kflag: bool) {
+        if let Some(i) = feature(kind, vlen, kflag) {
+            match &mut self.features[i] {
+                Some(first) => first.count += 1,
+                none => *none = Some(First::of(t)),
+            }
         }
     }
 }
@@ -42,54 +76,39 @@ const FEATURES: [(&str, &str); 10] = [
 ];
 
 /// Index into [`FEATURES`] of what `t` needs, if anything.
-fn feature(t: &View<'_>) -> Option<usize> {
-    Some(match t.kind() {
-        Kind::Func if t.vlen() == 1 => 1,
+#[inline]
+fn feature(kind: Kind, vlen: u32, kflag: bool) -> Option<usize> {
+    Some(match kind {
+        Kind::Func if vlen == 1 => 1,
         Kind::Func | Kind::FuncProto => 0,
         Kind::Var | Kind::Datasec => 2,
         Kind::Float => 3,
-        Kind::DeclTag if t.kflag() => 8,
+        Kind::DeclTag if kflag => 8,
         Kind::DeclTag => 4,
-        Kind::TypeTag if t.kflag() => 9,
+        Kind::TypeTag if kflag => 9,
         Kind::TypeTag => 5,
         Kind::Enum64 => 6,
-        Kind::Enum if t.kflag() => 7,
+        Kind::Enum if kflag => 7,
         _ => return None,
     })
 }
 
 impl Checker<'_, '_> {
     pub(super) fn check_compat(&mut self) {
-        let btf = self.btf;
         // Kind features: first use of each, as a note.
-        let mut firsts: [Option<(View<'_>, u32)>; FEATURES.len()] = [None; FEATURES.len()];
-        for id in btf.first_id()..=btf.last_id() {
-            let Some(Node::Type(t)) = self.node(id) else {
-                continue;
-            };
-            if let Some(i) = feature(&t) {
-                match &mut firsts[i] {
-                    Some((_, count)) => *count += 1,
-                    none => *none = Some((t, 1)),
-                }
-            }
-        }
-        for (i, first) in firsts.into_iter().enumerate() {
-            let Some((t, count)) = first else { continue };
+        let features = self.compat.features;
+        for (i, first) in features.into_iter().enumerate() {
+            let Some(first) = first else { continue };
             let (what, since) = FEATURES[i];
-            self.advise(
-                &t,
-                4,
-                Severity::Note,
-                Code::CompatFeature,
-                format!("{what} needs kernel {since}"),
-                format!(
-                    "{count} type(s) use it; libbpf and cilium/ebpf rewrite it for older kernels, other loaders may not"
-                ),
+            let note = format!(
+                "{} type(s) use it; libbpf and cilium/ebpf rewrite it for older kernels, other loaders may not",
+                first.count
             );
+            let f = self.finding(first, 4, Severity::Note, Code::CompatFeature, format!("{what} needs kernel {since}"), note);
+            self.findings.push(f);
         }
         let seen = std::mem::take(&mut self.compat.seen);
-        for (code, id, offset, kind, count) in seen {
+        for (code, first) in seen {
             let (message, note) = match code {
                 Code::CompatLongName => (
                     "Invalid name",
@@ -109,16 +128,30 @@ impl Checker<'_, '_> {
                 ),
                 _ => unreachable!("only older-kernel rules are tallied"),
             };
-            let f = super::Finding {
-                code,
-                severity: Severity::Warning,
-                message: message.to_string(),
-                type_id: Some(id),
-                kind: Some(kind),
-                offset: Some(self.types_at + offset),
-                note: format!("{note}; {count} type(s) affected"),
-            };
+            let note = format!("{note}; {} type(s) affected", first.count);
+            let f = self.finding(first, 0, Severity::Warning, code, message.to_string(), note);
             self.findings.push(f);
+        }
+    }
+
+    /// A finding about the first type a rule applies to.
+    fn finding(
+        &self,
+        first: First,
+        within: u64,
+        severity: Severity,
+        code: Code,
+        message: String,
+        note: String,
+    ) -> Finding {
+        Finding {
+            code,
+            severity,
+            message,
+            type_id: Some(first.id),
+            kind: Some(first.kind),
+            offset: Some(self.types_at + u64::from(first.offset) + within),
+            note,
         }
     }
 }

@@ -35,9 +35,6 @@ mod meta;
 mod names;
 mod resolve;
 mod tags;
-mod view;
-
-use view::View;
 
 pub use finding::{Code, Finding, Severity};
 pub use header::{BTF_MAX_NAME_OFFSET, BTF_MAX_SIZE};
@@ -45,6 +42,7 @@ pub use names::{KSYM_NAME_LEN, OLD_KSYM_NAME_LEN};
 
 use super::kind::Kind;
 use super::parse::Btf;
+use super::types::Type;
 use crate::bytes::Endian;
 
 /// Highest type id the kernel keeps: it stores at most `BTF_MAX_TYPE`
@@ -153,18 +151,19 @@ fn check_blob(
     }
 }
 
-/// `void` or a real type: the kernel keeps `void` as type 0.
-#[derive(Clone, Copy)]
-enum Node<'a> {
+/// What an id stands for to the kernel: `void` or a type of some kind.
+/// What else is known about the type lives in its [`Slot`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Node {
     Void,
-    Type(View<'a>),
+    Type(Kind),
 }
 
-impl<'a> Node<'a> {
-    fn kind(&self) -> Option<Kind> {
+impl Node {
+    fn kind(self) -> Option<Kind> {
         match self {
             Node::Void => None,
-            Node::Type(t) => Some(t.kind()),
+            Node::Type(k) => Some(k),
         }
     }
 }
@@ -219,17 +218,28 @@ mod class {
     }
 }
 
-/// What the validator knows about one type id.
+/// What the validator knows about one type id: enough of the type itself
+/// that a reference to it is checked without reading its bytes, and where
+/// its resolution stands. 16 bytes, so that looking at a referenced type
+/// costs one cache line.
 #[derive(Clone, Copy, Default)]
 struct Slot {
-    /// Where the type starts in this blob's type section (set by the meta
-    /// phase's walk; unused for a split BTF's base types).
-    offset: u32,
+    /// Filled in by the meta pass for every type, failed or not.
+    kind: Option<Kind>,
+    state: State,
+    /// The third header word: a size (INT, STRUCT, UNION, ENUM, DATASEC,
+    /// FLOAT, ENUM64) or a referenced type id (the other kinds).
+    word: u32,
     /// What a resolved reference type stands for (`resolved_ids`).
     resolved_id: u32,
-    /// Memoised size of a resolved array (`resolved_sizes`).
-    resolved_size: u32,
-    state: State,
+    /// One word whose meaning depends on the kind, so that the slot stays
+    /// small:
+    /// - kinds that are resolved: the memoised resolved size
+    ///   (`resolved_sizes`; only an ARRAY has a non-zero one);
+    /// - INT: the INT word (encoding, bit offset, bits);
+    /// - FUNC_PROTO: 1 + the index of the first parameter that has a type
+    ///   but no name, or 0 (what a FUNC pointing here is refused for).
+    aux: u32,
 }
 
 /// Per-id resolution state (`enum visit_state` plus our own marker).
@@ -245,6 +255,11 @@ enum State {
     Failed,
 }
 
+/// Byte offset of trailing record `i` (of `size` bytes) within its type.
+fn record_at(i: u32, size: u64) -> u64 {
+    super::TYPE_HEADER_LEN as u64 + size * u64::from(i)
+}
+
 /// The validator's working state for one blob.
 struct Checker<'b, 'a> {
     btf: &'b Btf<'a>,
@@ -253,19 +268,14 @@ struct Checker<'b, 'a> {
     types_at: u64,
     /// Ids above this are dropped by the kernel.
     last_kept: u32,
-    /// Per type id (base ids first for split BTF): one record, so that
-    /// looking at a type costs one cache line.
+    /// Per type id (base ids first for split BTF).
     slots: Vec<Slot>,
     resolver: resolve::Stack,
     compat: compat::Tally,
-    /// This blob's type section: lookups without the reader's `Result`
-    /// path, using the offsets in `slots`.
-    types: &'a [u8],
-    /// Bit per offset of this blob's string section: the string there is
-    /// known to be an identifier every kernel accepts (no '.', at most 128
-    /// bytes). Names repeat (parameter names most), so each is scanned once.
-    plain_names: Vec<u64>,
-    big_endian: bool,
+    /// The names of this blob's string section that need no closer look.
+    plain_names: names::PlainNames,
+    /// One past the highest string offset (the base's strings included).
+    str_end: u32,
 }
 
 impl<'b, 'a> Checker<'b, 'a> {
@@ -280,9 +290,8 @@ impl<'b, 'a> Checker<'b, 'a> {
             slots: vec![Slot::default(); ids],
             resolver: resolve::Stack::default(),
             compat: compat::Tally::default(),
-            types: btf.type_section(),
-            plain_names: vec![0; (btf.header().str_len as usize).div_ceil(64)],
-            big_endian: btf.endian() == Endian::Big,
+            plain_names: names::PlainNames::new(btf.string_section(), btf.first_str_off()),
+            str_end: btf.first_str_off() + h.str_len,
         }
     }
 
@@ -311,35 +320,36 @@ impl<'b, 'a> Checker<'b, 'a> {
 
     /// The type (or void) with this id as the kernel sees it: `None` when
     /// it does not exist or was dropped past the type limit.
-    fn node(&self, id: u32) -> Option<Node<'a>> {
+    #[inline]
+    fn node(&self, id: u32) -> Option<Node> {
         if id == 0 {
             return Some(Node::Void);
         }
         if id > self.last_kept {
             return None;
         }
-        self.view(id).map(Node::Type)
+        self.slots[id as usize].kind.map(Node::Type)
     }
 
-    /// The type with this id, including types the kernel would drop.
-    fn view(&self, id: u32) -> Option<View<'a>> {
-        if id < self.btf.first_id() {
-            return View::by_id(self.btf, id);
-        }
-        let offset = self.slots.get(id as usize)?.offset;
-        Some(View::at(self.types, id, offset, self.big_endian))
+    /// The bytes of a type known to exist (ids up to the last, base ids
+    /// included). Only types whose records are needed are looked up: most
+    /// checks read the slots.
+    fn type_at(&self, id: u32) -> Option<Type<'a>> {
+        self.btf.type_by_id(id).ok()
     }
 
     /// Byte offset in the blob of a type, or of a record inside it.
     /// Findings are only ever about this blob's types (a split BTF's base
     /// is checked quietly), so the offset is always into this blob.
-    fn at(&self, t: &View<'_>, within: u64) -> u64 {
+    fn at(&self, t: &Type<'_>, within: u64) -> u64 {
         self.types_at + u64::from(t.offset()) + within
     }
 
+    #[cold]
+    #[inline(never)]
     fn report(
         &mut self,
-        t: &View<'_>,
+        t: &Type<'_>,
         within: u64,
         code: Code,
         message: impl Into<String>,
@@ -358,11 +368,32 @@ impl<'b, 'a> Checker<'b, 'a> {
         self.findings.push(f);
     }
 
+    /// [`Checker::report`] for a type the caller knows by id only (the
+    /// checks that read nothing but slots).
+    #[cold]
+    #[inline(never)]
+    fn report_id(
+        &mut self,
+        id: u32,
+        within: u64,
+        code: Code,
+        message: impl Into<String>,
+        note: impl Into<String>,
+    ) {
+        match self.type_at(id) {
+            Some(t) => self.report(&t, within, code, message, note),
+            // Callers only name types that exist; still never lose the verdict.
+            None => self.slots[id as usize].state = State::Failed,
+        }
+    }
+
     /// A finding that does not mark the type as failed (older-kernel
     /// warnings and notes).
+    #[cold]
+    #[inline(never)]
     fn advise(
         &mut self,
-        t: &View<'_>,
+        t: &Type<'_>,
         within: u64,
         severity: Severity,
         code: Code,

@@ -7,11 +7,14 @@
 //! FUNC seen before or after the FUNC was resolved, DATASEC resetting the
 //! resolve mode) come out as the kernel decides them. What each reference
 //! type resolves to, and the size of each array, is memoised per id.
+//!
+//! What a referenced type is (kind, size, INT word) is read from its slot;
+//! a type's bytes are only looked up when its own records are needed
+//! (structs, arrays, DATASECs, DECL_TAGs, FUNC_PROTOs) or to report it.
 
 use super::finding::Code;
-use super::view::{record_at, View};
-use super::{class, Checker, Node, Slot, State};
-use crate::btf::Kind;
+use super::{class, record_at, Checker, Node, State};
+use crate::btf::{Kind, Member, Type, VarSecinfo};
 
 /// The kernel's `MAX_RESOLVE_DEPTH`.
 pub const MAX_RESOLVE_DEPTH: usize = 32;
@@ -69,18 +72,41 @@ fn roundup_bytes(bits: u32) -> u32 {
     bits / 8 + u32::from(bits % 8 != 0)
 }
 
-/// `btf_type_int_is_regular`: a whole u8/u16/u32/u64/u128, not a bitfield.
-pub(super) fn int_is_regular(t: &View<'_>) -> bool {
-    if t.kind() != Kind::Int {
-        return false;
-    }
-    let data = t.extra();
+/// `btf_type_int_is_regular` on an INT word: a whole u8/u16/u32/u64/u128,
+/// not a bitfield.
+pub(super) fn int_word_is_regular(data: u32) -> bool {
     let bits = data & 0xff;
     let offset = (data >> 16) & 0xff;
     bits % 8 == 0 && offset == 0 && matches!(roundup_bytes(bits), 1 | 2 | 4 | 8 | 16)
 }
 
+/// Member `i` of a STRUCT/UNION. `Type` only iterates its records, and a
+/// struct resumed after a descent continues at member `i`, so it is read
+/// here directly (the reader sized the type to hold all `vlen` members).
+pub(super) fn member(t: &Type<'_>, i: u32) -> Member {
+    let at = record_at(i, 12) as usize;
+    let word = |off: usize| t.endian().read_u32(t.raw(), at + off).unwrap_or(0);
+    Member {
+        name_off: word(0),
+        type_id: word(4),
+        raw_offset: word(8),
+        kflag: t.kflag(),
+    }
+}
+
+/// Entry `i` of a DATASEC, for the same reason as [`member`].
+fn datasec_entry(t: &Type<'_>, i: u32) -> VarSecinfo {
+    let at = record_at(i, 12) as usize;
+    let word = |off: usize| t.endian().read_u32(t.raw(), at + off).unwrap_or(0);
+    VarSecinfo {
+        type_id: word(0),
+        offset: word(4),
+        size: word(8),
+    }
+}
+
 impl<'a> Checker<'_, 'a> {
+    #[inline]
     pub(super) fn is_resolved(&self, id: u32) -> bool {
         self.slots
             .get(id as usize)
@@ -89,18 +115,16 @@ impl<'a> Checker<'_, 'a> {
 
     /// A referenced type: `Ok(None)` when it does not exist, `Err(Silent)`
     /// when it already failed.
-    pub(super) fn target(&self, id: u32) -> Result<Option<Node<'a>>, Halt> {
-        if self
-            .slots
-            .get(id as usize)
-            .is_some_and(|s| s.state == State::Failed)
-        {
-            return Err(Halt::Silent);
+    #[inline]
+    pub(super) fn target(&self, id: u32) -> Result<Option<Node>, Halt> {
+        match self.slots.get(id as usize) {
+            Some(s) if s.state == State::Failed => Err(Halt::Silent),
+            _ => Ok(self.node(id)),
         }
-        Ok(self.node(id))
     }
 
     /// `env_type_is_resolve_sink`.
+    #[inline]
     fn is_sink(&self, k: Option<Kind>) -> bool {
         match self.resolver.mode {
             Mode::Undecided => !class::needs_resolve(k),
@@ -112,7 +136,8 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// Must `id` be resolved before the current type can go on?
-    fn must_descend(&self, n: Node<'_>, id: u32) -> bool {
+    #[inline]
+    fn must_descend(&self, n: Node, id: u32) -> bool {
         !self.is_sink(n.kind()) && !self.is_resolved(id)
     }
 
@@ -148,107 +173,116 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// `env_stack_pop_resolved`.
+    #[inline]
     fn pop_resolved(&mut self, resolved_id: u32, resolved_size: u32) -> Step {
         let v = self
             .resolver
             .vertices
             .pop()
             .expect("a vertex is being resolved");
-        let i = v.id as usize;
-        self.slots[i] = Slot {
-            resolved_id,
-            resolved_size,
-            state: State::Resolved,
-            ..self.slots[i]
-        };
+        let slot = &mut self.slots[v.id as usize];
+        slot.resolved_id = resolved_id;
+        slot.aux = resolved_size;
+        slot.state = State::Resolved;
         Ok(())
     }
 
     /// `btf_type_id_size`: the sized type `id` stands for, its id and size.
-    pub(super) fn id_size(&self, id: u32) -> Option<(u32, Node<'a>, u32)> {
-        let sized = |c: &Self, id: u32, n: Node<'a>| -> Option<(u32, Node<'a>, u32)> {
-            let k = n.kind();
-            if class::has_no_size(k) {
-                None
-            } else if class::has_size(k) {
-                let Node::Type(t) = n else { return None };
-                Some((id, n, t.size()))
-            } else if k == Some(Kind::Array) {
-                Some((id, n, c.slots[id as usize].resolved_size))
-            } else if k == Some(Kind::Ptr) {
-                Some((id, n, 8))
-            } else {
-                None
-            }
-        };
+    #[inline]
+    pub(super) fn id_size(&self, id: u32) -> Option<(u32, Node, u32)> {
         let n = self.node(id)?;
         let k = n.kind();
         if class::is_modifier(k) || k == Some(Kind::Var) {
             let rid = self.slots[id as usize].resolved_id;
             let rn = self.node(rid)?;
-            return sized(self, rid, rn);
+            return self.sized(rid, rn);
         }
-        sized(self, id, n)
+        self.sized(id, n)
+    }
+
+    /// The size of `id` (which is `n`) if its kind has one of its own.
+    #[inline]
+    fn sized(&self, id: u32, n: Node) -> Option<(u32, Node, u32)> {
+        let k = n.kind();
+        if class::has_no_size(k) {
+            None
+        } else if class::has_size(k) {
+            Some((id, n, self.slots[id as usize].word))
+        } else if k == Some(Kind::Array) {
+            Some((id, n, self.slots[id as usize].aux))
+        } else if k == Some(Kind::Ptr) {
+            Some((id, n, 8))
+        } else {
+            None
+        }
+    }
+
+    /// Whether `id` (which is `n`) is a whole INT, not a bitfield.
+    #[inline]
+    pub(super) fn is_regular_int(&self, id: u32, n: Node) -> bool {
+        n == Node::Type(Kind::Int) && int_word_is_regular(self.slots[id as usize].aux)
     }
 
     /// `btf_check_all_types`: resolves every type in id order and checks
-    /// every FUNC_PROTO.
+    /// every FUNC_PROTO. Kinds with nothing to resolve are passed over on
+    /// their slot alone.
     pub(super) fn resolve_all(&mut self) {
         let btf = self.btf;
         let last = btf.last_id().min(self.last_kept);
         for id in btf.first_id()..=last {
-            if self.slots[id as usize].state == State::Failed {
+            let slot = self.slots[id as usize];
+            let Some(kind) = slot.kind else { continue };
+            if slot.state == State::Failed {
                 continue;
             }
-            let Some(Node::Type(t)) = self.node(id) else {
-                continue;
-            };
-            if class::needs_resolve(Some(t.kind())) && !self.is_resolved(id) {
-                let resolved = if t.kind() == Kind::Func {
-                    self.resolve_lone_func(&t)
+            if class::needs_resolve(Some(kind)) && slot.state != State::Resolved {
+                let resolved = if kind == Kind::Func {
+                    self.resolve_lone_func(id)
                 } else {
-                    self.resolve(&t)
+                    self.resolve(id)
                 };
                 if !resolved {
                     continue;
                 }
             }
-            if t.kind() == Kind::FuncProto {
-                let _ = self.check_func_proto(&t);
+            if kind == Kind::FuncProto {
+                if let Some(t) = self.type_at(id) {
+                    let _ = self.check_func_proto(&t);
+                }
             }
         }
     }
 
     /// `btf_resolve`: resolves `start` and everything it needs. Returns
     /// whether it succeeded; failures are recorded as findings.
-    pub(super) fn resolve(&mut self, start: &View<'a>) -> bool {
+    pub(super) fn resolve(&mut self, start: u32) -> bool {
         self.resolver.mode = Mode::Undecided;
         self.resolver.vertices.clear();
-        let mut result = self.push(start.id());
+        let mut result = self.push(start);
         while result.is_ok() {
             let Some(v) = self.resolver.vertices.last() else {
                 break;
             };
             let (id, next) = (v.id, v.next);
-            let Some(Node::Type(t)) = self.node(id) else {
+            let Some(Node::Type(kind)) = self.node(id) else {
                 result = Err(Halt::Silent);
                 break;
             };
-            result = self.resolve_one(&t, next);
+            result = self.resolve_one(id, kind, next);
         }
         match result {
-            Err(Halt::TooDeep) => self.report(
+            Err(Halt::TooDeep) => self.report_id(
                 start,
                 0,
                 Code::ResolveDepthExceeded,
                 format!("Exceeded max resolving depth:{MAX_RESOLVE_DEPTH}"),
                 format!("resolving this type needs a chain of more than {MAX_RESOLVE_DEPTH} unresolved types"),
             ),
-            Err(Halt::Loop) => self.report(start, 0, Code::LoopDetected, "Loop detected", "the type refers back to itself without a pointer in between"),
+            Err(Halt::Loop) => self.report_id(start, 0, Code::LoopDetected, "Loop detected", "the type refers back to itself without a pointer in between"),
             Err(Halt::Reported | Halt::Silent) => {}
             Ok(()) => {
                 if !self.resolve_valid(start) {
-                    self.report(start, 0, Code::InvalidResolveState, "Invalid resolve state", "the type did not resolve to what its kind requires");
+                    self.report_id(start, 0, Code::InvalidResolveState, "Invalid resolve state", "the type did not resolve to what its kind requires");
                     return false;
                 }
                 return true;
@@ -258,44 +292,53 @@ impl<'a> Checker<'_, 'a> {
         for v in std::mem::take(&mut self.resolver.vertices) {
             self.slots[v.id as usize].state = State::Failed;
         }
-        self.slots[start.id() as usize].state = State::Failed;
+        self.slots[start as usize].state = State::Failed;
         false
     }
 
-    fn resolve_one(&mut self, t: &View<'a>, next: u32) -> Step {
-        match t.kind() {
+    /// One step of resolving the type on top of the stack.
+    fn resolve_one(&mut self, id: u32, kind: Kind, next: u32) -> Step {
+        match kind {
             Kind::Typedef | Kind::Volatile | Kind::Const | Kind::Restrict | Kind::TypeTag => {
-                self.resolve_modifier(t)
+                self.resolve_modifier(id, kind)
             }
-            Kind::Ptr => self.resolve_ptr_or_var(t),
-            Kind::Var => self.resolve_ptr_or_var(t),
-            Kind::Array => self.resolve_array(t),
-            Kind::Struct | Kind::Union => self.resolve_struct(t, next),
-            Kind::Datasec => self.resolve_datasec(t, next),
-            Kind::DeclTag => self.resolve_decl_tag(t),
-            Kind::Func => self.resolve_func(t),
+            Kind::Ptr | Kind::Var => self.resolve_ptr_or_var(id, kind),
+            Kind::Func => self.resolve_func(id),
             _ => {
-                self.report(
-                    t,
-                    0,
-                    Code::InvalidResolveState,
-                    "Unsupported resolve",
-                    "this kind has nothing to resolve",
-                );
-                Err(Halt::Reported)
+                let Some(t) = self.type_at(id) else {
+                    return Err(Halt::Silent);
+                };
+                match kind {
+                    Kind::Array => self.resolve_array(&t),
+                    Kind::Struct | Kind::Union => self.resolve_struct(&t, next),
+                    Kind::Datasec => self.resolve_datasec(&t, next),
+                    Kind::DeclTag => self.resolve_decl_tag(&t),
+                    _ => {
+                        self.report(
+                            &t,
+                            0,
+                            Code::InvalidResolveState,
+                            "Unsupported resolve",
+                            "this kind has nothing to resolve",
+                        );
+                        Err(Halt::Reported)
+                    }
+                }
             }
         }
     }
 
-    fn invalid_type_id(&mut self, t: &View<'_>, note: impl Into<String>) -> Halt {
-        self.report(t, 8, Code::InvalidTypeId, "Invalid type_id", note);
+    #[cold]
+    fn invalid_type_id(&mut self, id: u32, note: impl Into<String>) -> Halt {
+        self.report_id(id, 8, Code::InvalidTypeId, "Invalid type_id", note);
         Halt::Reported
     }
 
     /// What a modifier or pointer may stand for when it has no size:
     /// `void`, a FWD or a FUNC_PROTO (`const void`, `struct s *`, function
     /// pointers).
-    fn unsized_ok(&self, id: u32, n: Node<'a>) -> (u32, bool) {
+    #[inline]
+    fn unsized_ok(&self, id: u32, n: Node) -> (u32, bool) {
         let (id, n) = if self.is_resolved(id) {
             let rid = self.slots[id as usize].resolved_id;
             (rid, self.node(rid).unwrap_or(n))
@@ -309,17 +352,18 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// `btf_modifier_resolve`.
-    fn resolve_modifier(&mut self, t: &View<'a>) -> Step {
-        let next_id = t.type_id();
+    #[inline]
+    fn resolve_modifier(&mut self, id: u32, kind: Kind) -> Step {
+        let next_id = self.slots[id as usize].word;
         let next = match self.target(next_id)? {
             Some(n) if !class::is_source_only(n.kind()) => n,
             Some(_) => {
                 return Err(self.invalid_type_id(
-                    t,
-                    format!("a {} cannot refer to a VAR, DATASEC or DECL_TAG", t.kind()),
+                    id,
+                    format!("a {kind} cannot refer to a VAR, DATASEC or DECL_TAG"),
                 ))
             }
-            None => return Err(self.invalid_type_id(t, format!("type {next_id} does not exist"))),
+            None => return Err(self.invalid_type_id(id, format!("type {next_id} does not exist"))),
         };
         if self.must_descend(next, next_id) {
             return self.push(next_id);
@@ -330,11 +374,8 @@ impl<'a> Checker<'_, 'a> {
                 (rid, true) => rid,
                 (_, false) => {
                     return Err(self.invalid_type_id(
-                        t,
-                        format!(
-                            "a {} must refer to a sized type, void, a FWD or a FUNC_PROTO",
-                            t.kind()
-                        ),
+                        id,
+                        format!("a {kind} must refer to a sized type, void, a FWD or a FUNC_PROTO"),
                     ))
                 }
             },
@@ -344,18 +385,19 @@ impl<'a> Checker<'_, 'a> {
 
     /// `btf_ptr_resolve` and `btf_var_resolve`: alike except that a
     /// variable needs a sized type while a pointer may point at anything.
-    fn resolve_ptr_or_var(&mut self, t: &View<'a>) -> Step {
-        let is_var = t.kind() == Kind::Var;
-        let next_id = t.type_id();
+    #[inline]
+    fn resolve_ptr_or_var(&mut self, id: u32, kind: Kind) -> Step {
+        let is_var = kind == Kind::Var;
+        let next_id = self.slots[id as usize].word;
         let next = match self.target(next_id)? {
             Some(n) if !class::is_source_only(n.kind()) => n,
             Some(_) => {
                 return Err(self.invalid_type_id(
-                    t,
-                    format!("a {} cannot refer to a VAR, DATASEC or DECL_TAG", t.kind()),
+                    id,
+                    format!("a {kind} cannot refer to a VAR, DATASEC or DECL_TAG"),
                 ))
             }
-            None => return Err(self.invalid_type_id(t, format!("type {next_id} does not exist"))),
+            None => return Err(self.invalid_type_id(id, format!("type {next_id} does not exist"))),
         };
         if self.must_descend(next, next_id) {
             return self.push(next_id);
@@ -373,13 +415,13 @@ impl<'a> Checker<'_, 'a> {
         let resolved = match self.id_size(next_id) {
             Some((sid, _, _)) => sid,
             None if is_var => {
-                return Err(self.invalid_type_id(t, "a variable must have a sized type"))
+                return Err(self.invalid_type_id(id, "a variable must have a sized type"))
             }
             None => match self.unsized_ok(next_id, next) {
                 (rid, true) => rid,
                 (_, false) => {
                     return Err(self.invalid_type_id(
-                        t,
+                        id,
                         "a pointer must point at a sized type, void, a FWD or a FUNC_PROTO",
                     ))
                 }
@@ -389,8 +431,10 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// `btf_array_resolve`.
-    fn resolve_array(&mut self, t: &View<'a>) -> Step {
-        let a = t.array();
+    fn resolve_array(&mut self, t: &Type<'a>) -> Step {
+        let Some(a) = t.array() else {
+            return Err(Halt::Silent);
+        };
         let bad_index = |c: &mut Self, note: &str| {
             c.report(t, 16, Code::InvalidArrayIndex, "Invalid index", note);
             Err(Halt::Reported)
@@ -403,7 +447,7 @@ impl<'a> Checker<'_, 'a> {
             return self.push(a.index_type);
         }
         match self.id_size(a.index_type) {
-            Some((_, Node::Type(it), _)) if it.kind() == Kind::Int && int_is_regular(&it) => {}
+            Some((iid, n, _)) if self.is_regular_int(iid, n) => {}
             _ => {
                 return bad_index(
                     self,
@@ -425,17 +469,15 @@ impl<'a> Checker<'_, 'a> {
         let Some((elem_id, elem_node, elem_size)) = self.id_size(a.elem_type) else {
             return bad_elem(self, "the element type must have a size");
         };
-        if let Node::Type(et) = elem_node {
-            if et.kind() == Kind::Int && !int_is_regular(&et) {
-                self.report(
-                    t,
-                    12,
-                    Code::InvalidArrayOfInt,
-                    "Invalid array of int",
-                    "array elements cannot be bitfield integers",
-                );
-                return Err(Halt::Reported);
-            }
+        if elem_node == Node::Type(Kind::Int) && !self.is_regular_int(elem_id, elem_node) {
+            self.report(
+                t,
+                12,
+                Code::InvalidArrayOfInt,
+                "Invalid array of int",
+                "array elements cannot be bitfield integers",
+            );
+            return Err(Halt::Reported);
         }
         if a.nelems != 0 && elem_size > u32::MAX / a.nelems {
             self.report(
@@ -454,24 +496,24 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// `btf_struct_resolve`: every member must be resolved and fit.
-    fn resolve_struct(&mut self, t: &View<'a>, next: u32) -> Step {
+    fn resolve_struct(&mut self, t: &Type<'a>, next: u32) -> Step {
         if next > 0 {
             // The member we descended into is resolved now: check it.
             let i = next - 1;
-            let (_, ty, raw) = t.member(i);
-            let Some(Node::Type(mt)) = self.node(ty) else {
+            let m = member(t, i);
+            let Some(Node::Type(kind)) = self.node(m.type_id) else {
                 return Err(Halt::Silent);
             };
-            self.check_member(t, i, ty, raw, &mt)?;
+            self.check_member(t, i, m.type_id, m.raw_offset, kind)?;
         }
         for i in next..t.vlen() {
-            let (_, ty, raw) = t.member(i);
-            let at = member_at(i);
+            let m = member(t, i);
+            let ty = m.type_id;
             let mt = match self.target(ty)? {
                 Some(n) if !class::has_no_size(n.kind()) && !class::is_source_only(n.kind()) => n,
                 _ => {
-                    let name = self.name_of(t.member(i).0);
-                    self.report(t, at + 4, Code::InvalidMember, "Invalid member", format!("member #{i} '{name}': its type {ty} does not exist or has no size (void, FWD, FUNC, VAR, ...)"));
+                    let name = self.name_of(m.name_off);
+                    self.report(t, member_at(i) + 4, Code::InvalidMember, "Invalid member", format!("member #{i} '{name}': its type {ty} does not exist or has no size (void, FWD, FUNC, VAR, ...)"));
                     return Err(Halt::Reported);
                 }
             };
@@ -479,24 +521,24 @@ impl<'a> Checker<'_, 'a> {
                 self.set_next(i + 1);
                 return self.push(ty);
             }
-            let Node::Type(mt) = mt else {
+            let Node::Type(kind) = mt else {
                 return Err(Halt::Silent);
             };
-            self.check_member(t, i, ty, raw, &mt)?;
+            self.check_member(t, i, ty, m.raw_offset, kind)?;
         }
         self.pop_resolved(0, 0)
     }
 
     /// `btf_datasec_resolve`.
-    fn resolve_datasec(&mut self, t: &View<'a>, next: u32) -> Step {
+    fn resolve_datasec(&mut self, t: &Type<'a>, next: u32) -> Step {
         // The kernel restarts the mode here, which is why a DATASEC's
         // variables resolve as if on their own.
         self.resolver.mode = Mode::Undecided;
         for i in next..t.vlen() {
-            let e = t.entry(i);
+            let e = datasec_entry(t, i);
             let at = member_at(i);
             let var = match self.target(e.type_id)? {
-                Some(n @ Node::Type(v)) if v.kind() == Kind::Var => n,
+                Some(n @ Node::Type(Kind::Var)) => n,
                 _ => {
                     self.report(
                         t,
@@ -512,10 +554,8 @@ impl<'a> Checker<'_, 'a> {
                 self.set_next(i + 1);
                 return self.push(e.type_id);
             }
-            let Node::Type(v) = var else {
-                return Err(Halt::Silent);
-            };
-            let Some((_, _, size)) = self.id_size(v.type_id()) else {
+            let var_type = self.slots[e.type_id as usize].word;
+            let Some((_, _, size)) = self.id_size(var_type) else {
                 self.report(
                     t,
                     at,
@@ -540,29 +580,28 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// `btf_decl_tag_resolve`.
-    fn resolve_decl_tag(&mut self, t: &View<'a>) -> Step {
+    fn resolve_decl_tag(&mut self, t: &Type<'a>) -> Step {
         let next_id = t.type_id();
         let next = match self.target(next_id)? {
-            Some(n @ Node::Type(nt))
-                if matches!(
-                    nt.kind(),
-                    Kind::Func | Kind::Struct | Kind::Union | Kind::Var | Kind::Typedef
-                ) =>
-            {
-                n
-            }
+            Some(
+                n @ Node::Type(
+                    Kind::Func | Kind::Struct | Kind::Union | Kind::Var | Kind::Typedef,
+                ),
+            ) => n,
             _ => {
-                return Err(self
-                    .invalid_type_id(t, "a DECL_TAG tags a FUNC, STRUCT, UNION, VAR or TYPEDEF"))
+                return Err(self.invalid_type_id(
+                    t.id(),
+                    "a DECL_TAG tags a FUNC, STRUCT, UNION, VAR or TYPEDEF",
+                ))
             }
         };
         if self.must_descend(next, next_id) {
             return self.push(next_id);
         }
-        let Node::Type(nt) = next else {
+        let Node::Type(next_kind) = next else {
             return Err(Halt::Silent);
         };
-        let idx = t.extra() as i32;
+        let idx = t.decl_tag_component_idx().unwrap_or(-1);
         if idx != -1 {
             let bad = |c: &mut Self, note: String| {
                 c.report(
@@ -574,19 +613,21 @@ impl<'a> Checker<'_, 'a> {
                 );
                 Err(Halt::Reported)
             };
-            if matches!(nt.kind(), Kind::Var | Kind::Typedef) {
+            if matches!(next_kind, Kind::Var | Kind::Typedef) {
                 return bad(
                     self,
-                    format!("a {} has no members or parameters; use -1", nt.kind()),
+                    format!("a {next_kind} has no members or parameters; use -1"),
                 );
             }
-            let vlen = if class::is_struct(Some(nt.kind())) {
-                nt.vlen()
+            // Members of a struct, parameters of a FUNC's prototype.
+            let counted = if class::is_struct(Some(next_kind)) {
+                next_id
             } else {
-                match self.node(nt.type_id()) {
-                    Some(Node::Type(proto)) => proto.vlen(),
-                    _ => 0,
-                }
+                self.slots[next_id as usize].word
+            };
+            let vlen = match self.node(counted) {
+                Some(Node::Type(_)) => self.type_at(counted).map_or(0, |c| c.vlen()),
+                _ => 0,
             };
             if idx as u32 >= vlen {
                 return bad(
@@ -599,31 +640,32 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// `btf_func_resolve` (`btf_func_check`).
-    fn resolve_func(&mut self, t: &View<'a>) -> Step {
-        let proto_id = self.check_func(t)?;
+    fn resolve_func(&mut self, id: u32) -> Step {
+        let proto_id = self.check_func(id)?;
         self.pop_resolved(proto_id, 0)
     }
 
     /// `btf_func_check`: the FUNC_PROTO a FUNC names, with named
-    /// parameters. Returns the prototype's id.
-    fn check_func(&mut self, t: &View<'a>) -> Result<u32, Halt> {
-        let proto_id = t.type_id();
-        let proto = match self.target(proto_id)? {
-            Some(Node::Type(p)) if p.kind() == Kind::FuncProto => p,
-            _ => return Err(self.invalid_type_id(t, "a FUNC must refer to a FUNC_PROTO")),
-        };
-        for i in 0..proto.vlen() {
-            let (name_off, type_id) = proto.param(i);
-            if name_off == 0 && type_id != 0 {
-                self.report(
-                    t,
-                    0,
-                    Code::InvalidArg,
-                    format!("Invalid arg#{}", i + 1),
-                    format!("parameter #{} of a function needs a name", i + 1),
-                );
-                return Err(Halt::Reported);
-            }
+    /// parameters. Returns the prototype's id. Which parameter lacks a
+    /// name was noted in the prototype's slot by the meta pass, so the
+    /// many FUNCs sharing a prototype do not read it again.
+    #[inline]
+    fn check_func(&mut self, id: u32) -> Result<u32, Halt> {
+        let proto_id = self.slots[id as usize].word;
+        match self.target(proto_id)? {
+            Some(Node::Type(Kind::FuncProto)) => {}
+            _ => return Err(self.invalid_type_id(id, "a FUNC must refer to a FUNC_PROTO")),
+        }
+        let unnamed = self.slots[proto_id as usize].aux;
+        if unnamed != 0 {
+            self.report_id(
+                id,
+                0,
+                Code::InvalidArg,
+                format!("Invalid arg#{unnamed}"),
+                format!("parameter #{unnamed} of a function needs a name"),
+            );
+            return Err(Halt::Reported);
         }
         Ok(proto_id)
     }
@@ -632,31 +674,30 @@ impl<'a> Checker<'_, 'a> {
     /// referenced by DECL_TAGs and typedefs) needs no stack: the kernel's
     /// walk pushes it, checks it, pops it and finds it valid. Same result,
     /// without the machinery.
-    fn resolve_lone_func(&mut self, t: &View<'a>) -> bool {
-        match self.check_func(t) {
+    #[inline]
+    fn resolve_lone_func(&mut self, id: u32) -> bool {
+        match self.check_func(id) {
             Ok(proto_id) => {
-                let slot = &mut self.slots[t.id() as usize];
+                let slot = &mut self.slots[id as usize];
                 slot.resolved_id = proto_id;
-                slot.resolved_size = 0;
+                slot.aux = 0;
                 slot.state = State::Resolved;
                 true
             }
             Err(_) => {
-                self.slots[t.id() as usize].state = State::Failed;
+                self.slots[id as usize].state = State::Failed;
                 false
             }
         }
     }
 
     /// `btf_resolve_valid`: the final sanity check of a resolved type.
-    fn resolve_valid(&self, t: &View<'a>) -> bool {
-        let id = t.id();
+    fn resolve_valid(&self, id: u32) -> bool {
         if !self.is_resolved(id) {
             return false;
         }
-        let rid = self.slots[id as usize].resolved_id;
-        let rsize = self.slots[id as usize].resolved_size;
-        let k = Some(t.kind());
+        let slot = self.slots[id as usize];
+        let (rid, rsize, k) = (slot.resolved_id, slot.aux, slot.kind);
         if class::is_struct(k) || k == Some(Kind::Datasec) {
             return rid == 0 && rsize == 0;
         }
@@ -673,7 +714,9 @@ impl<'a> Checker<'_, 'a> {
             };
         }
         if k == Some(Kind::Array) {
-            let a = t.array();
+            let Some(a) = self.type_at(id).and_then(|t| t.array()) else {
+                return false;
+            };
             return match self.id_size(a.elem_type) {
                 Some((_, n, size)) => {
                     !class::is_modifier(n.kind()) && a.nelems.wrapping_mul(size) == rsize
@@ -685,7 +728,7 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// `btf_func_proto_check`: return and parameter types.
-    fn check_func_proto(&mut self, t: &View<'a>) -> Step {
+    fn check_func_proto(&mut self, t: &Type<'a>) -> Step {
         let ret = t.type_id();
         if ret != 0 {
             let bad = |c: &mut Self, note: &str| {
@@ -701,8 +744,9 @@ impl<'a> Checker<'_, 'a> {
                     )
                 }
             };
-            if let Node::Type(rt) = rn {
-                if class::needs_resolve(rn.kind()) && !self.is_resolved(ret) && !self.resolve(&rt) {
+            if let Node::Type(_) = rn {
+                if class::needs_resolve(rn.kind()) && !self.is_resolved(ret) && !self.resolve(ret)
+                {
                     return Err(Halt::Silent);
                 }
             }
@@ -710,10 +754,10 @@ impl<'a> Checker<'_, 'a> {
                 return bad(self, "the return type must be void or have a size");
             }
         }
-        let mut n = t.vlen();
-        if n == 0 {
+        let Some(last) = t.params().last() else {
             return Ok(());
-        }
+        };
+        let mut n = t.vlen();
         let arg = |c: &mut Self, i: u32, note: String| {
             c.report(
                 t,
@@ -724,9 +768,8 @@ impl<'a> Checker<'_, 'a> {
             );
             Err(Halt::Reported)
         };
-        let (last_name, last_type) = t.param(n - 1);
-        if last_type == 0 {
-            if last_name != 0 {
+        if last.type_id == 0 {
+            if last.name_off != 0 {
                 return arg(
                     self,
                     n - 1,
@@ -735,8 +778,8 @@ impl<'a> Checker<'_, 'a> {
             }
             n -= 1;
         }
-        for i in 0..n {
-            let (name_off, type_id) = t.param(i);
+        for (i, p) in (0..n).zip(t.params()) {
+            let (name_off, type_id) = (p.name_off, p.type_id);
             let pn = match self.target(type_id)? {
                 Some(node) if !class::is_source_only(node.kind()) => node,
                 _ => return arg(self, i, format!("parameter #{}: type {type_id} does not exist or is a VAR, DATASEC or DECL_TAG", i + 1)),
@@ -750,10 +793,10 @@ impl<'a> Checker<'_, 'a> {
                     format!("parameter #{}: names must be C identifiers", i + 1),
                 );
             }
-            if let Node::Type(pt) = pn {
+            if let Node::Type(_) = pn {
                 if class::needs_resolve(pn.kind())
                     && !self.is_resolved(type_id)
-                    && !self.resolve(&pt)
+                    && !self.resolve(type_id)
                 {
                     return Err(Halt::Silent);
                 }
