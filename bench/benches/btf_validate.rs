@@ -6,7 +6,8 @@
 //! For counting instructions, which is steadier than wall time on a shared
 //! machine, set `BPFC_VALIDATE_LOOPS=N` to skip criterion and just parse and
 //! validate N times:
-//! `BPFC_VALIDATE_LOOPS=100 perf stat -e instructions target/release/deps/btf_validate-*`.
+//! `BPFC_VALIDATE_LOOPS=100 perf stat -e instructions target/release/deps/btf_validate-*`
+//! (`BPFC_VALIDATE_FILE` picks another BTF file than the running kernel's).
 
 use bpfc::btf::validate::validate;
 use bpfc::btf::Btf;
@@ -44,7 +45,13 @@ criterion_group!(benches, btf_validate);
 /// Parses and validates `loops` times, without criterion's own work in the
 /// way of an instruction count.
 fn plain_loops(loops: u32) {
-    let Some(data) = vmlinux() else { return };
+    let data = match std::env::var("BPFC_VALIDATE_FILE") {
+        Ok(file) => std::fs::read(&file).unwrap_or_else(|e| panic!("{file}: {e}")),
+        Err(_) => match vmlinux() {
+            Some(data) => data,
+            None => return,
+        },
+    };
     let mut findings = 0;
     for _ in 0..loops {
         findings += validate(&Btf::parse(black_box(&data)).unwrap()).len();

@@ -27,14 +27,33 @@ impl First {
     }
 }
 
+/// Every type is counted by its shape: kind, kind_flag and whether vlen
+/// is 1 (a global FUNC). That is all the feature rules look at, so each
+/// type costs one table update, and [`FEATURES`] are summed up at the end.
+const SHAPES: usize = 32 * 4;
+
+fn shape(kind: Kind, vlen: u32, kflag: bool) -> usize {
+    (kind as usize) << 2 | usize::from(kflag) << 1 | usize::from(vlen == 1)
+}
+
 /// First occurrence and count of each older-kernel rule and feature,
 /// gathered while the other phases look at the types anyway.
-#[derive(Default)]
 pub(super) struct Tally {
     /// Older-kernel name rules, in the order first seen.
     seen: Vec<(Code, First)>,
-    /// Per entry of [`FEATURES`].
-    features: [Option<First>; FEATURES.len()],
+    /// Types per shape, and the first type id of each shape.
+    shape_count: [u32; SHAPES],
+    shape_first: [u32; SHAPES],
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            seen: Vec::new(),
+            shape_count: [0; SHAPES],
+            shape_first: [0; SHAPES],
+        }
+    }
 }
 
 impl Tally {
@@ -47,16 +66,38 @@ impl Tally {
         }
     }
 
-    /// Notes the kind features `t` (of `kind`, `vlen` and `kflag`) needs.
-    /// Called for every type, valid or not.
+    /// Counts type `id` of `kind` with `vlen` and `kflag` (every type,
+    /// valid or not, in id order).
     #[inline]
-    pub(super) fn saw_kind(&mut self, t: &Type<'_>, kind: Kind, vlen: u32, kflag: bool) {
-        if let Some(i) = feature(kind, vlen, kflag) {
-            match &mut self.features[i] {
-                Some(first) => first.count += 1,
-                none => *none = Some(First::of(t)),
+    pub(super) fn saw_type(&mut self, id: u32, kind: Kind, vlen: u32, kflag: bool) {
+        let s = shape(kind, vlen, kflag);
+        if self.shape_count[s] == 0 {
+            self.shape_first[s] = id;
+        }
+        self.shape_count[s] += 1;
+    }
+
+    /// How many counted types need feature `i` of [`FEATURES`], and the
+    /// id of the first.
+    fn feature_use(&self, i: usize) -> Option<(u32, u32)> {
+        let mut found: Option<(u32, u32)> = None;
+        for kind in (1..=crate::btf::KIND_MAX).filter_map(Kind::from_u32) {
+            for (kflag, global) in [(false, false), (false, true), (true, false), (true, true)] {
+                let vlen = u32::from(global);
+                if feature(kind, vlen, kflag) != Some(i) {
+                    continue;
+                }
+                let s = shape(kind, vlen, kflag);
+                let (count, first) = (self.shape_count[s], self.shape_first[s]);
+                if count > 0 {
+                    found = Some(match found {
+                        Some((c, f)) => (c + count, f.min(first)),
+                        None => (count, first),
+                    });
+                }
             }
         }
+        found
     }
 }
 
@@ -96,15 +137,15 @@ fn feature(kind: Kind, vlen: u32, kflag: bool) -> Option<usize> {
 impl Checker<'_, '_> {
     pub(super) fn check_compat(&mut self) {
         // Kind features: first use of each, as a note.
-        let features = self.compat.features;
-        for (i, first) in features.into_iter().enumerate() {
-            let Some(first) = first else { continue };
-            let (what, since) = FEATURES[i];
+        for (i, (what, since)) in FEATURES.iter().enumerate() {
+            let Some((count, id)) = self.compat.feature_use(i) else {
+                continue;
+            };
+            let Some(t) = self.type_at(id) else { continue };
             let note = format!(
-                "{} type(s) use it; libbpf and cilium/ebpf rewrite it for older kernels, other loaders may not",
-                first.count
+                "{count} type(s) use it; libbpf and cilium/ebpf rewrite it for older kernels, other loaders may not"
             );
-            let f = self.finding(first, 4, Severity::Note, Code::CompatFeature, format!("{what} needs kernel {since}"), note);
+            let f = self.finding(First { count, ..First::of(&t) }, 4, Severity::Note, Code::CompatFeature, format!("{what} needs kernel {since}"), note);
             self.findings.push(f);
         }
         let seen = std::mem::take(&mut self.compat.seen);

@@ -121,7 +121,7 @@ impl<'a> Checker<'_, 'a> {
     fn member_plain(&mut self, s: &Type<'_>, i: u32, ty: u32, raw: u32, mk: Kind) -> Step {
         let bytes_offset = raw / 8;
         // The member type's size word (pointers and arrays have none).
-        let mt_size = self.slots[ty as usize].word;
+        let mt_size = self.slots.word(ty);
         if mk == Kind::Float {
             let align_bits = u64::from(mt_size.min(8)) * 8;
             if u64::from(raw) % align_bits != 0 {
@@ -170,7 +170,7 @@ impl<'a> Checker<'_, 'a> {
     /// INT member, offset word is a bit offset; the INT may be a bitfield.
     #[inline]
     fn member_int(&mut self, s: &Type<'_>, i: u32, raw: u32, ty: u32) -> Step {
-        let data = self.slots[ty as usize].aux;
+        let data = self.slots.aux(ty);
         let (int_offset, int_bits) = ((data >> 16) & 0xff, data & 0xff);
         let Some(bit_off) = raw.checked_add(int_offset) else {
             return self.member_fail(
@@ -202,7 +202,7 @@ impl<'a> Checker<'_, 'a> {
     /// bitfield by the member's own size.
     #[inline]
     fn member_int_kflag(&mut self, s: &Type<'_>, i: u32, raw: u32, ty: u32) -> Step {
-        let data = self.slots[ty as usize].aux;
+        let data = self.slots.aux(ty);
         if !int_word_is_regular(data) {
             return self.member_fail(
                 s,

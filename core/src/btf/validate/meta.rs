@@ -75,32 +75,14 @@ impl<'a> Checker<'_, 'a> {
                     ),
                 );
             }
+            // What references to the type need, kept for every type
+            // (valid or not) like the kernel keeps every header.
+            self.slots.set_header(t.id(), h.kind, h.word);
+            self.compat.saw_type(t.id(), h.kind, h.vlen, h.kflag);
             if self.check_meta(&t, h).is_err() {
-                self.slots[t.id() as usize].state = State::Failed;
+                self.slots.set_state(t.id(), State::Failed);
             }
-            self.learn(&t, h);
         }
-    }
-
-    /// Records in the type's slot what references to it need, and counts
-    /// the features older kernels lack. Done for every type, valid or not,
-    /// like the kernel keeps every type's header (after the checks, so that
-    /// they read the type's words before anything is stored).
-    #[inline]
-    fn learn(&mut self, t: &Type<'a>, h: Head) {
-        let aux = match h.kind {
-            Kind::Int => t.int_raw().unwrap_or(0),
-            Kind::FuncProto => t
-                .params()
-                .position(|p| p.name_off == 0 && p.type_id != 0)
-                .map_or(0, |i| i as u32 + 1),
-            _ => 0,
-        };
-        let slot = &mut self.slots[t.id() as usize];
-        slot.kind = Some(h.kind);
-        slot.word = h.word;
-        slot.aux = aux;
-        self.compat.saw_kind(t, h.kind, h.vlen, h.kflag);
     }
 
     #[inline]
@@ -254,6 +236,9 @@ impl<'a> Checker<'_, 'a> {
         self.no_vlen(t, h)?;
         self.no_kflag(t, h)?;
         let data = t.int_raw().unwrap_or(0);
+        // Kept for the members and arrays of this INT (read only if the
+        // INT passes, as references to a failed type go no further).
+        self.slots.set_aux(t.id(), data);
         if data & !INT_MASK != 0 {
             return self.fail(
                 t,
@@ -513,7 +498,12 @@ impl<'a> Checker<'_, 'a> {
                 "a FUNC_PROTO has no name (the FUNC pointing at it has)",
             );
         }
-        self.no_kflag(t, h)
+        self.no_kflag(t, h)?;
+        // What a FUNC pointing here is refused for (`btf_func_check`),
+        // found once for all the FUNCs that share this prototype.
+        let unnamed = t.params().any(|p| p.name_off == 0 && p.type_id != 0);
+        self.slots.set_unnamed_param(t.id(), unnamed);
+        Ok(())
     }
 
     #[inline]

@@ -34,6 +34,7 @@ mod member;
 mod meta;
 mod names;
 mod resolve;
+mod slots;
 mod tags;
 
 pub use finding::{Code, Finding, Severity};
@@ -41,6 +42,7 @@ pub use header::{BTF_MAX_NAME_OFFSET, BTF_MAX_SIZE};
 pub use names::{KSYM_NAME_LEN, OLD_KSYM_NAME_LEN};
 
 use super::kind::Kind;
+use slots::{Slots, State};
 use super::parse::Btf;
 use super::types::Type;
 use crate::bytes::Endian;
@@ -216,43 +218,12 @@ mod class {
     pub fn has_size(k: Option<Kind>) -> bool {
         k.is_some_and(|k| k.has_size())
     }
-}
 
-/// What the validator knows about one type id: enough of the type itself
-/// that a reference to it is checked without reading its bytes, and where
-/// its resolution stands. 16 bytes, so that looking at a referenced type
-/// costs one cache line.
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    /// Filled in by the meta pass for every type, failed or not.
-    kind: Option<Kind>,
-    state: State,
-    /// The third header word: a size (INT, STRUCT, UNION, ENUM, DATASEC,
-    /// FLOAT, ENUM64) or a referenced type id (the other kinds).
-    word: u32,
-    /// What a resolved reference type stands for (`resolved_ids`).
-    resolved_id: u32,
-    /// One word whose meaning depends on the kind, so that the slot stays
-    /// small:
-    /// - kinds that are resolved: the memoised resolved size
-    ///   (`resolved_sizes`; only an ARRAY has a non-zero one);
-    /// - INT: the INT word (encoding, bit offset, bits);
-    /// - FUNC_PROTO: 1 + the index of the first parameter that has a type
-    ///   but no name, or 0 (what a FUNC pointing here is refused for).
-    aux: u32,
-}
-
-/// Per-id resolution state (`enum visit_state` plus our own marker).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-#[repr(u8)]
-enum State {
-    #[default]
-    NotVisited,
-    Visited,
-    Resolved,
-    /// Already reported (or part of a failed resolution): never checked or
-    /// reported again.
-    Failed,
+    /// Types `btf_type_id_size` finds a size for on their own: those with a
+    /// size word, arrays and pointers.
+    pub fn is_sized(k: Option<Kind>) -> bool {
+        has_size(k) || matches!(k, Some(Kind::Array | Kind::Ptr))
+    }
 }
 
 /// Byte offset of trailing record `i` (of `size` bytes) within its type.
@@ -268,8 +239,7 @@ struct Checker<'b, 'a> {
     types_at: u64,
     /// Ids above this are dropped by the kernel.
     last_kept: u32,
-    /// Per type id (base ids first for split BTF).
-    slots: Vec<Slot>,
+    slots: Slots,
     resolver: resolve::Stack,
     compat: compat::Tally,
     /// The names of this blob's string section that need no closer look.
@@ -287,7 +257,7 @@ impl<'b, 'a> Checker<'b, 'a> {
             findings: Vec::new(),
             types_at: u64::from(h.hdr_len) + u64::from(h.type_off),
             last_kept: btf.last_id().min(MAX_KEPT_TYPE_ID),
-            slots: vec![Slot::default(); ids],
+            slots: Slots::new(ids),
             resolver: resolve::Stack::default(),
             compat: compat::Tally::default(),
             plain_names: names::PlainNames::new(btf.string_section(), btf.first_str_off()),
@@ -302,7 +272,7 @@ impl<'b, 'a> Checker<'b, 'a> {
             // Split BTF relies on what its base resolves to; the kernel
             // resolved vmlinux long ago. Do the same, quietly.
             let b = Checker::run_quiet(base);
-            c.slots[..b.slots.len()].copy_from_slice(&b.slots);
+            c.slots.copy_base(&b.slots);
         }
         c.check_metas();
         c.resolve_all();
@@ -328,7 +298,7 @@ impl<'b, 'a> Checker<'b, 'a> {
         if id > self.last_kept {
             return None;
         }
-        self.slots[id as usize].kind.map(Node::Type)
+        self.slots.tag(id).kind().map(Node::Type)
     }
 
     /// The bytes of a type known to exist (ids up to the last, base ids
@@ -355,7 +325,7 @@ impl<'b, 'a> Checker<'b, 'a> {
         message: impl Into<String>,
         note: impl Into<String>,
     ) {
-        self.slots[t.id() as usize].state = State::Failed;
+        self.slots.set_state(t.id(), State::Failed);
         let f = Finding {
             code,
             severity: Severity::Error,
@@ -383,7 +353,7 @@ impl<'b, 'a> Checker<'b, 'a> {
         match self.type_at(id) {
             Some(t) => self.report(&t, within, code, message, note),
             // Callers only name types that exist; still never lose the verdict.
-            None => self.slots[id as usize].state = State::Failed,
+            None => self.slots.set_state(id, State::Failed),
         }
     }
 

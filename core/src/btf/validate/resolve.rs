@@ -13,7 +13,8 @@
 //! (structs, arrays, DATASECs, DECL_TAGs, FUNC_PROTOs) or to report it.
 
 use super::finding::Code;
-use super::{class, record_at, Checker, Node, State};
+use super::slots::State;
+use super::{class, record_at, Checker, Node};
 use crate::btf::{Kind, Member, Type, VarSecinfo};
 
 /// The kernel's `MAX_RESOLVE_DEPTH`.
@@ -34,6 +35,14 @@ pub(super) enum Halt {
 
 pub(super) type Step = Result<(), Halt>;
 
+/// Where resolving a modifier, pointer or variable goes next.
+enum Next {
+    /// The referenced type must be resolved first.
+    Descend(u32),
+    /// Done: the type stands for this id.
+    Resolved(u32),
+}
+
 /// `enum resolve_mode`: what counts as the end of a chain depends on what
 /// started it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,24 +56,31 @@ pub(super) enum Mode {
     StructOrArray,
 }
 
+#[derive(Clone, Copy, Default)]
 struct Vertex {
     id: u32,
     /// Index of the next member/entry to look at (structs, DATASECs).
     next: u32,
 }
 
-/// The resolution stack (`env->stack`, `env->resolve_mode`).
+/// The resolution stack (`env->stack`, `env->resolve_mode`), at most
+/// [`MAX_RESOLVE_DEPTH`] deep.
+#[derive(Default)]
 pub(super) struct Stack {
-    vertices: Vec<Vertex>,
+    vertices: [Vertex; MAX_RESOLVE_DEPTH],
+    len: usize,
     mode: Mode,
 }
 
-impl Default for Stack {
-    fn default() -> Self {
-        Stack {
-            vertices: Vec::with_capacity(MAX_RESOLVE_DEPTH),
-            mode: Mode::Undecided,
-        }
+impl Stack {
+    fn top(&self) -> Option<Vertex> {
+        self.len.checked_sub(1).map(|i| self.vertices[i])
+    }
+
+    /// The vertices from the bottom up, emptying the stack.
+    fn drain(&mut self) -> impl Iterator<Item = Vertex> + '_ {
+        let len = std::mem::take(&mut self.len);
+        self.vertices[..len].iter().copied()
     }
 }
 
@@ -109,16 +125,16 @@ impl<'a> Checker<'_, 'a> {
     #[inline]
     pub(super) fn is_resolved(&self, id: u32) -> bool {
         self.slots
-            .get(id as usize)
-            .is_some_and(|s| s.state == State::Resolved)
+            .get(id)
+            .is_some_and(|t| t.is(State::Resolved))
     }
 
     /// A referenced type: `Ok(None)` when it does not exist, `Err(Silent)`
     /// when it already failed.
     #[inline]
     pub(super) fn target(&self, id: u32) -> Result<Option<Node>, Halt> {
-        match self.slots.get(id as usize) {
-            Some(s) if s.state == State::Failed => Err(Halt::Silent),
+        match self.slots.get(id) {
+            Some(t) if t.is(State::Failed) => Err(Halt::Silent),
             _ => Ok(self.node(id)),
         }
     }
@@ -143,18 +159,19 @@ impl<'a> Checker<'_, 'a> {
 
     /// `env_stack_push`.
     fn push(&mut self, id: u32) -> Step {
-        if self.resolver.vertices.len() == MAX_RESOLVE_DEPTH {
+        if self.resolver.len == MAX_RESOLVE_DEPTH {
             return Err(Halt::TooDeep);
         }
-        match self.slots.get(id as usize).map(|s| s.state) {
+        match self.slots.get(id).map(|t| t.state()) {
             Some(State::NotVisited) if !self.is_base_id(id) => {}
             Some(State::Failed) | None => return Err(Halt::Silent),
             // A base type that is not resolved failed in the base.
             Some(State::NotVisited) => return Err(Halt::Silent),
             Some(State::Visited | State::Resolved) => return Err(Halt::Loop),
         }
-        self.slots[id as usize].state = State::Visited;
-        self.resolver.vertices.push(Vertex { id, next: 0 });
+        self.slots.set_state(id, State::Visited);
+        self.resolver.vertices[self.resolver.len] = Vertex { id, next: 0 };
+        self.resolver.len += 1;
         if self.resolver.mode == Mode::Undecided {
             let k = self.node(id).and_then(|n| n.kind());
             if k == Some(Kind::Ptr) {
@@ -167,23 +184,17 @@ impl<'a> Checker<'_, 'a> {
     }
 
     fn set_next(&mut self, next: u32) {
-        if let Some(v) = self.resolver.vertices.last_mut() {
-            v.next = next;
+        if let Some(top) = self.resolver.len.checked_sub(1) {
+            self.resolver.vertices[top].next = next;
         }
     }
 
     /// `env_stack_pop_resolved`.
     #[inline]
     fn pop_resolved(&mut self, resolved_id: u32, resolved_size: u32) -> Step {
-        let v = self
-            .resolver
-            .vertices
-            .pop()
-            .expect("a vertex is being resolved");
-        let slot = &mut self.slots[v.id as usize];
-        slot.resolved_id = resolved_id;
-        slot.aux = resolved_size;
-        slot.state = State::Resolved;
+        let v = self.resolver.top().expect("a vertex is being resolved");
+        self.resolver.len -= 1;
+        self.slots.set_resolved(v.id, resolved_id, resolved_size);
         Ok(())
     }
 
@@ -193,11 +204,26 @@ impl<'a> Checker<'_, 'a> {
         let n = self.node(id)?;
         let k = n.kind();
         if class::is_modifier(k) || k == Some(Kind::Var) {
-            let rid = self.slots[id as usize].resolved_id;
+            let rid = self.slots.resolved_id(id);
             let rn = self.node(rid)?;
             return self.sized(rid, rn);
         }
         self.sized(id, n)
+    }
+
+    /// `id_size(id).is_some()`, for the many checks that only ask whether
+    /// there is a size: no size is looked up.
+    #[inline]
+    fn has_size(&self, id: u32) -> bool {
+        let Some(n) = self.node(id) else {
+            return false;
+        };
+        let sized = if class::is_modifier(n.kind()) || n.kind() == Some(Kind::Var) {
+            self.node(self.slots.resolved_id(id))
+        } else {
+            Some(n)
+        };
+        sized.is_some_and(|n| class::is_sized(n.kind()))
     }
 
     /// The size of `id` (which is `n`) if its kind has one of its own.
@@ -207,9 +233,9 @@ impl<'a> Checker<'_, 'a> {
         if class::has_no_size(k) {
             None
         } else if class::has_size(k) {
-            Some((id, n, self.slots[id as usize].word))
+            Some((id, n, self.slots.word(id)))
         } else if k == Some(Kind::Array) {
-            Some((id, n, self.slots[id as usize].aux))
+            Some((id, n, self.slots.aux(id)))
         } else if k == Some(Kind::Ptr) {
             Some((id, n, 8))
         } else {
@@ -220,7 +246,7 @@ impl<'a> Checker<'_, 'a> {
     /// Whether `id` (which is `n`) is a whole INT, not a bitfield.
     #[inline]
     pub(super) fn is_regular_int(&self, id: u32, n: Node) -> bool {
-        n == Node::Type(Kind::Int) && int_word_is_regular(self.slots[id as usize].aux)
+        n == Node::Type(Kind::Int) && int_word_is_regular(self.slots.aux(id))
     }
 
     /// `btf_check_all_types`: resolves every type in id order and checks
@@ -230,18 +256,13 @@ impl<'a> Checker<'_, 'a> {
         let btf = self.btf;
         let last = btf.last_id().min(self.last_kept);
         for id in btf.first_id()..=last {
-            let slot = self.slots[id as usize];
-            let Some(kind) = slot.kind else { continue };
-            if slot.state == State::Failed {
+            let tag = self.slots.tag(id);
+            let Some(kind) = tag.kind() else { continue };
+            if tag.is(State::Failed) {
                 continue;
             }
-            if class::needs_resolve(Some(kind)) && slot.state != State::Resolved {
-                let resolved = if kind == Kind::Func {
-                    self.resolve_lone_func(id)
-                } else {
-                    self.resolve(id)
-                };
-                if !resolved {
+            if class::needs_resolve(Some(kind)) && !tag.is(State::Resolved) {
+                if !self.resolve_type(id, kind) {
                     continue;
                 }
             }
@@ -253,14 +274,32 @@ impl<'a> Checker<'_, 'a> {
         }
     }
 
+    /// Resolves type `id` (of `kind`, this blob's, not visited): the kinds
+    /// whose resolution usually takes one step get it without the stack.
+    /// Returns whether it succeeded.
+    fn resolve_type(&mut self, id: u32, kind: Kind) -> bool {
+        if self.is_base_id(id) {
+            // Never the case for a type that is not resolved (a base type
+            // either resolved in the base or failed); the kernel's walk
+            // says what to do if it were.
+            return self.resolve(id);
+        }
+        match kind {
+            Kind::Func => self.resolve_lone_func(id),
+            Kind::Ptr | Kind::Var => self.resolve_lone_ref(id, kind),
+            k if class::is_modifier(Some(k)) => self.resolve_lone_ref(id, kind),
+            _ => self.resolve(id),
+        }
+    }
+
     /// `btf_resolve`: resolves `start` and everything it needs. Returns
     /// whether it succeeded; failures are recorded as findings.
     pub(super) fn resolve(&mut self, start: u32) -> bool {
         self.resolver.mode = Mode::Undecided;
-        self.resolver.vertices.clear();
+        self.resolver.len = 0;
         let mut result = self.push(start);
         while result.is_ok() {
-            let Some(v) = self.resolver.vertices.last() else {
+            let Some(v) = self.resolver.top() else {
                 break;
             };
             let (id, next) = (v.id, v.next);
@@ -289,20 +328,27 @@ impl<'a> Checker<'_, 'a> {
             }
         }
         // Everything left on the stack is part of the failure.
-        for v in std::mem::take(&mut self.resolver.vertices) {
-            self.slots[v.id as usize].state = State::Failed;
+        let on_stack: Vec<u32> = self.resolver.drain().map(|v| v.id).collect();
+        for id in on_stack {
+            self.slots.set_state(id, State::Failed);
         }
-        self.slots[start as usize].state = State::Failed;
+        self.slots.set_state(start, State::Failed);
         false
     }
 
     /// One step of resolving the type on top of the stack.
     fn resolve_one(&mut self, id: u32, kind: Kind, next: u32) -> Step {
         match kind {
-            Kind::Typedef | Kind::Volatile | Kind::Const | Kind::Restrict | Kind::TypeTag => {
-                self.resolve_modifier(id, kind)
-            }
-            Kind::Ptr | Kind::Var => self.resolve_ptr_or_var(id, kind),
+            Kind::Typedef
+            | Kind::Volatile
+            | Kind::Const
+            | Kind::Restrict
+            | Kind::TypeTag
+            | Kind::Ptr
+            | Kind::Var => match self.resolve_ref(id, kind)? {
+                Next::Descend(next) => self.push(next),
+                Next::Resolved(resolved) => self.pop_resolved(resolved, 0),
+            },
             Kind::Func => self.resolve_func(id),
             _ => {
                 let Some(t) = self.type_at(id) else {
@@ -340,7 +386,7 @@ impl<'a> Checker<'_, 'a> {
     #[inline]
     fn unsized_ok(&self, id: u32, n: Node) -> (u32, bool) {
         let (id, n) = if self.is_resolved(id) {
-            let rid = self.slots[id as usize].resolved_id;
+            let rid = self.slots.resolved_id(id);
             (rid, self.node(rid).unwrap_or(n))
         } else {
             (id, n)
@@ -351,10 +397,21 @@ impl<'a> Checker<'_, 'a> {
         )
     }
 
+    /// The step of resolving a modifier, pointer or variable `id`:
+    /// `btf_modifier_resolve`, `btf_ptr_resolve` and `btf_var_resolve`.
+    #[inline]
+    fn resolve_ref(&mut self, id: u32, kind: Kind) -> Result<Next, Halt> {
+        if class::is_modifier(Some(kind)) {
+            self.resolve_modifier(id, kind)
+        } else {
+            self.resolve_ptr_or_var(id, kind)
+        }
+    }
+
     /// `btf_modifier_resolve`.
     #[inline]
-    fn resolve_modifier(&mut self, id: u32, kind: Kind) -> Step {
-        let next_id = self.slots[id as usize].word;
+    fn resolve_modifier(&mut self, id: u32, kind: Kind) -> Result<Next, Halt> {
+        let next_id = self.slots.word(id);
         let next = match self.target(next_id)? {
             Some(n) if !class::is_source_only(n.kind()) => n,
             Some(_) => {
@@ -366,7 +423,7 @@ impl<'a> Checker<'_, 'a> {
             None => return Err(self.invalid_type_id(id, format!("type {next_id} does not exist"))),
         };
         if self.must_descend(next, next_id) {
-            return self.push(next_id);
+            return Ok(Next::Descend(next_id));
         }
         let resolved = match self.id_size(next_id) {
             Some((sid, _, _)) => sid,
@@ -380,15 +437,15 @@ impl<'a> Checker<'_, 'a> {
                 }
             },
         };
-        self.pop_resolved(resolved, 0)
+        Ok(Next::Resolved(resolved))
     }
 
     /// `btf_ptr_resolve` and `btf_var_resolve`: alike except that a
     /// variable needs a sized type while a pointer may point at anything.
     #[inline]
-    fn resolve_ptr_or_var(&mut self, id: u32, kind: Kind) -> Step {
+    fn resolve_ptr_or_var(&mut self, id: u32, kind: Kind) -> Result<Next, Halt> {
         let is_var = kind == Kind::Var;
-        let next_id = self.slots[id as usize].word;
+        let next_id = self.slots.word(id);
         let next = match self.target(next_id)? {
             Some(n) if !class::is_source_only(n.kind()) => n,
             Some(_) => {
@@ -400,15 +457,15 @@ impl<'a> Checker<'_, 'a> {
             None => return Err(self.invalid_type_id(id, format!("type {next_id} does not exist"))),
         };
         if self.must_descend(next, next_id) {
-            return self.push(next_id);
+            return Ok(Next::Descend(next_id));
         }
         if class::is_modifier(next.kind()) {
             // A modifier resolved below a struct stopped at a pointer; make
             // sure that pointer does not lead back here.
-            let rid = self.slots[next_id as usize].resolved_id;
+            let rid = self.slots.resolved_id(next_id);
             if let Some(rn) = self.node(rid) {
                 if rn.kind() == Some(Kind::Ptr) && self.must_descend(rn, rid) {
-                    return self.push(rid);
+                    return Ok(Next::Descend(rid));
                 }
             }
         }
@@ -427,7 +484,7 @@ impl<'a> Checker<'_, 'a> {
                 }
             },
         };
-        self.pop_resolved(resolved, 0)
+        Ok(Next::Resolved(resolved))
     }
 
     /// `btf_array_resolve`.
@@ -554,7 +611,7 @@ impl<'a> Checker<'_, 'a> {
                 self.set_next(i + 1);
                 return self.push(e.type_id);
             }
-            let var_type = self.slots[e.type_id as usize].word;
+            let var_type = self.slots.word(e.type_id);
             let Some((_, _, size)) = self.id_size(var_type) else {
                 self.report(
                     t,
@@ -623,7 +680,7 @@ impl<'a> Checker<'_, 'a> {
             let counted = if class::is_struct(Some(next_kind)) {
                 next_id
             } else {
-                self.slots[next_id as usize].word
+                self.slots.word(next_id)
             };
             let vlen = match self.node(counted) {
                 Some(Node::Type(_)) => self.type_at(counted).map_or(0, |c| c.vlen()),
@@ -651,23 +708,33 @@ impl<'a> Checker<'_, 'a> {
     /// many FUNCs sharing a prototype do not read it again.
     #[inline]
     fn check_func(&mut self, id: u32) -> Result<u32, Halt> {
-        let proto_id = self.slots[id as usize].word;
+        let proto_id = self.slots.word(id);
         match self.target(proto_id)? {
             Some(Node::Type(Kind::FuncProto)) => {}
             _ => return Err(self.invalid_type_id(id, "a FUNC must refer to a FUNC_PROTO")),
         }
-        let unnamed = self.slots[proto_id as usize].aux;
-        if unnamed != 0 {
-            self.report_id(
-                id,
-                0,
-                Code::InvalidArg,
-                format!("Invalid arg#{unnamed}"),
-                format!("parameter #{unnamed} of a function needs a name"),
-            );
-            return Err(Halt::Reported);
+        if self.slots.tag(proto_id).unnamed_param() {
+            return Err(self.unnamed_param(id, proto_id));
         }
         Ok(proto_id)
+    }
+
+    /// Reports the first parameter of FUNC `id`'s prototype that has a
+    /// type but no name.
+    #[cold]
+    fn unnamed_param(&mut self, id: u32, proto_id: u32) -> Halt {
+        let i = self
+            .type_at(proto_id)
+            .and_then(|p| p.params().position(|p| p.name_off == 0 && p.type_id != 0))
+            .map_or(0, |i| i + 1);
+        self.report_id(
+            id,
+            0,
+            Code::InvalidArg,
+            format!("Invalid arg#{i}"),
+            format!("parameter #{i} of a function needs a name"),
+        );
+        Halt::Reported
     }
 
     /// Resolving a FUNC on its own (the common case: FUNCs are only
@@ -678,14 +745,40 @@ impl<'a> Checker<'_, 'a> {
     fn resolve_lone_func(&mut self, id: u32) -> bool {
         match self.check_func(id) {
             Ok(proto_id) => {
-                let slot = &mut self.slots[id as usize];
-                slot.resolved_id = proto_id;
-                slot.aux = 0;
-                slot.state = State::Resolved;
+                self.slots.set_resolved(id, proto_id, 0);
                 true
             }
             Err(_) => {
-                self.slots[id as usize].state = State::Failed;
+                self.slots.set_state(id, State::Failed);
+                false
+            }
+        }
+    }
+
+    /// Resolving a modifier, pointer or variable whose target needs no
+    /// resolving first (or already is) takes one step: the kernel's walk
+    /// pushes it, takes the step, pops it and checks it. Same result,
+    /// without the stack; anything longer goes through [`Self::resolve`].
+    fn resolve_lone_ref(&mut self, id: u32, kind: Kind) -> bool {
+        // What `push` would have set for this first vertex.
+        self.resolver.mode = if kind == Kind::Ptr {
+            Mode::Ptr
+        } else {
+            Mode::Undecided
+        };
+        match self.resolve_ref(id, kind) {
+            // Nothing was changed yet: start over the kernel's way.
+            Ok(Next::Descend(_)) => self.resolve(id),
+            Ok(Next::Resolved(resolved)) => {
+                self.slots.set_resolved(id, resolved, 0);
+                if self.resolve_valid(id) {
+                    return true;
+                }
+                self.report_id(id, 0, Code::InvalidResolveState, "Invalid resolve state", "the type did not resolve to what its kind requires");
+                false
+            }
+            Err(_) => {
+                self.slots.set_state(id, State::Failed);
                 false
             }
         }
@@ -696,8 +789,8 @@ impl<'a> Checker<'_, 'a> {
         if !self.is_resolved(id) {
             return false;
         }
-        let slot = self.slots[id as usize];
-        let (rid, rsize, k) = (slot.resolved_id, slot.aux, slot.kind);
+        let (rid, rsize) = (self.slots.resolved_id(id), self.slots.aux(id));
+        let k = self.slots.tag(id).kind();
         if class::is_struct(k) || k == Some(Kind::Datasec) {
             return rid == 0 && rsize == 0;
         }
@@ -744,13 +837,15 @@ impl<'a> Checker<'_, 'a> {
                     )
                 }
             };
-            if let Node::Type(_) = rn {
-                if class::needs_resolve(rn.kind()) && !self.is_resolved(ret) && !self.resolve(ret)
+            if let Node::Type(kind) = rn {
+                if class::needs_resolve(rn.kind())
+                    && !self.is_resolved(ret)
+                    && !self.resolve_type(ret, kind)
                 {
                     return Err(Halt::Silent);
                 }
             }
-            if self.id_size(ret).is_none() {
+            if !self.has_size(ret) {
                 return bad(self, "the return type must be void or have a size");
             }
         }
@@ -793,15 +888,15 @@ impl<'a> Checker<'_, 'a> {
                     format!("parameter #{}: names must be C identifiers", i + 1),
                 );
             }
-            if let Node::Type(_) = pn {
+            if let Node::Type(kind) = pn {
                 if class::needs_resolve(pn.kind())
                     && !self.is_resolved(type_id)
-                    && !self.resolve(type_id)
+                    && !self.resolve_type(type_id, kind)
                 {
                     return Err(Halt::Silent);
                 }
             }
-            if self.id_size(type_id).is_none() {
+            if !self.has_size(type_id) {
                 let why = if type_id == 0 {
                     "only the last parameter may be void (variadic)"
                 } else {

@@ -17,11 +17,11 @@ impl Checker<'_, '_> {
         // Chains through ids up to `good` are known to be in order.
         let mut good = btf.first_id() - 1;
         for id in btf.first_id()..=last {
-            let slot = self.slots[id as usize];
-            let Some(start_kind) = slot.kind else {
+            let tag = self.slots.tag(id);
+            let Some(start_kind) = tag.kind() else {
                 continue;
             };
-            if !class::is_modifier(Some(start_kind)) || slot.state == State::Failed {
+            if !class::is_modifier(Some(start_kind)) || tag.is(State::Failed) {
                 continue;
             }
             let mut in_tags = start_kind == Kind::TypeTag;
@@ -40,7 +40,7 @@ impl Checker<'_, '_> {
                 if cur <= good || links > CHAIN_LIMIT {
                     break;
                 }
-                let next = self.slots[cur as usize].word;
+                let next = self.slots.word(cur);
                 match self.node(next) {
                     Some(Node::Type(k)) if class::is_modifier(Some(k)) => (cur, cur_kind) = (next, k),
                     _ => break,
