@@ -32,6 +32,11 @@ impl First {
 /// type costs one table update, and [`FEATURES`] are summed up at the end.
 const SHAPES: usize = 32 * 4;
 
+/// Types are counted in this many tables in turn: runs of one shape (a
+/// thousand FUNCs in a row) would otherwise make each increment wait for
+/// the previous one to reach memory.
+const TABLES: usize = 4;
+
 fn shape(kind: Kind, vlen: u32, kflag: bool) -> usize {
     (kind as usize) << 2 | usize::from(kflag) << 1 | usize::from(vlen == 1)
 }
@@ -41,17 +46,17 @@ fn shape(kind: Kind, vlen: u32, kflag: bool) -> usize {
 pub(super) struct Tally {
     /// Older-kernel name rules, in the order first seen.
     seen: Vec<(Code, First)>,
-    /// Types per shape, and the first type id of each shape.
-    shape_count: [u32; SHAPES],
-    shape_first: [u32; SHAPES],
+    /// Types per shape, and the first type id of each shape, per table.
+    shape_count: [[u32; SHAPES]; TABLES],
+    shape_first: [[u32; SHAPES]; TABLES],
 }
 
 impl Default for Tally {
     fn default() -> Self {
         Tally {
             seen: Vec::new(),
-            shape_count: [0; SHAPES],
-            shape_first: [0; SHAPES],
+            shape_count: [[0; SHAPES]; TABLES],
+            shape_first: [[0; SHAPES]; TABLES],
         }
     }
 }
@@ -70,11 +75,11 @@ impl Tally {
     /// valid or not, in id order).
     #[inline]
     pub(super) fn saw_type(&mut self, id: u32, kind: Kind, vlen: u32, kflag: bool) {
-        let s = shape(kind, vlen, kflag);
-        if self.shape_count[s] == 0 {
-            self.shape_first[s] = id;
+        let (table, s) = (id as usize % TABLES, shape(kind, vlen, kflag));
+        if self.shape_count[table][s] == 0 {
+            self.shape_first[table][s] = id;
         }
-        self.shape_count[s] += 1;
+        self.shape_count[table][s] += 1;
     }
 
     /// How many counted types need feature `i` of [`FEATURES`], and the
@@ -88,12 +93,15 @@ impl Tally {
                     continue;
                 }
                 let s = shape(kind, vlen, kflag);
-                let (count, first) = (self.shape_count[s], self.shape_first[s]);
-                if count > 0 {
-                    found = Some(match found {
-                        Some((c, f)) => (c + count, f.min(first)),
-                        None => (count, first),
-                    });
+                for table in 0..TABLES {
+                    let count = self.shape_count[table][s];
+                    let first = self.shape_first[table][s];
+                    if count > 0 {
+                        found = Some(match found {
+                            Some((c, f)) => (c + count, f.min(first)),
+                            None => (count, first),
+                        });
+                    }
                 }
             }
         }

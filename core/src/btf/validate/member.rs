@@ -17,7 +17,7 @@ fn roundup_bytes(bits: u32) -> u32 {
 impl<'a> Checker<'_, 'a> {
     /// Checks member `i` of `s` (type `ty`, offset word `raw`) whose type is
     /// of kind `mk`. What is needed of the member's type is in its slot.
-    #[inline]
+    #[inline(always)]
     pub(super) fn check_member(
         &mut self,
         s: &Type<'a>,
@@ -117,7 +117,7 @@ impl<'a> Checker<'_, 'a> {
 
     /// Pointers, arrays, structs, unions, enums and floats: whole bytes
     /// (floats: naturally aligned) that must fit.
-    #[inline]
+    #[inline(always)]
     fn member_plain(&mut self, s: &Type<'_>, i: u32, ty: u32, raw: u32, mk: Kind) -> Step {
         let bytes_offset = raw / 8;
         // The member type's size word (pointers and arrays have none).
@@ -168,7 +168,7 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// INT member, offset word is a bit offset; the INT may be a bitfield.
-    #[inline]
+    #[inline(always)]
     fn member_int(&mut self, s: &Type<'_>, i: u32, raw: u32, ty: u32) -> Step {
         let data = self.slots.aux(ty);
         let (int_offset, int_bits) = ((data >> 16) & 0xff, data & 0xff);
@@ -200,7 +200,7 @@ impl<'a> Checker<'_, 'a> {
 
     /// INT member of a kind_flag struct: a whole INT, possibly cut to a
     /// bitfield by the member's own size.
-    #[inline]
+    #[inline(always)]
     fn member_int_kflag(&mut self, s: &Type<'_>, i: u32, raw: u32, ty: u32) -> Step {
         let data = self.slots.aux(ty);
         if !int_word_is_regular(data) {
@@ -254,7 +254,7 @@ impl<'a> Checker<'_, 'a> {
 
     /// ENUM/ENUM64 member of a kind_flag struct. The kernel measures every
     /// enum, ENUM64 included, as 32 bits here.
-    #[inline]
+    #[inline(always)]
     fn member_enum_kflag(&mut self, s: &Type<'_>, i: u32, raw: u32) -> Step {
         let bit_off = raw & 0x00ff_ffff;
         let mut bits = raw >> 24;

@@ -96,28 +96,42 @@ pub(super) fn int_word_is_regular(data: u32) -> bool {
     bits % 8 == 0 && offset == 0 && matches!(roundup_bytes(bits), 1 | 2 | 4 | 8 | 16)
 }
 
-/// Member `i` of a STRUCT/UNION. `Type` only iterates its records, and a
-/// struct resumed after a descent continues at member `i`, so it is read
-/// here directly (the reader sized the type to hold all `vlen` members).
+/// Record `i` (of `N` words) of a type: a member, DATASEC entry or
+/// parameter. `Type` only iterates its records, and a struct resumed after
+/// a descent continues at member `i`, so it is read here directly (the
+/// reader sized the type to hold all `vlen` records; a short read gives
+/// zeros).
+#[inline(always)]
+fn record<const N: usize>(t: &Type<'_>, i: u32) -> [u32; N] {
+    let at = record_at(i, 4 * N as u64) as usize;
+    let mut words = [0; N];
+    if let Some(r) = t.raw().get(at..at + 4 * N) {
+        for (w, b) in words.iter_mut().zip(r.chunks_exact(4)) {
+            *w = t.endian().u32([b[0], b[1], b[2], b[3]]);
+        }
+    }
+    words
+}
+
+/// Member `i` of a STRUCT/UNION (see [`record`]).
+#[inline(always)]
 pub(super) fn member(t: &Type<'_>, i: u32) -> Member {
-    let at = record_at(i, 12) as usize;
-    let word = |off: usize| t.endian().read_u32(t.raw(), at + off).unwrap_or(0);
+    let [name_off, type_id, raw_offset] = record(t, i);
     Member {
-        name_off: word(0),
-        type_id: word(4),
-        raw_offset: word(8),
+        name_off,
+        type_id,
+        raw_offset,
         kflag: t.kflag(),
     }
 }
 
-/// Entry `i` of a DATASEC, for the same reason as [`member`].
+/// Entry `i` of a DATASEC (see [`record`]).
 fn datasec_entry(t: &Type<'_>, i: u32) -> VarSecinfo {
-    let at = record_at(i, 12) as usize;
-    let word = |off: usize| t.endian().read_u32(t.raw(), at + off).unwrap_or(0);
+    let [type_id, offset, size] = record(t, i);
     VarSecinfo {
-        type_id: word(0),
-        offset: word(4),
-        size: word(8),
+        type_id,
+        offset,
+        size,
     }
 }
 
@@ -257,38 +271,50 @@ impl<'a> Checker<'_, 'a> {
         let last = btf.last_id().min(self.last_kept);
         for id in btf.first_id()..=last {
             let tag = self.slots.tag(id);
-            let Some(kind) = tag.kind() else { continue };
-            if tag.is(State::Failed) {
+            // Failed, or resolved along with an earlier type.
+            if !tag.is(State::NotVisited) {
                 continue;
             }
-            if class::needs_resolve(Some(kind)) && !tag.is(State::Resolved) {
-                if !self.resolve_type(id, kind) {
-                    continue;
+            match tag.kind() {
+                Some(Kind::FuncProto) => {
+                    if let Some(t) = self.type_at(id) {
+                        let _ = self.check_func_proto(&t);
+                    }
                 }
-            }
-            if kind == Kind::FuncProto {
-                if let Some(t) = self.type_at(id) {
-                    let _ = self.check_func_proto(&t);
+                Some(kind) => {
+                    self.resolve_type(id, kind);
                 }
+                None => {}
             }
         }
     }
 
-    /// Resolves type `id` (of `kind`, this blob's, not visited): the kinds
-    /// whose resolution usually takes one step get it without the stack.
-    /// Returns whether it succeeded.
+    /// Resolves type `id` (of `kind`, not visited; kinds with nothing to
+    /// resolve are left alone): the kinds whose resolution usually takes
+    /// one step get it without the stack. Returns whether it succeeded.
+    #[inline]
     fn resolve_type(&mut self, id: u32, kind: Kind) -> bool {
         if self.is_base_id(id) {
             // Never the case for a type that is not resolved (a base type
             // either resolved in the base or failed); the kernel's walk
             // says what to do if it were.
-            return self.resolve(id);
+            return !class::needs_resolve(Some(kind)) || self.resolve(id);
         }
         match kind {
             Kind::Func => self.resolve_lone_func(id),
-            Kind::Ptr | Kind::Var => self.resolve_lone_ref(id, kind),
-            k if class::is_modifier(Some(k)) => self.resolve_lone_ref(id, kind),
-            _ => self.resolve(id),
+            Kind::Ptr
+            | Kind::Var
+            | Kind::Typedef
+            | Kind::Volatile
+            | Kind::Const
+            | Kind::Restrict
+            | Kind::TypeTag => self.resolve_lone_ref(id, kind),
+            Kind::Struct | Kind::Union | Kind::Array | Kind::Datasec | Kind::DeclTag => {
+                self.resolve(id)
+            }
+            Kind::Int | Kind::Enum | Kind::Fwd | Kind::FuncProto | Kind::Float | Kind::Enum64 => {
+                true
+            }
         }
     }
 
@@ -849,10 +875,11 @@ impl<'a> Checker<'_, 'a> {
                 return bad(self, "the return type must be void or have a size");
             }
         }
-        let Some(last) = t.params().last() else {
-            return Ok(());
-        };
         let mut n = t.vlen();
+        if n == 0 {
+            return Ok(());
+        }
+        let [last_name, last_type] = record(t, n - 1);
         let arg = |c: &mut Self, i: u32, note: String| {
             c.report(
                 t,
@@ -863,8 +890,8 @@ impl<'a> Checker<'_, 'a> {
             );
             Err(Halt::Reported)
         };
-        if last.type_id == 0 {
-            if last.name_off != 0 {
+        if last_type == 0 {
+            if last_name != 0 {
                 return arg(
                     self,
                     n - 1,
