@@ -153,7 +153,17 @@ impl Checker<'_, '_> {
             let note = format!(
                 "{count} type(s) use it; libbpf and cilium/ebpf rewrite it for older kernels, other loaders may not"
             );
-            let f = self.finding(First { count, ..First::of(&t) }, 4, Severity::Note, Code::CompatFeature, format!("{what} needs kernel {since}"), note);
+            let f = self.finding(
+                First {
+                    count,
+                    ..First::of(&t)
+                },
+                4,
+                Severity::Note,
+                Code::CompatFeature,
+                format!("{what} needs kernel {since}"),
+                note,
+            );
             self.findings.push(f);
         }
         let seen = std::mem::take(&mut self.compat.seen);

@@ -31,15 +31,23 @@ struct Head {
 }
 
 impl Head {
+    /// The header's three words, read with one bounds check (every walked
+    /// type has its 12 header bytes).
     #[inline]
     fn of(t: &Type<'_>) -> Head {
+        let e = t.endian();
+        let [n0, n1, n2, n3, i0, i1, i2, i3, w0, w1, w2, w3] = match t.raw().first_chunk() {
+            Some(&header) => header,
+            None => [0; TYPE_HEADER_LEN],
+        };
+        let info = e.u32([i0, i1, i2, i3]);
         Head {
-            name_off: t.name_off(),
-            info: t.info(),
+            name_off: e.u32([n0, n1, n2, n3]),
+            info,
             kind: t.kind(),
-            vlen: t.vlen(),
-            kflag: t.kflag(),
-            word: t.size(),
+            vlen: info & 0xffff,
+            kflag: info >> 31 != 0,
+            word: e.u32([w0, w1, w2, w3]),
         }
     }
 }
@@ -205,8 +213,7 @@ impl<'a> Checker<'_, 'a> {
                 "vlen != 0",
                 format!(
                     "a {} has no trailing records, but vlen is {}",
-                    h.kind,
-                    h.vlen
+                    h.kind, h.vlen
                 ),
             );
         }

@@ -21,11 +21,20 @@
 //! shows every independent problem; references to a type that already
 //! failed are not reported again.
 //!
-//! Cost is linear in the blob: what is known about each type id (state,
-//! what it resolves to, memoised array sizes, as in the kernel) lives in
-//! one flat vector, the resolution stack is bounded by the kernel's depth
-//! limit, nothing recurses and nothing is allocated per type unless a
-//! finding is made.
+//! Cost is linear in the blob, and kept low because vmlinux has 126k types
+//! and 170k members, parameters and enumerators:
+//! - the string section is classified once, a block of bytes at a time,
+//!   so that checking a name is one bit lookup (`names::PlainNames`);
+//! - the meta pass reads each header once and records in the type's slot
+//!   (`slots`) what references to it need (kind, size or target, INT
+//!   word), so the later passes follow references without reading the
+//!   referenced types' bytes;
+//! - resolution takes one step, without the stack, for the types whose
+//!   target is already settled (nearly all pointers, modifiers and FUNCs),
+//!   and memoises what each type resolves to, as the kernel does;
+//! - nothing recurses, the resolution stack is bounded by the kernel's
+//!   depth limit, and nothing is allocated per type unless a finding is
+//!   made.
 
 mod compat;
 mod finding;
@@ -42,10 +51,10 @@ pub use header::{BTF_MAX_NAME_OFFSET, BTF_MAX_SIZE};
 pub use names::{KSYM_NAME_LEN, OLD_KSYM_NAME_LEN};
 
 use super::kind::Kind;
-use slots::{Slots, State};
 use super::parse::Btf;
 use super::types::Type;
 use crate::bytes::Endian;
+use slots::{Slots, State};
 
 /// Highest type id the kernel keeps: it stores at most `BTF_MAX_TYPE`
 /// entries counting `void`, and drops (while logging "Exceeded max num of

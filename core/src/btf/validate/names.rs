@@ -305,8 +305,18 @@ mod tests {
     #[test]
     fn plain_names_agree_with_identifier_in() {
         let pieces: [&[u8]; 12] = [
-            b"a", b"_x1", b"1a", b"a.b", b"", b"a b", b"\xe9t\xe9", b"\xd7", b"int",
-            &[b'a'; 128], &[b'b'; 129], &[b'c'; 40],
+            b"a",
+            b"_x1",
+            b"1a",
+            b"a.b",
+            b"",
+            b"a b",
+            b"\xe9t\xe9",
+            b"\xd7",
+            b"int",
+            &[b'a'; 128],
+            &[b'b'; 129],
+            &[b'c'; 40],
         ];
         // Sections of every length around the block size, ending in a NUL
         // and (once) without one.
@@ -314,7 +324,9 @@ mod tests {
         for round in 0..400 {
             let mut strings = vec![0u8];
             while strings.len() < round % 150 + 1 {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 strings.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
                 strings.push(0);
             }

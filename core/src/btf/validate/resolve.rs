@@ -138,9 +138,7 @@ fn datasec_entry(t: &Type<'_>, i: u32) -> VarSecinfo {
 impl<'a> Checker<'_, 'a> {
     #[inline]
     pub(super) fn is_resolved(&self, id: u32) -> bool {
-        self.slots
-            .get(id)
-            .is_some_and(|t| t.is(State::Resolved))
+        self.slots.get(id).is_some_and(|t| t.is(State::Resolved))
     }
 
     /// A referenced type: `Ok(None)` when it does not exist, `Err(Silent)`
@@ -667,9 +665,7 @@ impl<'a> Checker<'_, 'a> {
         let next_id = t.type_id();
         let next = match self.target(next_id)? {
             Some(
-                n @ Node::Type(
-                    Kind::Func | Kind::Struct | Kind::Union | Kind::Var | Kind::Typedef,
-                ),
+                n @ Node::Type(Kind::Func | Kind::Struct | Kind::Union | Kind::Var | Kind::Typedef),
             ) => n,
             _ => {
                 return Err(self.invalid_type_id(
@@ -800,7 +796,13 @@ impl<'a> Checker<'_, 'a> {
                 if self.resolve_valid(id) {
                     return true;
                 }
-                self.report_id(id, 0, Code::InvalidResolveState, "Invalid resolve state", "the type did not resolve to what its kind requires");
+                self.report_id(
+                    id,
+                    0,
+                    Code::InvalidResolveState,
+                    "Invalid resolve state",
+                    "the type did not resolve to what its kind requires",
+                );
                 false
             }
             Err(_) => {

@@ -42,7 +42,9 @@ impl Checker<'_, '_> {
                 }
                 let next = self.slots.word(cur);
                 match self.node(next) {
-                    Some(Node::Type(k)) if class::is_modifier(Some(k)) => (cur, cur_kind) = (next, k),
+                    Some(Node::Type(k)) if class::is_modifier(Some(k)) => {
+                        (cur, cur_kind) = (next, k)
+                    }
                     _ => break,
                 }
             }
