@@ -22,12 +22,21 @@ enum Command {
     /// Work with BTF (BPF Type Format) blobs and objects.
     #[command(subcommand)]
     Btf(cmd::btf::BtfCommand),
+    /// Report what is in BPF objects: maps, programs, BTF, license, findings.
+    Inspect(cmd::inspect::InspectArgs),
+    /// Check BPF objects against kernel and loader rules (exit 1 on errors, 2 on unreadable files).
+    Check(cmd::check::CheckArgs),
+    /// Print an object's map ABI as stable text, for `bpfc check --snapshot`.
+    Snapshot(cmd::snapshot::SnapshotArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Btf(c) => cmd::btf::run(c),
+        Command::Inspect(a) => cmd::inspect::run(&a),
+        Command::Check(a) => cmd::check::run(&a),
+        Command::Snapshot(a) => cmd::snapshot::run(&a),
     };
     match result {
         Ok(code) => code,

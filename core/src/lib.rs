@@ -2,6 +2,10 @@
 //!
 //! - [`btf`]: read, validate, build and dump BTF.
 //! - [`maps`]: map types, flags and map specifications.
+//! - [`bpf_map`]: declare maps in Rust, laid out as libbpf's `.maps`; user
+//!   space gets a typed handle ([`maps::DeclaredMap`]). Hash keys derive [`Pod`].
+//! - [`object`]: BPF ELF objects; [`diag`]: what loaders and the kernel would refuse.
+//! - [`report`]: inspect reports, JSON documents and map ABI snapshots.
 //!
 //! Parsing never touches the kernel; the `sys` module (bpf(2)) is the only
 //! place with `unsafe`.
@@ -13,7 +17,9 @@ pub mod bytes;
 pub mod diag;
 pub mod maps;
 pub mod object;
+pub mod report;
 #[allow(unsafe_code)]
 pub mod sys;
 
-pub use bpfc_macros::bpf_map;
+pub use bpfc_macros::{bpf_map, Pod};
+pub use maps::Pod;

@@ -49,7 +49,7 @@ fn hand_blob(endian: Endian, layout: Layout) -> Vec<u8> {
         core_len,
     ];
     words.extend([layout.func_record_size, 1, 1, 0, 3]);
-    words.extend(std::iter::repeat(0xdead_beef).take(func_extra as usize / 4));
+    words.extend(std::iter::repeat_n(0xdead_beef, func_extra as usize / 4));
     words.extend([16, 1, 1, 8, 5, 9, (7 << 10) | 2]);
     words.extend([16, 1, 1, 8, 2, 13, 0]);
     let mut out = Vec::new();

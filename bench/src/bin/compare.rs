@@ -1,29 +1,52 @@
 //! `cargo build --release -p bpfc-cli && cargo run --release -p bpfc-bench --bin compare -- [WHAT] [FILE]`
 //!
-//! WHAT is `btf-parse`, `btf-dump` or `all` (the default). Measures bpfc and
-//! its anchor on the same input in one run and prints both figures and the
-//! ratio. Targets come from the issues:
+//! WHAT is `btf-parse`, `btf-dump`, `check` or `all` (the default). Measures
+//! bpfc and its anchor on the same input in one run and prints both figures
+//! and the ratio. Targets come from the issues:
 //! - BTF parse + full validation of vmlinux: at most half of libbpf's
 //!   `btf__parse` time, peak memory no more than libbpf's.
 //! - `bpfc btf dump --format c` of vmlinux: at most half of bpftool's
 //!   whole-process time (raw and the default format measured too).
+//! - `check` (`compare check [OBJECT...]`, default the cilium/ebpf and
+//!   xdp-tools corpus): bpfc's read + parse + full check of each object, in
+//!   process, at most a quarter of libbpf's `bpf_object__open` + close per
+//!   object, over the objects libbpf opens (its refusals return early and
+//!   would flatter it).
 
 use bpfc::btf::Btf;
+use bpfc::diag::{check_object, CheckEnv};
+use bpfc::object::{object_name_from_path, ObjectSpec};
 use bpfc_bench::{build_anchor, peak_rss_kib, report, run_number, time_per_iter, time_process};
 use std::process::Command;
 
 const VMLINUX: &str = "/sys/kernel/btf/vmlinux";
+/// The object corpus: every cilium/ebpf test object (both byte orders) and xdp-tools' objects.
+const OBJECT_DIRS: &[(&str, &str)] = &[
+    (
+        "/usr/share/gocode/src/github.com/cilium/ebpf/testdata",
+        ".elf",
+    ),
+    (
+        "/usr/share/gocode/src/github.com/cilium/ebpf/btf/testdata",
+        ".elf",
+    ),
+    ("/usr/lib/x86_64-linux-gnu/bpf", ".o"),
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let what = args.first().map(String::as_str).unwrap_or("all");
     let file = args.get(1).cloned().unwrap_or_else(|| VMLINUX.to_string());
+    let objects: Vec<String> = args.iter().skip(1).cloned().collect();
     let result = match what {
         // Internal: one parse in a fresh process, then print peak RSS.
         "btf-parse-mem" => btf_parse_mem(&file),
         "btf-parse" => btf_parse(&file),
         "btf-dump" => btf_dump(&file),
-        "all" => btf_parse(&file).and_then(|()| btf_dump(&file)),
+        "check" => object_check(objects),
+        "all" => btf_parse(VMLINUX)
+            .and_then(|()| btf_dump(VMLINUX))
+            .and_then(|()| object_check(Vec::new())),
         other => Err(format!("unknown benchmark {other}")),
     };
     if let Err(e) = result {
@@ -143,5 +166,156 @@ fn sibling_binary(name: &str) -> Result<std::path::PathBuf, String> {
 fn btf_parse_mem(file: &str) -> Result<(), String> {
     std::hint::black_box(parse_and_check(file));
     println!("{}", peak_rss_kib());
+    Ok(())
+}
+
+/// What `bpfc check` does per object, in process: read the file once, parse
+/// it, run every check.
+fn check_file(file: &str) -> usize {
+    let data = std::fs::read(file).expect("readable object");
+    check_bytes(file, &data)
+}
+
+fn check_bytes(file: &str, data: &[u8]) -> usize {
+    let obj = ObjectSpec::parse(data, &object_name_from_path(file)).expect("an object");
+    check_object(&obj, &CheckEnv::default()).len() + obj.maps.len()
+}
+
+fn object_corpus() -> Vec<String> {
+    let mut files = Vec::new();
+    for (dir, suffix) in OBJECT_DIRS {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        files.extend(
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path().to_string_lossy().into_owned())
+                .filter(|p| p.ends_with(suffix)),
+        );
+    }
+    files.sort();
+    files
+}
+
+/// Runs a command and returns its stdout lines.
+fn run_lines(cmd: &mut Command) -> Result<Vec<String>, String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{cmd:?} failed"));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect())
+}
+
+fn object_check(files: Vec<String>) -> Result<(), String> {
+    let all = if files.is_empty() {
+        object_corpus()
+    } else {
+        files
+    };
+    if all.is_empty() {
+        return Err("no objects: install golang-github-cilium-ebpf-dev and xdp-tools".into());
+    }
+    let anchor = build_anchor("libbpf_open")?;
+    let opened = run_lines(Command::new(&anchor).arg("list").args(&all))?;
+    if opened.is_empty() {
+        return Err("libbpf opens none of the objects".into());
+    }
+    let n = opened.len() as f64;
+    let iters = 200;
+    println!(
+        "objects: {} given, {} opened by libbpf and timed",
+        all.len(),
+        opened.len()
+    );
+    let per_object_us = |d: std::time::Duration| d.as_secs_f64() * 1e6 / n;
+
+    let libbpf_ns = run_number(
+        Command::new(&anchor)
+            .arg("time-file")
+            .arg(iters.to_string())
+            .args(&opened),
+    )?;
+    let ours = time_per_iter(iters, || {
+        for f in &opened {
+            std::hint::black_box(check_file(f));
+        }
+    });
+    report(
+        "object read+parse+check per object, from the file",
+        per_object_us(ours),
+        "libbpf bpf_object__open_file+close",
+        libbpf_ns / 1e3,
+        "us",
+        "<= 0.25",
+    );
+
+    let data: Vec<Vec<u8>> = opened
+        .iter()
+        .map(|f| std::fs::read(f).map_err(|e| format!("{f}: {e}")))
+        .collect::<Result<_, _>>()?;
+    let libbpf_mem_ns = run_number(
+        Command::new(&anchor)
+            .arg("time-mem")
+            .arg(iters.to_string())
+            .args(&opened),
+    )?;
+    let ours_mem = time_per_iter(iters, || {
+        for (f, d) in opened.iter().zip(&data) {
+            std::hint::black_box(check_bytes(f, d));
+        }
+    });
+    report(
+        "object parse+check per object, bytes in memory",
+        per_object_us(ours_mem),
+        "libbpf bpf_object__open_mem+close",
+        libbpf_mem_ns / 1e3,
+        "us",
+        "<= 0.25",
+    );
+
+    // Where bpfc's time goes, to know which part to make faster.
+    let read = time_per_iter(iters, || {
+        for f in &opened {
+            std::hint::black_box(std::fs::read(f).map(|d| d.len()).unwrap_or(0));
+        }
+    });
+    let parse = time_per_iter(iters, || {
+        for (f, d) in opened.iter().zip(&data) {
+            let obj = ObjectSpec::parse(d, &object_name_from_path(f)).expect("an object");
+            std::hint::black_box(obj.maps.len());
+        }
+    });
+    let parsed: Vec<ObjectSpec<'_>> = opened
+        .iter()
+        .zip(&data)
+        .map(|(f, d)| ObjectSpec::parse(d, &object_name_from_path(f)).expect("an object"))
+        .collect();
+    let check = time_per_iter(iters, || {
+        for obj in &parsed {
+            std::hint::black_box(check_object(obj, &CheckEnv::default()).len());
+        }
+    });
+    println!(
+        "bpfc per object: read {:.1} us, parse {:.1} us, check {:.1} us",
+        per_object_us(read),
+        per_object_us(parse),
+        per_object_us(check)
+    );
+
+    // The whole corpus, objects libbpf refuses included: bpfc only.
+    let ours_all = time_per_iter(iters / 4, || {
+        for f in &all {
+            std::hint::black_box(check_file(f));
+        }
+    });
+    println!(
+        "object read+parse+check over all {} objects: bpfc {:.1} us per object",
+        all.len(),
+        ours_all.as_secs_f64() * 1e6 / all.len() as f64
+    );
     Ok(())
 }

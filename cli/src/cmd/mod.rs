@@ -1,3 +1,7 @@
 //! One module per subcommand.
 
 pub mod btf;
+pub mod check;
+pub mod inspect;
+mod objfile;
+pub mod snapshot;

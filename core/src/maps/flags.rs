@@ -43,15 +43,15 @@ map_flags! {
 impl MapFlags {
     pub const EMPTY: MapFlags = MapFlags(0);
 
-    pub fn bits(self) -> u32 {
+    pub const fn bits(self) -> u32 {
         self.0
     }
 
-    pub fn contains(self, other: MapFlags) -> bool {
+    pub const fn contains(self, other: MapFlags) -> bool {
         self.0 & other.0 == other.0
     }
 
-    pub fn intersects(self, other: MapFlags) -> bool {
+    pub const fn intersects(self, other: MapFlags) -> bool {
         self.0 & other.0 != 0
     }
 

@@ -88,35 +88,6 @@ map_types! {
 }
 
 impl MapType {
-    /// Types whose element is a file descriptor / id of another kernel object;
-    /// the kernel refuses BTF for them (`map_check_no_btf`, ENOTSUPP).
-    pub fn rejects_btf(self) -> bool {
-        matches!(
-            self,
-            MapType::ProgArray
-                | MapType::PerfEventArray
-                | MapType::CgroupArray
-                | MapType::ArrayOfMaps
-                | MapType::HashOfMaps
-                | MapType::Devmap
-                | MapType::DevmapHash
-                | MapType::Cpumap
-                | MapType::Xskmap
-                | MapType::Sockmap
-                | MapType::Sockhash
-        )
-    }
-
-    /// Types for which libbpf never passes key/value BTF ids to the kernel
-    /// (libbpf.c `bpf_object__create_map`).
-    pub fn libbpf_strips_btf(self) -> bool {
-        self.rejects_btf()
-            || matches!(
-                self,
-                MapType::StackTrace | MapType::Queue | MapType::Stack | MapType::Arena
-            )
-    }
-
     /// Map-in-map outer types.
     pub fn is_map_in_map(self) -> bool {
         matches!(self, MapType::ArrayOfMaps | MapType::HashOfMaps)

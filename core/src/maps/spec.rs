@@ -33,13 +33,16 @@ pub struct MapSpec {
     pub btf_value_type_id: u32,
     /// Template of the inner map for map-in-map outer maps (libbpf's `values`).
     pub inner: Option<Box<MapSpec>>,
-    /// Initial slot contents (map-in-map or prog-array `values` relocations).
+    /// Initial slot contents: map-in-map or prog-array `values` relocations
+    /// (slot index -> map or program), or for a struct_ops map the function
+    /// pointer members set to programs (member index -> program).
     pub slots: Vec<MapSlot>,
     /// Where the definition was found.
     pub source: MapSource,
 }
 
-/// An initialised slot of an outer map or a prog array.
+/// An initialised slot of an outer map or a prog array (or a struct_ops
+/// function pointer member).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MapSlot {
     pub index: u32,

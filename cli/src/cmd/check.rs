@@ -1,0 +1,279 @@
+//! `bpfc check [--json] [--level L] [--snapshot SNAPFILE] [--files-from LIST] FILE...`:
+//! the findings of each BPF object, for CI.
+//!
+//! Built for many files per call: one process, each file read once into a
+//! reused buffer, output streamed file by file, a summary line at the end.
+//! A file that is not a readable object is reported and the others are
+//! still checked.
+//!
+//! Exit status: 2 when any file could not be read as an object (or the
+//! arguments or SNAPFILE are unusable), else 1 when any file has an
+//! error-level finding or its map ABI differs from SNAPFILE, else 0.
+
+use super::objfile::{self, display, json_line, read_into, written, Unreadable};
+use crate::render::{CmdResult, Diagnostic};
+use bpfc::diag::{check_object, CheckEnv, Finding, Severity};
+use bpfc::report::json::{
+    CheckDoc, CheckStatus, CheckSummary, CheckSummaryDoc, SnapshotDoc, SCHEMA_VERSION,
+};
+use bpfc::report::{render_finding, snapshot, unified_diff, Counts, SNAPSHOT_HEADER};
+use clap::{Args, ValueEnum};
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// BPF ELF objects (either byte order).
+    pub files: Vec<PathBuf>,
+    /// Also check the paths listed in LIST, one per line (`-`: standard input).
+    #[arg(long, value_name = "LIST")]
+    pub files_from: Option<PathBuf>,
+    /// One JSON document per file, one per line, then a summary line.
+    #[arg(long)]
+    pub json: bool,
+    /// The least severe findings shown (all are counted).
+    #[arg(long, value_enum, default_value_t = Level::Warning)]
+    pub level: Level,
+    /// Fail with a diff when FILE's map ABI differs from this `bpfc snapshot` output (one FILE only).
+    #[arg(long, value_name = "SNAPFILE")]
+    pub snapshot: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    fn shows(self, s: Severity) -> bool {
+        s >= match self {
+            Level::Note => Severity::Note,
+            Level::Warning => Severity::Warning,
+            Level::Error => Severity::Error,
+        }
+    }
+}
+
+/// The expected snapshot, read once.
+struct Expected {
+    path: String,
+    text: String,
+}
+
+pub fn run(args: &CheckArgs) -> CmdResult {
+    let files = file_list(args)?;
+    let expected = match &args.snapshot {
+        None => None,
+        Some(p) => {
+            if files.len() != 1 {
+                return Err(Box::new(
+                    Diagnostic::error(format!(
+                        "--snapshot compares one object, {} given",
+                        files.len()
+                    ))
+                    .help("run one `bpfc check --snapshot SNAPFILE FILE` per snapshot"),
+                ));
+            }
+            Some(read_snapshot(p)?)
+        }
+    };
+
+    let stdout = io::stdout().lock();
+    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
+    let env = CheckEnv::default();
+    let mut buf = Vec::new();
+    let mut summary = CheckSummary::default();
+    for path in &files {
+        let text = check_one(args, &env, expected.as_ref(), path, &mut buf, &mut summary);
+        if !written(out.write_all(text.as_bytes()))? {
+            return Ok(ExitCode::from(exit_code(&summary)));
+        }
+    }
+    summary.exit_code = exit_code(&summary);
+    let last = if args.json {
+        json_line(&CheckSummaryDoc { summary })
+    } else {
+        summary_text(&summary, args.level)
+    };
+    written(out.write_all(last.as_bytes()).and_then(|()| out.flush()))?;
+    Ok(ExitCode::from(summary.exit_code))
+}
+
+/// Reads and checks one file (into `buf`, reused from file to file);
+/// returns its output and counts it in `summary`.
+fn check_one(
+    args: &CheckArgs,
+    env: &CheckEnv,
+    expected: Option<&Expected>,
+    path: &Path,
+    buf: &mut Vec<u8>,
+    summary: &mut CheckSummary,
+) -> String {
+    let file = display(path);
+    summary.files += 1;
+    let obj = match read_into(path, buf).and_then(|()| objfile::parse(&file, buf)) {
+        Ok(obj) => obj,
+        Err(e) => {
+            summary.unreadable += 1;
+            return unreadable_text(args.json, &file, &e);
+        }
+    };
+    let mut findings = check_object(&obj, env);
+    objfile::sort_findings(&mut findings);
+    let counts = Counts::of(&findings);
+    summary.counts.merge(counts);
+    let diff = expected.and_then(|e| unified_diff(&e.text, &snapshot(&obj), &e.path, &file));
+    let status = if counts.errors > 0 || diff.is_some() {
+        summary.failed += 1;
+        CheckStatus::Failed
+    } else {
+        summary.ok += 1;
+        CheckStatus::Ok
+    };
+    let shown: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| args.level.shows(f.severity))
+        .collect();
+    if args.json {
+        return json_line(&CheckDoc {
+            schema_version: SCHEMA_VERSION,
+            file: &file,
+            status,
+            error: None,
+            findings: &shown,
+            counts,
+            snapshot: expected.map(|e| SnapshotDoc {
+                path: &e.path,
+                matches: diff.is_none(),
+                diff: diff.as_deref(),
+            }),
+        });
+    }
+    let mut text: String = shown.iter().map(|f| render_finding(&file, f)).collect();
+    if let (Some(e), Some(d)) = (expected, &diff) {
+        text.push_str(&drift_text(e, &file, d));
+    }
+    text
+}
+
+fn exit_code(s: &CheckSummary) -> u8 {
+    if s.unreadable > 0 {
+        2
+    } else if s.failed > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// FILE arguments, then the paths in `--files-from`.
+fn file_list(args: &CheckArgs) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    let mut files = args.files.clone();
+    if let Some(list) = &args.files_from {
+        let cannot = |e: io::Error| {
+            Box::new(Diagnostic::error(format!(
+                "cannot read the file list {}: {e}",
+                list.display()
+            )))
+        };
+        let reader: Box<dyn BufRead> = if list == Path::new("-") {
+            Box::new(io::stdin().lock())
+        } else {
+            Box::new(io::BufReader::new(
+                std::fs::File::open(list).map_err(cannot)?,
+            ))
+        };
+        for line in reader.lines() {
+            let line = line.map_err(cannot)?;
+            if !line.is_empty() {
+                files.push(PathBuf::from(line));
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(Box::new(
+            Diagnostic::error("no files to check")
+                .help("pass BPF objects as arguments or with --files-from LIST"),
+        ));
+    }
+    Ok(files)
+}
+
+fn read_snapshot(path: &Path) -> Result<Expected, Box<Diagnostic>> {
+    let shown = display(path);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(
+            Diagnostic::error(format!("cannot read the snapshot {shown}: {e}"))
+                .at(shown.clone())
+                .help("create it with `bpfc snapshot FILE > SNAPFILE`"),
+        )
+    })?;
+    // A checkout with CRLF line endings holds the same snapshot.
+    let text = text.replace("\r\n", "\n");
+    Ok(Expected { path: shown, text })
+}
+
+fn drift_text(e: &Expected, file: &str, diff: &str) -> String {
+    let mut d = Diagnostic::error(format!("map ABI of {file} differs from {}", e.path))
+        .at(e.path.clone())
+        .note("lines starting with - are in the snapshot, lines with + in the object");
+    if !e.text.starts_with(SNAPSHOT_HEADER) {
+        d = d.note(format!(
+            "{} does not start with `{SNAPSHOT_HEADER}`: is it a bpfc snapshot of this format?",
+            e.path
+        ));
+    }
+    d = d.help(format!(
+        "if the change is intended, update the snapshot: bpfc snapshot {file} > {}",
+        e.path
+    ));
+    format!("{}{diff}", d.render())
+}
+
+fn unreadable_text(json: bool, file: &str, e: &Unreadable) -> String {
+    if json {
+        json_line(&CheckDoc {
+            schema_version: SCHEMA_VERSION,
+            file,
+            status: CheckStatus::Unreadable,
+            error: Some(e.file_error()),
+            findings: &[],
+            counts: Counts::default(),
+            snapshot: None,
+        })
+    } else {
+        e.diagnostic(file).render()
+    }
+}
+
+/// `bpfc check: 3 files, 1 ok, 1 failed, 1 unreadable; 2 errors, 1 warning, 5 notes (5 below --level warning not shown)`.
+fn summary_text(s: &CheckSummary, level: Level) -> String {
+    let c = s.counts;
+    let hidden = match level {
+        Level::Note => 0,
+        Level::Warning => c.notes,
+        Level::Error => c.notes + c.warnings,
+    };
+    let level_name = match level {
+        Level::Note => "note",
+        Level::Warning => "warning",
+        Level::Error => "error",
+    };
+    let mut line = format!(
+        "bpfc check: {} file{}, {} ok, {} failed, {} unreadable; {}",
+        s.files,
+        if s.files == 1 { "" } else { "s" },
+        s.ok,
+        s.failed,
+        s.unreadable,
+        c.text()
+    );
+    if hidden > 0 {
+        line.push_str(&format!(" ({hidden} below --level {level_name} not shown)"));
+    }
+    line.push('\n');
+    line
+}

@@ -1,0 +1,528 @@
+//! The full check of an object: what the reader found, plus every map
+//! against the kernel's rules as each loader would pass it.
+
+use super::{key_padding, Actor, Code, Errno, Finding, Severity, Subject};
+use crate::btf::Btf;
+use crate::maps::rules::{self, CreateAttr, Env, Field, Violation};
+use crate::maps::{MapFlags, MapSource, MapSpec, MapType};
+use crate::object::ObjectSpec;
+
+/// What the checks assume about the target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckEnv {
+    /// Kernel build limits (page size, KMALLOC_MAX_SIZE, NR_CPUS).
+    pub kernel: Env,
+    /// Possible CPUs of the target, when known (perf event arrays).
+    pub possible_cpus: Option<u32>,
+}
+
+/// Every finding for an object: the reader's, then each map's, in map order.
+pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
+    let mut out = obj.findings.clone();
+    out.extend(check_maps(obj, env));
+    out
+}
+
+/// The map checks alone (without the reader's findings, which stay in
+/// `obj.findings`): each map and inner map against the kernel's rules, and
+/// names that collide in the kernel. A caller that owns the object can take
+/// `obj.findings` and append these without copying.
+pub fn check_maps(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let fixups = obj.btf_fixups.as_ref();
+    let datasec_size = |id: u32| fixups.and_then(|f| f.datasec(id)).map(|d| d.size);
+    for m in &obj.maps {
+        out.extend(check_map_with(m, obj.btf.as_ref(), env, &datasec_size));
+        if let Some(inner) = &m.inner {
+            out.extend(check_map_with(inner, obj.btf.as_ref(), env, &datasec_size));
+        }
+    }
+    name_collisions(&obj.maps, &mut out);
+    out
+}
+
+/// The loaders that create a map from this kind of definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Loader {
+    Libbpf,
+    Cilium,
+}
+
+fn loaders(spec: &MapSpec) -> &'static [Loader] {
+    match spec.source {
+        // libbpf 1.x refuses legacy definitions outright (reported by the reader).
+        MapSource::Legacy { .. } => &[Loader::Cilium],
+        // cilium/ebpf builds its own data-section maps; these are libbpf's.
+        MapSource::Internal { .. } | MapSource::StructOps { .. } => &[Loader::Libbpf],
+        _ => &[Loader::Libbpf, Loader::Cilium],
+    }
+}
+
+/// The definition as `loader` passes it to `BPF_MAP_CREATE`.
+fn view(spec: &MapSpec, loader: Loader, env: &CheckEnv) -> CreateAttr {
+    let mut v = CreateAttr::from(spec);
+    let cpus = env.possible_cpus.unwrap_or(1);
+    match (loader, spec.kind()) {
+        (Loader::Libbpf, Some(MapType::Ringbuf | MapType::UserRingbuf)) => {
+            v.max_entries = rules::libbpf_ringbuf_size(spec.max_entries, env.kernel.page_size);
+        }
+        (_, Some(MapType::PerfEventArray)) => {
+            if spec.max_entries == 0 || loader == Loader::Cilium {
+                v.max_entries = cpus;
+            }
+            if loader == Loader::Cilium {
+                // map.go fixupMapSpec: key and value are 4-byte fds/indices.
+                for s in [&mut v.key_size, &mut v.value_size] {
+                    if *s == 0 {
+                        *s = 4;
+                    }
+                }
+            }
+        }
+        (Loader::Cilium, Some(MapType::ArrayOfMaps | MapType::HashOfMaps))
+            if spec.value_size == 0 =>
+        {
+            v.value_size = 4;
+        }
+        (Loader::Cilium, Some(MapType::Ringbuf | MapType::UserRingbuf | MapType::Arena))
+            if spec.btf_value_type_id != 0 =>
+        {
+            v.value_size = 0;
+        }
+        (Loader::Cilium, Some(MapType::Cpumap)) => {
+            if let Some(n) = env.possible_cpus {
+                v.max_entries = v.max_entries.min(n);
+            }
+        }
+        _ => {}
+    }
+    if matches!(spec.source, MapSource::StructOps { .. }) {
+        // libbpf replaces value_size with the kernel's bpf_struct_ops_<name> size.
+        v.value_size = 0;
+    }
+    v
+}
+
+fn code_for(field: Field, spec: &MapSpec) -> Code {
+    match field {
+        Field::MapType => Code::KernelUnknownMapType,
+        Field::KeySize => Code::KernelKeySize,
+        Field::ValueSize => Code::KernelValueSize,
+        Field::MaxEntries if spec.kind().is_some_and(|t| t.is_ringbuf()) => {
+            Code::RingbufSizeRounded
+        }
+        Field::MaxEntries => Code::KernelMaxEntries,
+        Field::MapFlags => Code::KernelFlags,
+        Field::MapExtra => Code::KernelMapExtra,
+        Field::Name => Code::KernelMapName,
+        Field::Btf => Code::KernelBtf,
+    }
+}
+
+fn fix_for(field: Field, t: Option<MapType>) -> String {
+    let t = t.map_or("this".to_string(), |t| t.name().to_string());
+    match field {
+        Field::MapType => "use a BPF_MAP_TYPE_* value the target kernel defines".into(),
+        Field::KeySize => format!("give the {t} map the key size the kernel requires"),
+        Field::ValueSize => format!("give the {t} map the value size the kernel requires"),
+        Field::MaxEntries => format!("set max_entries as {t} maps require"),
+        Field::MapFlags => format!("use only the map_flags {t} maps accept"),
+        Field::MapExtra => format!("set map_extra as {t} maps require, or leave it 0"),
+        Field::Name => "rename the map using only A-Z a-z 0-9 _ .".into(),
+        Field::Btf => "fix the key/value types so their BTF matches the map".into(),
+    }
+}
+
+fn located(f: Finding, spec: &MapSpec) -> Finding {
+    match &spec.source {
+        MapSource::BtfMaps { section, offset }
+        | MapSource::Legacy {
+            section, offset, ..
+        } => f.section(section.clone()).offset(*offset),
+        MapSource::Internal { section } | MapSource::StructOps { section, .. } => {
+            f.section(section.clone())
+        }
+        MapSource::Declared | MapSource::Inner => f,
+    }
+}
+
+fn loader_actor(l: Loader) -> Actor {
+    match l {
+        Loader::Libbpf => Actor::Libbpf,
+        Loader::Cilium => Actor::Cilium,
+    }
+}
+
+/// One map against the kernel's rules (and BTF, when the object has it;
+/// DATASEC sizes are taken as stored).
+pub fn check_map(spec: &MapSpec, btf: Option<&Btf<'_>>, env: &CheckEnv) -> Vec<Finding> {
+    check_map_with(spec, btf, env, &|_| None)
+}
+
+fn check_map_with(
+    spec: &MapSpec,
+    btf: Option<&Btf<'_>>,
+    env: &CheckEnv,
+    datasec_size: &dyn Fn(u32) -> Option<u32>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let subject = Subject::Map(spec.name.clone());
+    let kind = spec.kind();
+
+    // libbpf names internal maps itself, replacing characters the kernel refuses.
+    let internal = matches!(spec.source, MapSource::Internal { .. });
+    if !internal {
+        if let Some(v) = rules::check_name(&spec.name) {
+            out.push(kernel_finding(
+                spec,
+                &v,
+                Code::KernelMapName,
+                Severity::Error,
+                &[],
+            ));
+        }
+    }
+    if spec.name.len() >= rules::BPF_OBJ_NAME_LEN && !matches!(spec.source, MapSource::Inner) {
+        let mut sent = rules::kernel_name(&spec.name).to_string();
+        if internal {
+            sent = sent
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+        }
+        out.push(located(
+            Finding::new(
+                Code::MapNameTruncated,
+                subject.clone(),
+                format!("the kernel sees the name as '{sent}'"),
+            )
+            .rule("map names are at most 15 characters (BPF_OBJ_NAME_LEN 16 with the NUL)")
+            .effect(
+                Actor::Libbpf,
+                None,
+                "truncates the name it passes to BPF_MAP_CREATE; pins by the full name",
+            )
+            .effect(
+                Actor::Cilium,
+                None,
+                "truncates the name it passes to BPF_MAP_CREATE",
+            )
+            .fix("use a name of at most 15 characters so bpftool and the kernel show it whole"),
+            spec,
+        ));
+    }
+
+    // The create-time rules, per loader view.
+    let loaders = loaders(spec);
+    let per_loader: Vec<(Loader, Vec<Violation>)> = loaders
+        .iter()
+        .map(|&l| (l, rules::check_create(&view(spec, l, env), &env.kernel)))
+        .collect();
+    let mut reported: Vec<Violation> = Vec::new();
+    for (_, vs) in &per_loader {
+        for v in vs {
+            if reported
+                .iter()
+                .any(|r| r.field == v.field && r.errno == v.errno)
+            {
+                continue;
+            }
+            reported.push(v.clone());
+            let failing: Vec<Loader> = per_loader
+                .iter()
+                .filter(|(_, other)| {
+                    other
+                        .iter()
+                        .any(|o| o.field == v.field && o.errno == v.errno)
+                })
+                .map(|(l, _)| *l)
+                .collect();
+            let severity = if failing.len() == loaders.len() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            let passing: Vec<Loader> = loaders
+                .iter()
+                .copied()
+                .filter(|l| !failing.contains(l))
+                .collect();
+            let mut f = kernel_finding(spec, v, code_for(v.field, spec), severity, &failing);
+            for l in passing {
+                let adjusted = view(spec, l, env);
+                f = f.effect(
+                    loader_actor(l),
+                    None,
+                    match v.field {
+                        Field::MaxEntries => {
+                            format!("passes max_entries {} instead", adjusted.max_entries)
+                        }
+                        Field::KeySize => format!("passes key_size {} instead", adjusted.key_size),
+                        Field::ValueSize => {
+                            format!("passes value_size {} instead", adjusted.value_size)
+                        }
+                        _ => "adjusts the definition so the kernel accepts it".into(),
+                    },
+                );
+            }
+            out.push(f);
+        }
+    }
+
+    if let Some(t) = kind {
+        notes(spec, t, &mut out);
+        if let Some(btf) = btf {
+            btf_checks(spec, t, btf, datasec_size, &mut out);
+        }
+    }
+    out
+}
+
+fn kernel_finding(
+    spec: &MapSpec,
+    v: &Violation,
+    code: Code,
+    severity: Severity,
+    failing: &[Loader],
+) -> Finding {
+    let mut f = Finding::new(code, Subject::Map(spec.name.clone()), v.rule.clone())
+        .severity(severity)
+        .rule(format!("{} ({})", v.rule, v.source))
+        .effect(
+            Actor::Kernel,
+            Some(v.errno),
+            format!("BPF_MAP_CREATE fails: {}", v.errno.text()),
+        );
+    for l in failing {
+        f = f.effect(
+            loader_actor(*l),
+            Some(v.errno),
+            "passes the definition unchanged and fails",
+        );
+    }
+    located(f.fix(fix_for(v.field, spec.kind())), spec)
+}
+
+fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
+    let subject = Subject::Map(spec.name.clone());
+    let flags = spec.flags();
+    if t == MapType::PerfEventArray && spec.max_entries == 0 {
+        out.push(located(
+            Finding::new(Code::LoaderAdjustsMaxEntries, subject.clone(), "max_entries 0: one entry per possible CPU at create time")
+                .rule("a perf event array needs an entry per CPU; loaders size it from /sys/devices/system/cpu/possible")
+                .effect(Actor::Libbpf, None, "sets max_entries to the number of possible CPUs when it is 0")
+                .effect(Actor::Cilium, None, "sets max_entries to the number of possible CPUs when it is 0 or larger")
+                .fix("nothing to fix; set max_entries to pin a size"),
+            spec,
+        ));
+    }
+    if spec.numa_node != 0 && !flags.contains(MapFlags::NUMA_NODE) {
+        out.push(located(
+            Finding::new(
+                Code::NumaNodeIgnored,
+                subject.clone(),
+                format!("numa_node {} without BPF_F_NUMA_NODE", spec.numa_node),
+            )
+            .rule("the kernel reads numa_node only when map_flags has BPF_F_NUMA_NODE")
+            .effect(Actor::Kernel, None, "ignores numa_node")
+            .fix("add BPF_F_NUMA_NODE to map_flags or drop numa_node"),
+            spec,
+        ));
+    }
+    let r = rules::rules(t);
+    if r.capability == rules::Capability::CapNetAdmin {
+        out.push(located(
+            Finding::new(
+                Code::KernelCapability,
+                subject.clone(),
+                format!("{t} maps need CAP_NET_ADMIN"),
+            )
+            .rule(format!(
+                "{t} maps are created only with CAP_NET_ADMIN (and CAP_BPF)"
+            ))
+            .effect(
+                Actor::Kernel,
+                Some(Errno::Eperm),
+                "BPF_MAP_CREATE fails without CAP_NET_ADMIN",
+            )
+            .fix("create the map from a process with CAP_NET_ADMIN"),
+            spec,
+        ));
+    }
+    if flags.contains(MapFlags::ZERO_SEED) {
+        out.push(located(
+            Finding::new(
+                Code::KernelCapability,
+                subject.clone(),
+                "BPF_F_ZERO_SEED needs CAP_SYS_ADMIN",
+            )
+            .rule("a zero hash seed is for testing; the kernel requires CAP_SYS_ADMIN")
+            .effect(
+                Actor::Kernel,
+                Some(Errno::Eperm),
+                "BPF_MAP_CREATE fails without CAP_SYS_ADMIN",
+            )
+            .fix("drop BPF_F_ZERO_SEED outside tests"),
+            spec,
+        ));
+    }
+    if matches!(t, MapType::LruHash | MapType::LruPercpuHash)
+        && flags.contains(MapFlags::NO_COMMON_LRU)
+    {
+        out.push(located(
+            Finding::new(Code::KernelAdjusts, subject.clone(), "max_entries is rounded to a multiple of the possible CPUs")
+                .rule("with BPF_F_NO_COMMON_LRU each CPU gets an equal share of the entries")
+                .effect(Actor::Kernel, None, "stores a different max_entries than requested; pinned-map reuse then compares unequal")
+                .fix("use a multiple of the CPU count"),
+            spec,
+        ));
+    }
+    if matches!(t, MapType::Devmap | MapType::DevmapHash) && !flags.contains(MapFlags::RDONLY_PROG)
+    {
+        out.push(located(
+            Finding::new(
+                Code::KernelAdjusts,
+                subject,
+                "the kernel adds BPF_F_RDONLY_PROG to the stored map_flags",
+            )
+            .rule("device maps are read-only for programs")
+            .effect(
+                Actor::Kernel,
+                None,
+                "map_flags read back include rdonly_prog",
+            )
+            .effect(
+                Actor::Libbpf,
+                None,
+                "ignores rdonly_prog when comparing a pinned device map",
+            )
+            .fix("nothing to fix; expect rdonly_prog in bpftool output"),
+            spec,
+        ));
+    }
+}
+
+fn btf_checks(
+    spec: &MapSpec,
+    t: MapType,
+    btf: &Btf<'_>,
+    datasec_size: &dyn Fn(u32) -> Option<u32>,
+    out: &mut Vec<Finding>,
+) {
+    let stripped =
+        rules::libbpf_strips_btf(t) || matches!(spec.source, MapSource::StructOps { .. });
+    if !stripped {
+        let mandatory = rules::rules(t).btf == rules::BtfRule::Mandatory;
+        for v in rules::check_btf(&spec.into(), btf, datasec_size) {
+            let fatal = mandatory || matches!(v.errno, Errno::Eopnotsupp | Errno::Eacces);
+            let mut f = Finding::new(
+                if matches!(v.errno, Errno::Eopnotsupp | Errno::Eacces) {
+                    Code::KernelSpecialField
+                } else {
+                    Code::KernelBtf
+                },
+                Subject::Map(spec.name.clone()),
+                v.rule.clone(),
+            )
+            .severity(if fatal {
+                Severity::Error
+            } else {
+                Severity::Warning
+            })
+            .btf_type(if spec.btf_key_type_id != 0 {
+                spec.btf_key_type_id
+            } else {
+                spec.btf_value_type_id
+            })
+            .rule(format!("{} ({})", v.rule, v.source))
+            .effect(
+                Actor::Kernel,
+                Some(v.errno),
+                format!("BPF_MAP_CREATE fails: {}", v.errno.text()),
+            );
+            if !fatal {
+                f = f
+                    .effect(Actor::Libbpf, None, "Retrying without BTF.")
+                    .effect(
+                        Actor::Cilium,
+                        None,
+                        "retries without BTF on EINVAL/ENOTSUPP",
+                    );
+            }
+            out.push(located(f.fix(fix_for(v.field, Some(t))), spec));
+        }
+    }
+    let hashed = matches!(
+        t,
+        MapType::Hash
+            | MapType::PercpuHash
+            | MapType::LruHash
+            | MapType::LruPercpuHash
+            | MapType::HashOfMaps
+            | MapType::Rhash
+    );
+    if hashed && spec.btf_key_type_id != 0 {
+        if let Some(holes) = key_padding(btf, spec.btf_key_type_id).filter(|h| !h.is_empty()) {
+            let list: Vec<String> = holes
+                .iter()
+                .map(|h| {
+                    format!(
+                        "{}..{}{}",
+                        h.offset,
+                        h.offset + h.size,
+                        if h.partial { " (partial)" } else { "" }
+                    )
+                })
+                .collect();
+            out.push(located(
+                Finding::new(Code::HashKeyPadding, Subject::Map(spec.name.clone()), format!("key type has padding at bytes {}", list.join(", ")))
+                    .btf_type(spec.btf_key_type_id)
+                    .rule("hash maps compare whole keys byte by byte, padding included")
+                    .effect(Actor::Kernel, None, "lookups miss when the padding bytes differ (uninitialised stack)")
+                    .fix("zero the key with __builtin_memset before filling it, or add explicit padding fields"),
+                spec,
+            ));
+        }
+    }
+}
+
+/// Maps whose kernel-visible names (first 15 bytes) are equal.
+fn name_collisions(maps: &[MapSpec], out: &mut Vec<Finding>) {
+    for (i, a) in maps.iter().enumerate() {
+        let ka = rules::kernel_name(&a.name);
+        if let Some(b) = maps[..i]
+            .iter()
+            .find(|b| b.name != a.name && rules::kernel_name(&b.name) == ka)
+        {
+            let internal = matches!(a.source, MapSource::Internal { .. })
+                && matches!(b.source, MapSource::Internal { .. });
+            out.push(
+                Finding::new(
+                    if internal {
+                        Code::InternalMapNameCollision
+                    } else {
+                        Code::MapNameCollision
+                    },
+                    Subject::Map(a.name.clone()),
+                    format!(
+                        "'{}' and '{}' are both '{ka}' in the kernel",
+                        b.name, a.name
+                    ),
+                )
+                .rule("the kernel keeps 15 characters of a map name")
+                .effect(
+                    Actor::Kernel,
+                    None,
+                    "bpftool and /proc show two maps with the same name",
+                )
+                .fix("make the names differ in their first 15 characters"),
+            );
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! ELF symbols and relocations.
+
+use serde::Serialize;
+use std::borrow::Cow;
+
+/// One entry of the symbol table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Symbol<'a> {
+    /// Index in the symbol table.
+    pub index: u32,
+    pub name: Cow<'a, str>,
+    pub value: u64,
+    pub size: u64,
+    /// `st_shndx`: section index, or `SHN_UNDEF` / `SHN_ABS` / `SHN_COMMON`.
+    pub section: u32,
+    pub kind: SymbolKind,
+    pub binding: Binding,
+    pub visibility: Visibility,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SymbolKind {
+    NoType,
+    Object,
+    Func,
+    Section,
+    File,
+    Other(u8),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Binding {
+    Local,
+    Global,
+    Weak,
+    Other(u8),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Default,
+    Internal,
+    Hidden,
+    Protected,
+}
+
+impl<'a> Symbol<'a> {
+    pub(crate) fn from_elf(index: u32, name: Cow<'a, str>, sym: &goblin::elf::Sym) -> Symbol<'a> {
+        let kind = match sym.st_info & 0xf {
+            0 => SymbolKind::NoType,
+            1 => SymbolKind::Object,
+            2 => SymbolKind::Func,
+            3 => SymbolKind::Section,
+            4 => SymbolKind::File,
+            other => SymbolKind::Other(other),
+        };
+        let binding = match sym.st_info >> 4 {
+            0 => Binding::Local,
+            1 => Binding::Global,
+            2 => Binding::Weak,
+            other => Binding::Other(other),
+        };
+        let visibility = match sym.st_other & 0x3 {
+            0 => Visibility::Default,
+            1 => Visibility::Internal,
+            2 => Visibility::Hidden,
+            _ => Visibility::Protected,
+        };
+        Symbol {
+            index,
+            name,
+            value: sym.st_value,
+            size: sym.st_size,
+            section: u32::try_from(sym.st_shndx).unwrap_or(u32::MAX),
+            kind,
+            binding,
+            visibility,
+        }
+    }
+
+    /// Global or weak.
+    pub fn is_global(&self) -> bool {
+        matches!(self.binding, Binding::Global | Binding::Weak)
+    }
+
+    /// Hidden or internal visibility: libbpf treats such globals as static.
+    pub fn is_hidden(&self) -> bool {
+        matches!(self.visibility, Visibility::Hidden | Visibility::Internal)
+    }
+
+    /// An extern as libbpf defines it: undefined, global or weak, no type.
+    pub fn is_extern(&self) -> bool {
+        self.section == super::elf::SHN_UNDEF
+            && self.is_global()
+            && self.kind == SymbolKind::NoType
+            && self.index != 0
+    }
+}
+
+/// One `Elf64_Rel` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Relocation {
+    /// Byte offset in the target section.
+    pub offset: u64,
+    /// Symbol table index.
+    pub symbol: u32,
+    /// `R_BPF_*` type.
+    pub r_type: u32,
+}
+
+/// A `SHT_REL` section for code, `.maps` or struct_ops (the only ones a
+/// loader reads; relocations of DWARF and `.BTF.ext` are not kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelocationSection {
+    /// Index of the REL section itself.
+    pub section: u32,
+    /// Index of the section it patches.
+    pub target: u32,
+    pub entries: Vec<Relocation>,
+}

@@ -1,0 +1,100 @@
+//! No input makes the reader panic: real objects cut short at many points
+//! and with bytes flipped all over still give an object or an error.
+
+mod object_support;
+
+use bpfc::diag::{check_object, CheckEnv};
+use bpfc::object::ObjectSpec;
+use object_support::corpus;
+
+fn read_and_check(data: &[u8]) {
+    if let Ok(obj) = ObjectSpec::parse(data, "hostile") {
+        let _ = check_object(&obj, &CheckEnv::default());
+        let _ = obj.fixed_btf();
+    }
+}
+
+/// A few varied objects: BTF maps and globals, legacy maps, both byte orders.
+fn samples() -> Option<Vec<Vec<u8>>> {
+    let files = corpus()?;
+    let wanted = [
+        "loader-clang-14-el.elf",
+        "loader-clang-14-eb.elf",
+        "btf_map_init-el.elf",
+        "iproute2_map_compat-eb.elf",
+        "xdpdump_xdp.o",
+        "xdp-dispatcher.o",
+    ];
+    Some(
+        files
+            .iter()
+            .filter(|p| wanted.iter().any(|w| p.ends_with(w)))
+            .map(|p| std::fs::read(p).unwrap())
+            .collect(),
+    )
+}
+
+#[test]
+fn truncated_objects_never_panic() {
+    let Some(samples) = samples() else { return };
+    for data in &samples {
+        // Every byte near the start (headers), then a stride through the rest.
+        let cuts = (0..256).chain((256..data.len()).step_by(7));
+        for cut in cuts {
+            read_and_check(&data[..cut]);
+        }
+    }
+}
+
+#[test]
+fn corrupted_objects_never_panic() {
+    let Some(samples) = samples() else { return };
+    // A cheap deterministic generator (no dependency on a random crate).
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for data in &samples {
+        for _ in 0..300 {
+            let mut bad = data.clone();
+            for _ in 0..1 + next() % 8 {
+                let at = (next() % bad.len() as u64) as usize;
+                bad[at] = match next() % 4 {
+                    0 => 0,
+                    1 => 0xff,
+                    2 => bad[at] ^ (1 << (next() % 8)),
+                    _ => next() as u8,
+                };
+            }
+            read_and_check(&bad);
+        }
+    }
+}
+
+#[test]
+fn not_elf_and_32_bit_are_errors() {
+    use bpfc::object::ObjectError;
+    assert!(matches!(
+        ObjectSpec::parse(b"", "x"),
+        Err(ObjectError::NotElf { .. })
+    ));
+    assert!(matches!(
+        ObjectSpec::parse(b"\x7fELF", "x"),
+        Err(ObjectError::NotElf { .. })
+    ));
+    assert!(matches!(
+        ObjectSpec::parse(b"not an object at all, just text", "x"),
+        Err(ObjectError::NotElf { .. })
+    ));
+    let mut elf32 = vec![0u8; 52];
+    elf32[..4].copy_from_slice(b"\x7fELF");
+    elf32[4] = 1; // ELFCLASS32
+    elf32[5] = 1;
+    assert_eq!(
+        ObjectSpec::parse(&elf32, "x").unwrap_err(),
+        ObjectError::Not64Bit
+    );
+}
