@@ -96,43 +96,16 @@ pub(super) fn int_word_is_regular(data: u32) -> bool {
     bits % 8 == 0 && offset == 0 && matches!(roundup_bytes(bits), 1 | 2 | 4 | 8 | 16)
 }
 
-/// Record `i` (of `N` words) of a type: a member, DATASEC entry or
-/// parameter. `Type` only iterates its records, and a struct resumed after
-/// a descent continues at member `i`, so it is read here directly (the
-/// reader sized the type to hold all `vlen` records; a short read gives
-/// zeros).
-#[inline(always)]
-fn record<const N: usize>(t: &Type<'_>, i: u32) -> [u32; N] {
-    let at = record_at(i, 4 * N as u64) as usize;
-    let mut words = [0; N];
-    if let Some(r) = t.raw().get(at..at + 4 * N) {
-        for (w, b) in words.iter_mut().zip(r.chunks_exact(4)) {
-            *w = t.endian().u32([b[0], b[1], b[2], b[3]]);
-        }
-    }
-    words
-}
-
-/// Member `i` of a STRUCT/UNION (see [`record`]).
+/// Member `i` of a STRUCT/UNION the checker is walking (`i < vlen`, which
+/// the reader sized the type for).
 #[inline(always)]
 pub(super) fn member(t: &Type<'_>, i: u32) -> Member {
-    let [name_off, type_id, raw_offset] = record(t, i);
-    Member {
-        name_off,
-        type_id,
-        raw_offset,
-        kflag: t.kflag(),
-    }
+    t.member(i).expect("the walk stays below vlen")
 }
 
-/// Entry `i` of a DATASEC (see [`record`]).
+/// Entry `i` of a DATASEC (`i < vlen`).
 fn datasec_entry(t: &Type<'_>, i: u32) -> VarSecinfo {
-    let [type_id, offset, size] = record(t, i);
-    VarSecinfo {
-        type_id,
-        offset,
-        size,
-    }
+    t.datasec_entry(i).expect("the walk stays below vlen")
 }
 
 impl<'a> Checker<'_, 'a> {
@@ -881,7 +854,8 @@ impl<'a> Checker<'_, 'a> {
         if n == 0 {
             return Ok(());
         }
-        let [last_name, last_type] = record(t, n - 1);
+        let last = t.param(n - 1).expect("a FUNC_PROTO with n > 0 parameters");
+        let (last_name, last_type) = (last.name_off, last.type_id);
         let arg = |c: &mut Self, i: u32, note: String| {
             c.report(
                 t,
