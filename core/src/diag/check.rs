@@ -18,8 +18,9 @@ pub struct CheckEnv {
 
 /// Every finding for an object: the reader's, then each map's, in map order.
 pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
-    let mut out = obj.findings.clone();
-    out.extend(check_maps(obj, env));
+    let mut out = Vec::with_capacity(obj.findings.len() + obj.maps.len());
+    out.extend_from_slice(&obj.findings);
+    check_maps_into(obj, env, &mut out);
     out
 }
 
@@ -29,16 +30,20 @@ pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
 /// `obj.findings` and append these without copying.
 pub fn check_maps(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     let mut out = Vec::new();
+    check_maps_into(obj, env, &mut out);
+    out
+}
+
+fn check_maps_into(obj: &ObjectSpec<'_>, env: &CheckEnv, out: &mut Vec<Finding>) {
     let fixups = obj.btf_fixups.as_ref();
     let datasec_size = |id: u32| fixups.and_then(|f| f.datasec(id)).map(|d| d.size);
     for m in &obj.maps {
-        out.extend(check_map_with(m, obj.btf.as_ref(), env, &datasec_size));
+        check_map_into(m, obj.btf.as_ref(), env, &datasec_size, out);
         if let Some(inner) = &m.inner {
-            out.extend(check_map_with(inner, obj.btf.as_ref(), env, &datasec_size));
+            check_map_into(inner, obj.btf.as_ref(), env, &datasec_size, out);
         }
     }
-    name_collisions(&obj.maps, &mut out);
-    out
+    name_collisions(&obj.maps, out);
 }
 
 /// The loaders that create a map from this kind of definition.
@@ -156,17 +161,19 @@ fn loader_actor(l: Loader) -> Actor {
 /// One map against the kernel's rules (and BTF, when the object has it;
 /// DATASEC sizes are taken as stored).
 pub fn check_map(spec: &MapSpec, btf: Option<&Btf<'_>>, env: &CheckEnv) -> Vec<Finding> {
-    check_map_with(spec, btf, env, &|_| None)
+    let mut out = Vec::new();
+    check_map_into(spec, btf, env, &|_| None, &mut out);
+    out
 }
 
-fn check_map_with(
+/// [`check_map`]'s findings, appended to `out`.
+fn check_map_into(
     spec: &MapSpec,
     btf: Option<&Btf<'_>>,
     env: &CheckEnv,
     datasec_size: &dyn Fn(u32) -> Option<u32>,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let subject = Subject::Map(spec.name.clone());
+    out: &mut Vec<Finding>,
+) {
     let kind = spec.kind();
 
     // libbpf names internal maps itself, replacing characters the kernel refuses.
@@ -199,7 +206,7 @@ fn check_map_with(
         out.push(located(
             Finding::new(
                 Code::MapNameTruncated,
-                subject.clone(),
+                Subject::Map(spec.name.clone()),
                 format!("the kernel sees the name as '{sent}'"),
             )
             .rule("map names are at most 15 characters (BPF_OBJ_NAME_LEN 16 with the NUL)")
@@ -276,12 +283,11 @@ fn check_map_with(
     }
 
     if let Some(t) = kind {
-        notes(spec, t, &mut out);
+        notes(spec, t, out);
         if let Some(btf) = btf {
-            btf_checks(spec, t, btf, datasec_size, &mut out);
+            btf_checks(spec, t, btf, datasec_size, out);
         }
     }
-    out
 }
 
 fn kernel_finding(
@@ -310,11 +316,11 @@ fn kernel_finding(
 }
 
 fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
-    let subject = Subject::Map(spec.name.clone());
+    let subject = || Subject::Map(spec.name.clone());
     let flags = spec.flags();
     if t == MapType::PerfEventArray && spec.max_entries == 0 {
         out.push(located(
-            Finding::new(Code::LoaderAdjustsMaxEntries, subject.clone(), "max_entries 0: one entry per possible CPU at create time")
+            Finding::new(Code::LoaderAdjustsMaxEntries, subject(), "max_entries 0: one entry per possible CPU at create time")
                 .rule("a perf event array needs an entry per CPU; loaders size it from /sys/devices/system/cpu/possible")
                 .effect(Actor::Libbpf, None, "sets max_entries to the number of possible CPUs when it is 0")
                 .effect(Actor::Cilium, None, "sets max_entries to the number of possible CPUs when it is 0 or larger")
@@ -326,7 +332,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         out.push(located(
             Finding::new(
                 Code::NumaNodeIgnored,
-                subject.clone(),
+                subject(),
                 format!("numa_node {} without BPF_F_NUMA_NODE", spec.numa_node),
             )
             .rule("the kernel reads numa_node only when map_flags has BPF_F_NUMA_NODE")
@@ -340,7 +346,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         out.push(located(
             Finding::new(
                 Code::KernelCapability,
-                subject.clone(),
+                subject(),
                 format!("{t} maps need CAP_NET_ADMIN"),
             )
             .rule(format!(
@@ -359,7 +365,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         out.push(located(
             Finding::new(
                 Code::KernelCapability,
-                subject.clone(),
+                subject(),
                 "BPF_F_ZERO_SEED needs CAP_SYS_ADMIN",
             )
             .rule("a zero hash seed is for testing; the kernel requires CAP_SYS_ADMIN")
@@ -376,7 +382,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         && flags.contains(MapFlags::NO_COMMON_LRU)
     {
         out.push(located(
-            Finding::new(Code::KernelAdjusts, subject.clone(), "max_entries is rounded to a multiple of the possible CPUs")
+            Finding::new(Code::KernelAdjusts, subject(), "max_entries is rounded to a multiple of the possible CPUs")
                 .rule("with BPF_F_NO_COMMON_LRU each CPU gets an equal share of the entries")
                 .effect(Actor::Kernel, None, "stores a different max_entries than requested; pinned-map reuse then compares unequal")
                 .fix("use a multiple of the CPU count"),
@@ -388,7 +394,7 @@ fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
         out.push(located(
             Finding::new(
                 Code::KernelAdjusts,
-                subject,
+                subject(),
                 "the kernel adds BPF_F_RDONLY_PROG to the stored map_flags",
             )
             .rule("device maps are read-only for programs")

@@ -53,7 +53,7 @@ pub fn key_padding(btf: &Btf<'_>, id: u32) -> Option<Vec<PaddingHole>> {
 }
 
 fn fill(covered: &mut [bool], from: u64, len: u64) {
-    let end = (from + len).min(covered.len() as u64) as usize;
+    let end = from.saturating_add(len).min(covered.len() as u64) as usize;
     let from = (from as usize).min(end);
     covered[from..end].iter_mut().for_each(|b| *b = true);
 }
@@ -81,15 +81,41 @@ fn mark(btf: &Btf<'_>, id: u32, base: u64, covered: &mut [bool], depth: u32) -> 
         }
         Kind::Array => {
             let a = t.array()?;
-            let elem = btf.resolve_size(a.elem_type).ok()? * 8;
+            let elem = btf.resolve_size(a.elem_type).ok()?.checked_mul(8)?;
+            let len = covered.len() as u64;
+            if a.nelems == 0 || base >= len {
+                return Some(());
+            }
+            if covers_itself(btf, a.elem_type, elem, depth + 1) {
+                // Each element would fill exactly its own bits: fill them all at once.
+                fill(covered, base, elem.saturating_mul(u64::from(a.nelems)));
+                return Some(());
+            }
             for i in 0..u64::from(a.nelems) {
-                if base + i * elem >= covered.len() as u64 {
+                let at = i.checked_mul(elem).and_then(|o| o.checked_add(base));
+                let Some(at) = at.filter(|&at| at < len) else {
                     break;
-                }
-                mark(btf, a.elem_type, base + i * elem, covered, depth + 1)?;
+                };
+                mark(btf, a.elem_type, at, covered, depth + 1)?;
             }
         }
         _ => fill(covered, base, btf.resolve_size(id).ok()? * 8),
     }
     Some(())
+}
+
+/// Whether `mark` at `depth` would cover an element of type `id`, `bits`
+/// wide, completely and succeed: an integer as wide as the element (`char`,
+/// `__u8`, `__u32`... the usual array elements). Anything else (or anything
+/// that would fail) is left to the element-by-element walk.
+fn covers_itself(btf: &Btf<'_>, id: u32, bits: u64, depth: u32) -> bool {
+    if depth > MAX_RESOLVE_DEPTH {
+        return false;
+    }
+    let int = btf
+        .skip_mods_and_typedefs(id)
+        .and_then(|id| btf.type_by_id(id))
+        .ok()
+        .and_then(|t| t.int());
+    int.is_some_and(|i| i.bit_offset == 0 && u64::from(i.bits) == bits)
 }

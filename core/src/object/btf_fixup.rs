@@ -19,7 +19,7 @@ use crate::btf::{func_linkage, var_linkage, Btf, Kind, VarSecinfo};
 use crate::bytes::Endian;
 use crate::diag::Errno;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// The fixed-up state of one DATASEC.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,12 +45,14 @@ pub struct FixupProblem {
 pub struct BtfFixups<'a> {
     pub datasecs: Vec<DatasecFixup<'a>>,
     pub problems: Vec<FixupProblem>,
+    // Ordered maps: usually empty or a handful of entries, free to create
+    // (no hasher state), and `apply` patches in a fixed order.
     /// VAR id -> new linkage.
-    var_linkage: HashMap<u32, u32>,
+    var_linkage: BTreeMap<u32, u32>,
     /// VAR id -> new type (ksym variables become `int`).
-    var_type: HashMap<u32, u32>,
+    var_type: BTreeMap<u32, u32>,
     /// FUNC id -> new linkage.
-    func_linkage: HashMap<u32, u32>,
+    func_linkage: BTreeMap<u32, u32>,
     /// (FUNC_PROTO id, parameter index) whose empty name becomes `dummy_ksym`.
     param_names: Vec<(u32, u32)>,
     /// Type id of the `dummy_ksym` VAR libbpf appends (0: none), and its `int` type.
@@ -68,27 +70,29 @@ impl<'a> BtfFixups<'a> {
         externs: &[Extern],
     ) -> BtfFixups<'a> {
         let mut fx = BtfFixups::default();
-        let mut datasecs: Vec<DatasecFixup<'a>> = btf
-            .types()
-            .filter(|t| t.kind() == Kind::Datasec)
-            .map(|t| DatasecFixup {
-                id: t.id(),
-                name: btf.name(&t).unwrap_or_default(),
-                size: t.size(),
-                entries: t.datasec_entries().collect(),
-            })
-            .collect();
+        let mut datasecs: Vec<DatasecFixup<'a>> = Vec::new();
+        for t in btf.types() {
+            if t.kind() == Kind::Datasec {
+                datasecs.push(DatasecFixup {
+                    id: t.id(),
+                    name: super::type_name(btf, &t),
+                    size: t.size(),
+                    entries: t.datasec_entries().collect(),
+                });
+            }
+        }
 
         fx.layout_externs(btf, &mut datasecs, externs);
 
         // Global OBJECT symbols by name, first one wins (find_elf_var_sym):
-        // sorted once, searched per VAR.
+        // sorted once, searched per VAR. Ordered by length first, so most
+        // comparisons are of two integers.
         let mut var_syms: Vec<(&str, &Symbol<'_>)> = symbols
             .iter()
             .filter(|s| s.kind == SymbolKind::Object && s.is_global())
             .map(|s| (&*s.name, s))
             .collect();
-        var_syms.sort_by_key(|(name, s)| (*name, s.index));
+        var_syms.sort_unstable_by_key(|(name, s)| (name.len(), *name, s.index));
         for ds in &mut datasecs {
             if ds.name != ".kconfig" && ds.name != ".ksyms" {
                 fx.fix_datasec(btf, ds, sections, &var_syms);
@@ -131,7 +135,7 @@ impl<'a> BtfFixups<'a> {
                     let Ok(vt) = btf.type_by_id(e.type_id) else {
                         continue;
                     };
-                    let name = btf.str_bytes(vt.name_off()).unwrap_or_default();
+                    let name = super::btf_str(btf, vt.name_off()).unwrap_or_default();
                     if by_name(name).is_none() {
                         self.problem(
                             ds.id,
@@ -177,7 +181,7 @@ impl<'a> BtfFixups<'a> {
                     let Ok(vt) = btf.type_by_id(e.type_id) else {
                         continue;
                     };
-                    let name = btf.str_bytes(vt.name_off()).unwrap_or_default();
+                    let name = super::btf_str(btf, vt.name_off()).unwrap_or_default();
                     match by_name(name).map(|x| &x.kind) {
                         Some(ExternKind::Kconfig { offset, .. }) => {
                             self.var_linkage
@@ -250,8 +254,9 @@ impl<'a> BtfFixups<'a> {
             if linkage == var_linkage::STATIC || linkage == var_linkage::GLOBAL_EXTERN {
                 continue;
             }
-            let name = btf.name(&t).unwrap_or_default();
-            let found = var_syms.partition_point(|(n, _)| *n < name.as_ref());
+            let name = super::type_name(btf, &t);
+            let key = (name.len(), name.as_ref());
+            let found = var_syms.partition_point(|(n, _)| (n.len(), *n) < key);
             let Some((_, sym)) = var_syms.get(found).filter(|(n, _)| *n == name.as_ref()) else {
                 self.problem(
                     ds.id,
@@ -307,7 +312,7 @@ impl<'a> BtfFixups<'a> {
             let f = btf.types().find(|t| {
                 t.kind() == Kind::Func
                     && t.func_linkage() == Some(func_linkage::GLOBAL)
-                    && btf.str_bytes(t.name_off()).ok() == Some(name.as_bytes())
+                    && super::btf_str(btf, t.name_off()) == Some(name.as_bytes())
             });
             if let Some(f) = f {
                 self.func_linkage.insert(f.id(), func_linkage::STATIC);

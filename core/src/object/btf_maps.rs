@@ -11,7 +11,6 @@ use crate::maps::{MapSource, MapSpec, MapType, PIN_BY_NAME, PIN_NONE};
 /// Where a BTF-defined map lives; used to resolve `.rel.maps` slots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BtfMapPlace {
-    pub name: String,
     pub offset: u32,
     pub size: u32,
     pub var_id: u32,
@@ -132,6 +131,9 @@ pub(crate) fn parse(
         return out;
     };
     out.datasec_id = Some(ds.id);
+    // At most one map per variable.
+    out.maps.reserve_exact(ds.entries.len());
+    out.places.reserve_exact(ds.entries.len());
     if ds.entries.len() != map_symbols {
         findings.push(
             Finding::new(
@@ -161,7 +163,7 @@ pub(crate) fn parse(
         let var = btf.type_by_id(vi.type_id).ok();
         let name = var
             .as_ref()
-            .and_then(|v| btf.name(v).ok())
+            .map(|v| super::type_name(btf, v))
             .map(|n| n.into_owned())
             .unwrap_or_default();
         let fail = |code, errno, message: String| {
@@ -304,23 +306,23 @@ pub(crate) fn parse(
                 let values_offset = def
                     .members()
                     .last()
-                    .filter(|m| btf.str_bytes(m.name_off).ok() == Some(&b"values"[..]))
+                    .filter(|m| super::btf_str(btf, m.name_off) == Some(&b"values"[..]))
                     .map(|m| m.bit_offset() / 8);
+                check_nonzero_bytes(&name, data, vi.offset, vi.size, slot_offsets, findings);
+                let inner = def_parsed.inner.as_ref().map(|inner| {
+                    Box::new(to_spec(format!("{name}.inner"), inner, MapSource::Inner))
+                });
                 let mut spec = to_spec(
-                    &name,
+                    name,
                     &def_parsed,
                     MapSource::BtfMaps {
                         section: section.name.to_string(),
                         offset: u64::from(vi.offset),
                     },
                 );
-                spec.inner = def_parsed.inner.as_ref().map(|inner| {
-                    Box::new(to_spec(&format!("{name}.inner"), inner, MapSource::Inner))
-                });
-                check_nonzero_bytes(&name, data, vi.offset, vi.size, slot_offsets, findings);
+                spec.inner = inner;
                 out.maps.push(spec);
                 out.places.push(BtfMapPlace {
-                    name,
                     offset: vi.offset,
                     size: vi.size,
                     var_id: var.id(),
@@ -340,7 +342,7 @@ pub(crate) fn parse(
     out
 }
 
-fn to_spec(name: &str, d: &MapDef, source: MapSource) -> MapSpec {
+fn to_spec(name: String, d: &MapDef, source: MapSource) -> MapSpec {
     let mut s = MapSpec::new(name, MapType::Unspec, source);
     s.map_type = d.map_type;
     s.key_size = d.key_size;
@@ -507,9 +509,18 @@ fn check_nonzero_bytes(
     let in_slot = |at: usize| {
         slot_offsets
             .iter()
-            .any(|&s| (s as usize..s as usize + 8).contains(&at))
+            .any(|&s| (s..s.saturating_add(8)).contains(&(at as u64)))
     };
-    if let Some(pos) = (0..bytes.len()).find(|&i| bytes[i] != 0 && !in_slot(start + i)) {
+    let mut from = 0;
+    let mut found = None;
+    while let Some(i) = next_nonzero(bytes, from) {
+        if !in_slot(start + i) {
+            found = Some(i);
+            break;
+        }
+        from = i + 1;
+    }
+    if let Some(pos) = found {
         findings.push(
             Finding::new(
                 Code::MapsNonZeroBytes,
@@ -523,6 +534,79 @@ fn check_nonzero_bytes(
             .effect(Actor::Cilium, Some(Errno::Eopnotsupp), "not supported: initializing BTF map definitions")
             .fix("remove the initialiser; only `.values = { ... }` may be initialised"),
         );
+    }
+}
+
+/// The index of the first non-zero byte at or after `from`. Definitions are
+/// all zeros, so whole zero words are skipped eight bytes at a time.
+fn next_nonzero(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let zero_words = rest
+        .chunks_exact(8)
+        .take_while(|w| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            u64::from_ne_bytes(word) == 0
+        })
+        .count();
+    let skipped = zero_words * 8;
+    let tail = rest.get(skipped..).unwrap_or_default();
+    tail.iter()
+        .position(|&b| b != 0)
+        .map(|p| from + skipped + p)
+}
+
+/// The members a BTF map definition may have, told apart by their name's
+/// bytes (no text conversion for the common case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Type,
+    MaxEntries,
+    MapFlags,
+    NumaNode,
+    KeySize,
+    ValueSize,
+    Key,
+    Value,
+    Values,
+    Pinning,
+    MapExtra,
+}
+
+impl Field {
+    const ALL: [Field; 11] = [
+        Field::Type,
+        Field::MaxEntries,
+        Field::MapFlags,
+        Field::NumaNode,
+        Field::KeySize,
+        Field::ValueSize,
+        Field::Key,
+        Field::Value,
+        Field::Values,
+        Field::Pinning,
+        Field::MapExtra,
+    ];
+
+    fn from_name(name: &[u8]) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name().as_bytes() == name)
+    }
+
+    /// The member name, as libbpf spells it in its messages.
+    fn name(self) -> &'static str {
+        match self {
+            Field::Type => "type",
+            Field::MaxEntries => "max_entries",
+            Field::MapFlags => "map_flags",
+            Field::NumaNode => "numa_node",
+            Field::KeySize => "key_size",
+            Field::ValueSize => "value_size",
+            Field::Key => "key",
+            Field::Value => "value",
+            Field::Values => "values",
+            Field::Pinning => "pinning",
+            Field::MapExtra => "map_extra",
+        }
     }
 }
 
@@ -543,7 +627,7 @@ impl<'a> DefParser<'_, 'a> {
         let mut d = MapDef::default();
         let vlen = def.vlen() as usize;
         for (i, m) in def.members().enumerate() {
-            let Ok(name) = btf.str_bytes(m.name_off) else {
+            let Some(bytes) = super::btf_str(btf, m.name_off) else {
                 return Err(def_err(
                     Code::MapUnknownField,
                     Errno::Einval,
@@ -551,16 +635,24 @@ impl<'a> DefParser<'_, 'a> {
                     format!("map '{map}': invalid field #{i}."),
                 ));
             };
-            let name: &str = &super::elf::text(name);
-            match name {
-                "type" => d.map_type = self.field_int(map, name, m.type_id)?,
-                "max_entries" => d.max_entries = self.field_int(map, name, m.type_id)?,
-                "map_flags" => d.map_flags = self.field_int(map, name, m.type_id)?,
-                "numa_node" => {
+            let Some(field) = Field::from_name(bytes) else {
+                return Err(def_err(
+                    Code::MapUnknownField,
+                    Errno::Eopnotsupp,
+                    m.type_id,
+                    format!("map '{map}': unknown field '{}'.", super::elf::text(bytes)),
+                ));
+            };
+            let name = field.name();
+            match field {
+                Field::Type => d.map_type = self.field_int(map, name, m.type_id)?,
+                Field::MaxEntries => d.max_entries = self.field_int(map, name, m.type_id)?,
+                Field::MapFlags => d.map_flags = self.field_int(map, name, m.type_id)?,
+                Field::NumaNode => {
                     d.numa_node = self.field_int(map, name, m.type_id)?;
                     d.has_numa_node = true;
                 }
-                "key_size" | "value_size" => {
+                Field::KeySize | Field::ValueSize => {
                     let what = &name[..name.len() - 5];
                     let sz = self.field_int(map, name, m.type_id)?;
                     let cur = if what == "key" {
@@ -583,7 +675,7 @@ impl<'a> DefParser<'_, 'a> {
                         d.has_value_size = true
                     }
                 }
-                "key" | "value" => {
+                Field::Key | Field::Value => {
                     let t = btf.type_by_id(m.type_id).map_err(|_| {
                         def_err(
                             Code::MapKeyValueNotPointer,
@@ -636,7 +728,7 @@ impl<'a> DefParser<'_, 'a> {
                         d.has_value = true;
                     }
                 }
-                "values" => {
+                Field::Values => {
                     let t = MapType::from_u32(d.map_type);
                     let is_map_in_map = t.is_some_and(|t| t.is_map_in_map());
                     let is_prog_array = t == Some(MapType::ProgArray);
@@ -731,7 +823,7 @@ impl<'a> DefParser<'_, 'a> {
                     let inner = self.parse(&format!("{map}.inner"), &inner_t, true)?;
                     d.inner = Some(Box::new(inner));
                 }
-                "pinning" => {
+                Field::Pinning => {
                     if is_inner {
                         return Err(def_err(
                             Code::MapPinning,
@@ -751,15 +843,7 @@ impl<'a> DefParser<'_, 'a> {
                     }
                     d.pinning = v;
                 }
-                "map_extra" => d.map_extra = self.field_long(map, name, m.type_id, &mut d)?,
-                _ => {
-                    return Err(def_err(
-                        Code::MapUnknownField,
-                        Errno::Eopnotsupp,
-                        m.type_id,
-                        format!("map '{map}': unknown field '{name}'."),
-                    ));
-                }
+                Field::MapExtra => d.map_extra = self.field_long(map, name, m.type_id, &mut d)?,
             }
         }
         if d.map_type == 0 {

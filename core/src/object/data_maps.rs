@@ -222,7 +222,7 @@ pub(crate) fn struct_ops_maps(
         .types()
         .find(|t| {
             t.kind() == Kind::Datasec
-                && btf.str_bytes(t.name_off()).ok() == Some(sec_name.as_bytes())
+                && super::btf_str(btf, t.name_off()) == Some(sec_name.as_bytes())
         })
         .and_then(|t| fixups.datasec(t.id()))
     else {
@@ -237,7 +237,7 @@ pub(crate) fn struct_ops_maps(
         let var_name = btf
             .type_by_id(vi.type_id)
             .ok()
-            .and_then(|v| btf.name(&v).ok())
+            .map(|v| super::type_name(btf, &v))
             .map(|n| n.into_owned())
             .unwrap_or_default();
         let Some(t) = resolve_type(btf, vi.type_id) else {
@@ -251,7 +251,7 @@ pub(crate) fn struct_ops_maps(
             ));
             continue;
         };
-        let tname = btf.name(&t).unwrap_or_default().into_owned();
+        let tname = super::type_name(btf, &t).into_owned();
         if tname.is_empty() {
             findings.push(fail(
                 "struct_ops init: anonymous type is not supported".into(),

@@ -1,18 +1,22 @@
 //! The ELF layer: header, section table, symbol table and relocations, read
-//! once with goblin's structure decoders and indexed by ELF index.
+//! once and indexed by ELF index.
 //!
-//! goblin's `Elf::parse` would also pre-parse every string table (refusing
-//! non-UTF-8 names) and program/dynamic tables a relocatable BPF object never
-//! has, so only its per-structure readers are used; strings are looked up on
-//! demand, bounds-checked.
+//! goblin checks and decodes the ELF header. The three tables are arrays of
+//! fixed-size records (64-byte section headers, 24-byte symbols, 16-byte
+//! relocations), decoded here straight from the file's bytes once each
+//! table's extent is bounds-checked: goblin's table readers would first copy
+//! every record into a vector of their own, which costs more than the whole
+//! rest of reading a small object. `Elf::parse` would also pre-parse every
+//! string table (refusing non-UTF-8 names) and program/dynamic tables a
+//! relocatable BPF object never has. Strings are looked up on demand,
+//! bounds-checked.
 
 use super::error::ObjectError;
 use super::section::{Section, SectionKind};
 use super::symbol::{Relocation, RelocationSection, Symbol};
-use crate::bytes::{c_str_at, Endian};
-use goblin::container::{Container, Ctx};
+use crate::bytes::Endian;
 use goblin::elf::header::{self, Header};
-use goblin::elf::{RelocSection, SectionHeader, Symtab};
+use std::borrow::Cow;
 
 pub const EM_NONE: u16 = 0;
 pub const EM_BPF: u16 = 247;
@@ -62,66 +66,59 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
     } else {
         Endian::Little
     };
-    let ctx = Ctx::new(
-        Container::Big,
-        match endian {
-            Endian::Little => goblin::container::Endian::Little,
-            Endian::Big => goblin::container::Endian::Big,
-        },
-    );
-    let headers = read_section_headers(data, &header, ctx)?;
+    let table = section_header_table(data, &header, endian)?;
+    let records = || table.chunks_exact(SHDR_SIZE);
+    let header_at = |i: usize| records().nth(i).map(|r| SectionHeader::decode(r, endian));
+    let count = table.len() / SHDR_SIZE;
     let shstrndx = if u32::from(header.e_shstrndx) == SHN_XINDEX {
-        headers.first().map_or(0, |h| h.sh_link as usize)
+        header_at(0).map_or(0, |h| h.link as usize)
     } else {
         usize::from(header.e_shstrndx)
     };
-    let shstrtab = match headers.get(shstrndx) {
-        Some(h) if shstrndx != 0 => section_bytes(data, h, shstrndx as u32, "<shstrtab>")?,
+    let shstrtab = match header_at(shstrndx) {
+        Some(h) if shstrndx != 0 => section_bytes(data, &h, shstrndx as u32, "<shstrtab>")?,
         _ => {
             return Err(ObjectError::SectionNames {
-                reason: format!(
-                    "e_shstrndx {shstrndx} does not name one of the {} sections",
-                    headers.len()
-                ),
+                reason: format!("e_shstrndx {shstrndx} does not name one of the {count} sections"),
             })
         }
     };
+    let shstrtab = StringTable::new(shstrtab);
 
-    let mut sections = Vec::with_capacity(headers.len());
-    for (i, h) in headers.iter().enumerate() {
+    let mut sections = Vec::with_capacity(count);
+    for (i, r) in records().enumerate() {
+        let h = SectionHeader::decode(r, endian);
         let index = i as u32;
-        let name = c_str_at(shstrtab, h.sh_name).ok_or_else(|| ObjectError::SectionNames {
-            reason: format!(
-                "section [{index}] name offset {} is outside the {}-byte string table",
-                h.sh_name,
-                shstrtab.len()
-            ),
-        })?;
-        let name = text(name);
+        let name = shstrtab
+            .name(h.name)
+            .ok_or_else(|| ObjectError::SectionNames {
+                reason: format!(
+                    "section [{index}] name offset {} is outside the {}-byte string table",
+                    h.name,
+                    shstrtab.len()
+                ),
+            })?;
         let bytes = if h.sh_type == SHT_NOBITS || h.sh_type == SHT_NULL {
             &[][..]
         } else {
-            section_bytes(data, h, index, &name)?
+            section_bytes(data, &h, index, &name)?
         };
-        sections.push(Section::new(index, name, h, bytes));
+        sections.push(Section::new(index, name, &h, bytes));
     }
 
     let mut problems = Vec::new();
-    let symtabs: Vec<u32> = sections
+    let mut symtabs = sections
         .iter()
         .filter(|s| s.sh_type == SHT_SYMTAB)
-        .map(|s| s.index)
-        .collect();
-    let Some(&symtab_index) = symtabs.first() else {
+        .map(|s| s.index);
+    let Some(symtab_index) = symtabs.next() else {
         return Err(ObjectError::NoSymbolTable);
     };
-    for &extra in &symtabs[1..] {
-        problems.push(ElfProblem::MultipleSymbolTables { index: extra });
-    }
-    let symbols = read_symbols(data, &sections, symtab_index, ctx)?;
+    problems.extend(symtabs.map(|index| ElfProblem::MultipleSymbolTables { index }));
+    let symbols = read_symbols(&sections, symtab_index, (shstrndx, &shstrtab), endian)?;
     sections[symtab_index as usize].kind = SectionKind::SymbolTable;
 
-    let relocations = read_relocations(data, &mut sections, symbols.len(), ctx, &mut problems);
+    let relocations = read_relocations(&mut sections, symbols.len(), endian, &mut problems);
     Ok(ElfParts {
         endian,
         machine: header.e_machine,
@@ -134,11 +131,77 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
 
 /// A name from a string table: borrowed when it is UTF-8 (checked with the
 /// fast validator; the lossy conversion is only for the rare invalid name).
-pub(crate) fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+pub(crate) fn text(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Ok(s) => Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(bytes),
     }
+}
+
+/// A string table whose names are handed out as text.
+///
+/// The table is UTF-8-checked once as a whole, which is far cheaper than
+/// checking each of its names on its own; a name of a valid table is then
+/// a slice of it (the NUL ending a name is always a character boundary, and
+/// `str::get` refuses a start inside a character). Names of an invalid table,
+/// or starting inside a character, go through [`text`] one by one, so every
+/// name reads exactly as if checked alone.
+#[derive(Clone)]
+pub(crate) struct StringTable<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> StringTable<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> StringTable<'a> {
+        StringTable {
+            bytes,
+            text: std::str::from_utf8(bytes).ok(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The NUL-terminated name at `offset`; `None` when `offset` is outside
+    /// the table or no NUL follows it.
+    #[inline]
+    pub(crate) fn name(&self, offset: u32) -> Option<Cow<'a, str>> {
+        let start = usize::try_from(offset).ok()?;
+        let tail = self.bytes.get(start..)?;
+        let bytes = &tail[..nul_position(tail)?];
+        Some(
+            match self.text.and_then(|t| t.get(start..start + bytes.len())) {
+                Some(s) => Cow::Borrowed(s),
+                None => text(bytes),
+            },
+        )
+    }
+}
+
+/// Where the first NUL byte is, looking at eight bytes at a time: names are
+/// short, and a byte-by-byte search was a tenth of the time to read an
+/// object.
+pub(crate) fn nul_position(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut before = 0;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let v = u64::from_le_bytes(word);
+        // The lowest set bit marks the first zero byte: a borrow only
+        // carries upwards, from a zero byte into the bytes after it.
+        let zeros = v.wrapping_sub(ONES) & !v & HIGHS;
+        if zeros != 0 {
+            return Some(before + (zeros.trailing_zeros() / 8) as usize);
+        }
+        before += 8;
+    }
+    let rest = words.remainder().iter().position(|&b| b == 0)?;
+    Some(before + rest)
 }
 
 fn read_header(data: &[u8]) -> Result<Header, ObjectError> {
@@ -168,18 +231,87 @@ fn read_header(data: &[u8]) -> Result<Header, ObjectError> {
     Ok(header)
 }
 
-fn read_section_headers(
-    data: &[u8],
+/// `sizeof(Elf64_Shdr)`.
+const SHDR_SIZE: usize = 64;
+
+/// One `Elf64_Shdr` (`sh_addr` left out: relocatable objects have none).
+pub(crate) struct SectionHeader {
+    pub name: u32,
+    pub sh_type: u32,
+    pub flags: u64,
+    pub offset: u64,
+    pub size: u64,
+    pub link: u32,
+    pub info: u32,
+    pub addralign: u64,
+    pub entsize: u64,
+}
+
+impl SectionHeader {
+    /// Decodes a 64-byte record.
+    #[inline]
+    fn decode(r: &[u8], e: Endian) -> SectionHeader {
+        let f = Fields(r, e);
+        SectionHeader {
+            name: f.u32(0),
+            sh_type: f.u32(4),
+            flags: f.u64(8),
+            offset: f.u64(24),
+            size: f.u64(32),
+            link: f.u32(40),
+            info: f.u32(44),
+            addralign: f.u64(48),
+            entsize: f.u64(56),
+        }
+    }
+}
+
+/// The fields of one fixed-size record, in the object's byte order. Records
+/// come from `chunks_exact` over a bounds-checked table, so every field read
+/// is inside its record (the `0` fallback is never taken; it only keeps the
+/// reads panic-free without a proof the compiler cannot see).
+struct Fields<'r>(&'r [u8], Endian);
+
+impl Fields<'_> {
+    #[inline]
+    fn u8(&self, at: usize) -> u8 {
+        self.0.get(at).copied().unwrap_or(0)
+    }
+
+    #[inline]
+    fn u16(&self, at: usize) -> u16 {
+        self.1.read_u16(self.0, at).unwrap_or(0)
+    }
+
+    #[inline]
+    fn u32(&self, at: usize) -> u32 {
+        self.1.read_u32(self.0, at).unwrap_or(0)
+    }
+
+    #[inline]
+    fn u64(&self, at: usize) -> u64 {
+        self.1.read_u64(self.0, at).unwrap_or(0)
+    }
+}
+
+/// The bytes of the section header table, a whole number of records.
+///
+/// With `e_shnum` 0 the count is in section 0's `sh_size` (the extended
+/// numbering for more than SHN_LORESERVE sections); there is always at least
+/// section 0. The table must lie inside the file, so a hostile count cannot
+/// make anything allocate more than the file's size.
+fn section_header_table<'a>(
+    data: &'a [u8],
     header: &Header,
-    ctx: Ctx,
-) -> Result<Vec<SectionHeader>, ObjectError> {
+    endian: Endian,
+) -> Result<&'a [u8], ObjectError> {
     let err = |reason: String| ObjectError::SectionHeaders { reason };
     if header.e_shoff == 0 {
         return Err(err("the object has no section header table".into()));
     }
-    if header.e_shentsize != 64 {
+    if usize::from(header.e_shentsize) != SHDR_SIZE {
         return Err(err(format!(
-            "e_shentsize is {}, ELF64 section headers are 64 bytes",
+            "e_shentsize is {}, ELF64 section headers are {SHDR_SIZE} bytes",
             header.e_shentsize
         )));
     }
@@ -193,10 +325,23 @@ fn read_section_headers(
                 data.len()
             ))
         })?;
-    // goblin bounds the count by the file size (it reads the real count from
-    // section 0 when e_shnum is 0), so a hostile count cannot allocate much.
-    SectionHeader::parse(data, shoff, usize::from(header.e_shnum), ctx)
-        .map_err(|e| err(e.to_string()))
+    let rest = &data[shoff..];
+    let outside = |count: u64| {
+        err(format!(
+            "{count} section headers at e_shoff {shoff:#x} do not fit in the {}-byte file",
+            data.len()
+        ))
+    };
+    let first = rest.get(..SHDR_SIZE).ok_or_else(|| outside(1))?;
+    let count = match header.e_shnum {
+        0 => SectionHeader::decode(first, endian).size.max(1),
+        n => u64::from(n),
+    };
+    usize::try_from(count)
+        .ok()
+        .and_then(|c| c.checked_mul(SHDR_SIZE))
+        .and_then(|len| rest.get(..len))
+        .ok_or_else(|| outside(count))
 }
 
 fn section_bytes<'a>(
@@ -208,21 +353,23 @@ fn section_bytes<'a>(
     let oob = || ObjectError::SectionOutOfBounds {
         index,
         name: name.to_string(),
-        offset: h.sh_offset,
-        size: h.sh_size,
+        offset: h.offset,
+        size: h.size,
         file_len: data.len(),
     };
-    let start = usize::try_from(h.sh_offset).map_err(|_| oob())?;
-    let len = usize::try_from(h.sh_size).map_err(|_| oob())?;
+    let start = usize::try_from(h.offset).map_err(|_| oob())?;
+    let len = usize::try_from(h.size).map_err(|_| oob())?;
     let end = start.checked_add(len).ok_or_else(oob)?;
     data.get(start..end).ok_or_else(oob)
 }
 
+/// The symbol table. `shstrtab` is the section name table and its index:
+/// LLVM keeps section and symbol names in one table, checked only once then.
 fn read_symbols<'a>(
-    data: &'a [u8],
     sections: &[Section<'a>],
     symtab_index: u32,
-    ctx: Ctx,
+    shstrtab: (usize, &StringTable<'a>),
+    endian: Endian,
 ) -> Result<Vec<Symbol<'a>>, ObjectError> {
     let symtab = &sections[symtab_index as usize];
     let err = |reason: String| ObjectError::SymbolTable {
@@ -236,7 +383,13 @@ fn read_symbols<'a>(
         )));
     }
     let strtab = match sections.get(symtab.link as usize) {
-        Some(s) if symtab.link != 0 && s.sh_type == SHT_STRTAB => s.data(),
+        Some(s) if symtab.link != 0 && s.sh_type == SHT_STRTAB => {
+            if symtab.link as usize == shstrtab.0 {
+                shstrtab.1.clone()
+            } else {
+                StringTable::new(s.data())
+            }
+        }
         _ => {
             return Err(err(format!(
                 "sh_link {} does not name a string table (libbpf: \"symbol strings section missing or invalid\")",
@@ -244,49 +397,46 @@ fn read_symbols<'a>(
             )))
         }
     };
-    let count = (symtab.size / SYM_SIZE) as usize;
-    let table =
-        Symtab::parse(data, symtab.offset as usize, count, ctx).map_err(|e| err(e.to_string()))?;
-    let mut symbols = Vec::with_capacity(count);
-    for (i, sym) in table.iter().enumerate() {
-        let name = match c_str_at(strtab, sym.st_name) {
-            Some(n) => text(n),
-            None => {
-                return Err(err(format!(
-                    "symbol {i} name offset {} is outside the {}-byte string table",
-                    sym.st_name,
-                    strtab.len()
-                )))
-            }
+    // The table's bytes were bounds-checked with its section; a partial
+    // record at the end is not a symbol.
+    let records = symtab.data().chunks_exact(SYM_SIZE as usize);
+    let mut symbols = Vec::with_capacity(records.len());
+    for (i, r) in records.enumerate() {
+        let f = Fields(r, endian);
+        let st_name = f.u32(0);
+        let Some(name) = strtab.name(st_name) else {
+            return Err(err(format!(
+                "symbol {i} name offset {st_name} is outside the {}-byte string table",
+                strtab.len()
+            )));
         };
-        symbols.push(Symbol::from_elf(i as u32, name, &sym));
+        symbols.push(Symbol::from_elf(
+            i as u32,
+            name,
+            f.u8(4),
+            f.u8(5),
+            f.u16(6),
+            f.u64(8),
+            f.u64(16),
+        ));
     }
     Ok(symbols)
 }
 
 fn read_relocations(
-    data: &[u8],
     sections: &mut [Section<'_>],
     symbol_count: usize,
-    ctx: Ctx,
+    endian: Endian,
     problems: &mut Vec<ElfProblem>,
 ) -> Vec<RelocationSection> {
     let mut out = Vec::new();
     let section_count = sections.len() as u32;
-    let wanted: Vec<bool> = sections
-        .iter()
-        .map(|s| {
-            matches!(
-                s.kind,
-                SectionKind::Program | SectionKind::BtfMaps | SectionKind::StructOps { .. }
-            )
-        })
-        .collect();
-    for s in sections.iter_mut() {
+    for i in 0..sections.len() {
+        let s = &sections[i];
         if s.sh_type != SHT_REL {
             continue;
         }
-        let index = s.index;
+        let (index, target) = (s.index, s.info);
         let mut bad = |reason: String| {
             problems.push(ElfProblem::BadRelocationSection { index, reason });
         };
@@ -297,40 +447,45 @@ fn read_relocations(
             ));
             continue;
         }
-        if s.info == 0 || s.info >= section_count {
-            bad(format!("sh_info {} does not name a section", s.info));
+        if target == 0 || target >= section_count {
+            bad(format!("sh_info {target} does not name a section"));
             continue;
         }
-        s.kind = SectionKind::Relocations { target: s.info };
         // Only code, .maps and struct_ops relocations mean anything to a
         // loader; DWARF and .BTF.ext ones (often thousands) are not read.
-        if !wanted[s.info as usize] {
+        let wanted = matches!(
+            sections[target as usize].kind,
+            SectionKind::Program | SectionKind::BtfMaps | SectionKind::StructOps { .. }
+        );
+        let s = &mut sections[i];
+        s.kind = SectionKind::Relocations { target };
+        if !wanted {
             continue;
         }
-        let Ok(table) = RelocSection::parse(data, s.offset as usize, s.size as usize, false, ctx)
-        else {
-            bad("entries outside the file".into());
-            continue;
-        };
-        let mut entries = Vec::with_capacity(table.len());
-        for (i, r) in table.iter().enumerate() {
-            if r.r_sym >= symbol_count {
+        // The bytes were bounds-checked with the section; a partial record
+        // at the end is not a relocation.
+        let records = s.data().chunks_exact(REL_SIZE as usize);
+        let mut entries = Vec::with_capacity(records.len());
+        for (i, r) in records.enumerate() {
+            let f = Fields(r, endian);
+            let info = f.u64(8);
+            let symbol = info >> 32;
+            if symbol >= symbol_count as u64 {
                 bad(format!(
-                    "relocation #{i} names symbol {} but the symbol table has {symbol_count}",
-                    r.r_sym
+                    "relocation #{i} names symbol {symbol} but the symbol table has {symbol_count}"
                 ));
                 entries.clear();
                 break;
             }
             entries.push(Relocation {
-                offset: r.r_offset,
-                symbol: r.r_sym as u32,
-                r_type: r.r_type,
+                offset: f.u64(0),
+                symbol: symbol as u32,
+                r_type: info as u32,
             });
         }
         out.push(RelocationSection {
             section: index,
-            target: s.info,
+            target,
             entries,
         });
     }

@@ -165,7 +165,7 @@ pub(crate) fn collect(symbols: &[Symbol<'_>], btf: Option<&Btf<'_>>) -> Externs 
             }
         };
         list.push(Extern {
-            name: btf.name(&t).unwrap_or_default().into_owned(),
+            name: super::type_name(btf, &t).into_owned(),
             symbol: sym.index,
             btf_id,
             weak: sym.binding == super::symbol::Binding::Weak,
@@ -212,7 +212,7 @@ fn find_extern_btf_id(btf: &Btf<'_>, name: &str) -> Result<u32, crate::diag::Err
             Kind::Func => t.func_linkage().unwrap_or(0) == func_linkage::EXTERN,
             _ => continue,
         };
-        if btf.str_bytes(t.name_off()).ok() != Some(name.as_bytes()) {
+        if super::btf_str(btf, t.name_off()) != Some(name.as_bytes()) {
             continue;
         }
         return if linkage {
@@ -229,7 +229,7 @@ pub(crate) fn find_extern_datasec(btf: &Btf<'_>, id: u32) -> Option<(String, u32
     btf.types()
         .filter(|t| t.kind() == Kind::Datasec)
         .find(|t| t.datasec_entries().any(|e| e.type_id == id))
-        .map(|t| (btf.name(&t).unwrap_or_default().into_owned(), t.id()))
+        .map(|t| (super::type_name(btf, &t).into_owned(), t.id()))
 }
 
 /// libbpf's `find_kcfg_type`.
@@ -252,7 +252,7 @@ fn kconfig_type(btf: &Btf<'_>, id: u32, depth: u32) -> Option<(KconfigType, bool
             }
         }
         Kind::Enum | Kind::Enum64 => {
-            let named = btf.str_bytes(t.name_off()).ok()? == b"libbpf_tristate";
+            let named = super::btf_str(btf, t.name_off())? == b"libbpf_tristate";
             (named && (t.kind() == Kind::Enum64 || t.size() == 4))
                 .then_some((KconfigType::Tristate, false))
         }

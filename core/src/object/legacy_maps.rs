@@ -354,7 +354,7 @@ fn legacy_btf_ids(btf: &Btf<'_>, name: &str, key_size: u32, value_size: u32) -> 
     let member = |wanted: &[u8]| {
         container
             .members()
-            .find(|m| btf.str_bytes(m.name_off).ok() == Some(wanted))
+            .find(|m| super::btf_str(btf, m.name_off) == Some(wanted))
             .map(|m| m.type_id)
     };
     let (k, v) = (member(b"key")?, member(b"value")?);

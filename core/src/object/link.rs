@@ -31,7 +31,7 @@ fn map_vars<'o, 'a>(file: &'o str, obj: &'o ObjectSpec<'a>) -> Vec<MapVar<'o, 'a
         .filter_map(|e| btf.type_by_id(e.type_id).ok())
         .filter(|v| v.kind() == Kind::Var)
         .map(|v| {
-            let name = btf.name(&v).unwrap_or_default().into_owned();
+            let name = super::type_name(btf, &v).into_owned();
             let weak = obj
                 .symbols
                 .iter()

@@ -189,7 +189,7 @@ impl<'a> ObjectSpec<'a> {
             legacy_places.extend(p);
         }
         let btf_maps_section = by_kind(SectionKind::BtfMaps);
-        let mut btf_map_index = Vec::new();
+        let mut btf_map_start = 0;
         let mut btf_places = Vec::new();
         let mut failed_btf_maps = Vec::new();
         let maps_rel =
@@ -223,7 +223,7 @@ impl<'a> ObjectSpec<'a> {
                 );
             }
             let parsed = btf_maps::parse(s, btf.as_ref(), fx, &slots, symbols_in, &mut findings);
-            btf_map_index = (maps.len()..maps.len() + parsed.maps.len()).collect();
+            btf_map_start = maps.len();
             maps.extend(parsed.maps);
             btf_places = parsed.places;
             failed_btf_maps = parsed.failed;
@@ -286,7 +286,7 @@ impl<'a> ObjectSpec<'a> {
         let places = relocs::MapPlaces {
             btf_maps_section: btf_maps_section.map(|s| s.index),
             btf_maps: &btf_places,
-            btf_map_index: &btf_map_index,
+            btf_map_start,
             failed_btf_maps: &failed_btf_maps,
             legacy: &legacy_places,
             data: data_places.into_iter().chain(arena).collect(),
@@ -302,14 +302,7 @@ impl<'a> ObjectSpec<'a> {
         let edges = relocs::program_relocations(&cx, &relocations, &mut programs, &mut findings);
         relocs::call_graph(&sections, parts.endian, &mut programs, edges);
         if let Some(rel) = maps_rel {
-            relocs::map_slots(
-                &cx,
-                rel,
-                &mut maps,
-                &btf_map_index,
-                &programs,
-                &mut findings,
-            );
+            relocs::map_slots(&cx, rel, &mut maps, btf_map_start, &programs, &mut findings);
         }
         if let Some(b) = &btf {
             for rel in relocations.iter().filter(|r| {
@@ -397,6 +390,28 @@ impl<'a> ObjectSpec<'a> {
             Err(fx.problems.clone())
         })
     }
+}
+
+/// A type's name, `""` when anonymous or unreadable. Same text as
+/// `Btf::name`, without its lossy conversion's cost for valid UTF-8 names.
+pub(crate) fn type_name<'a>(btf: &Btf<'a>, t: &crate::btf::Type<'_>) -> std::borrow::Cow<'a, str> {
+    btf_str(btf, t.name_off()).map_or(std::borrow::Cow::Borrowed(""), elf::text)
+}
+
+/// `btf.str_bytes(offset).ok()`, with the terminating NUL found a word at a
+/// time (names are looked up many times per map; a byte-by-byte search was
+/// a visible part of reading an object).
+pub(crate) fn btf_str<'a>(btf: &Btf<'a>, offset: u32) -> Option<&'a [u8]> {
+    if btf.first_str_off() != 0 {
+        // Split BTF: low offsets are the base's strings.
+        return btf.str_bytes(offset).ok();
+    }
+    let strings = btf.string_section();
+    if offset == 0 && strings.is_empty() {
+        return Some(b"");
+    }
+    let tail = strings.get(usize::try_from(offset).ok()?..)?;
+    tail.get(..elf::nul_position(tail)?)
 }
 
 /// A libbpf message without its leading `map 'x': ` / `prog 'x': ` / `sec 'x': `

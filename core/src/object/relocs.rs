@@ -21,8 +21,8 @@ use std::borrow::Cow;
 pub(crate) struct MapPlaces<'m> {
     pub btf_maps_section: Option<u32>,
     pub btf_maps: &'m [BtfMapPlace],
-    /// Index in `ObjectSpec::maps` of each of `btf_maps`.
-    pub btf_map_index: &'m [usize],
+    /// Index in `ObjectSpec::maps` of the first of `btf_maps` (the others follow it).
+    pub btf_map_start: usize,
     /// `.maps` offsets of definitions libbpf refuses (already reported).
     pub failed_btf_maps: &'m [u32],
     /// Legacy maps, which come first in `ObjectSpec::maps` in this order.
@@ -97,12 +97,12 @@ pub(crate) fn program_relocations<'a>(
         if target.kind != SectionKind::Program {
             continue;
         }
-        let rel_name = cx.sections[rs.section as usize].name.to_string();
+        let rel_name: &str = &cx.sections[rs.section as usize].name;
         for (i, rel) in rs.entries.iter().enumerate() {
             let sym = &cx.symbols[rel.symbol as usize];
             let sec_finding = |message: String| {
-                Finding::new(Code::BadRelocationSection, Subject::Section(rel_name.clone()), message.clone())
-                    .section(rel_name.clone())
+                Finding::new(Code::BadRelocationSection, Subject::Section(rel_name.to_string()), message.clone())
+                    .section(rel_name)
                     .offset(i as u64 * 16)
                     .rule("relocations name valid symbols and 8-byte aligned instruction offsets inside their section")
                     .effect(Actor::Libbpf, Some(Errno::LibbpfFormat), message)
@@ -169,9 +169,9 @@ fn record<'a>(
 ) -> Option<(RelocationKind<'a>, Option<usize>)> {
     let prog = &progs[pi];
     let pname = &prog.name;
-    let sec = target.name.to_string();
+    let sec: &str = &target.name;
     let bad = |findings: &mut Vec<Finding>, errno, message: String| {
-        findings.push(bad_reloc(pname, &sec, rel.offset, errno, message));
+        findings.push(bad_reloc(pname, sec, rel.offset, errno, message));
         None
     };
     if !insn.is_call() && !insn.is_ld_imm64() {
@@ -208,7 +208,7 @@ fn record<'a>(
             findings.push(
                 bad_reloc(
                     pname,
-                    &sec,
+                    sec,
                     rel.offset,
                     Errno::LibbpfReloc,
                     format!(
@@ -275,7 +275,7 @@ fn record<'a>(
         {
             Some(i) => Some((
                 RelocationKind::Map {
-                    map: cx.places.btf_map_index[i],
+                    map: cx.places.btf_map_start + i,
                 },
                 None,
             )),
@@ -412,12 +412,14 @@ pub(crate) fn call_graph(
             }
             stack.extend(edges[j].iter().copied());
         }
-        maps.sort();
+        maps.sort_unstable();
         maps.dedup();
-        let mut calls = edges[i].clone();
-        calls.sort_unstable();
         progs[i].maps = maps;
-        progs[i].calls = calls;
+    }
+    // Every walk above is done: the edge lists become the call lists.
+    for (p, mut calls) in progs.iter_mut().zip(edges) {
+        calls.sort_unstable();
+        p.calls = calls;
     }
 }
 
@@ -426,7 +428,7 @@ pub(crate) fn map_slots(
     cx: &Ctx<'_, '_>,
     rel: &RelocationSection,
     maps: &mut [MapSpec],
-    btf_map_index: &[usize],
+    btf_map_start: usize,
     progs: &[ProgramSpec<'_>],
     findings: &mut Vec<Finding>,
 ) {
@@ -450,7 +452,7 @@ pub(crate) fn map_slots(
         };
         let Some(pi) = places.iter().position(|p| {
             u64::from(p.offset) <= r.offset
-                && r.offset + 8 <= u64::from(p.offset) + u64::from(p.size)
+                && r.offset.saturating_add(8) <= u64::from(p.offset) + u64::from(p.size)
         }) else {
             fail(
                 findings,
@@ -464,14 +466,16 @@ pub(crate) fn map_slots(
             continue;
         };
         let place = &places[pi];
-        let map = &maps[btf_map_index[pi]];
+        let map = &maps[btf_map_start + pi];
+        // Only for messages (places hold no names; slot relocations are rare).
+        let place_name = map.name.clone();
         let t = map.kind();
         let is_map_in_map = t.is_some_and(|t| t.is_map_in_map());
         let target = if is_map_in_map {
             if Some(sym.section) != cx.places.btf_maps_section {
                 fail(
                     findings,
-                    Some(&place.name),
+                    Some(&place_name),
                     Errno::LibbpfReloc,
                     format!(".maps relo #{i}: '{name}' isn't a BTF-defined map"),
                 );
@@ -480,11 +484,11 @@ pub(crate) fn map_slots(
             if t == Some(MapType::HashOfMaps) && map.key_size != 4 {
                 fail(
                     findings,
-                    Some(&place.name),
+                    Some(&place_name),
                     Errno::Einval,
                     format!(
                         ".maps relo #{i}: hash-of-maps '{}' should have key size 4.",
-                        place.name
+                        place_name
                     ),
                 );
                 continue;
@@ -492,7 +496,7 @@ pub(crate) fn map_slots(
             if !maps.iter().any(|m| m.name == name) {
                 fail(
                     findings,
-                    Some(&place.name),
+                    Some(&place_name),
                     Errno::Esrch,
                     format!(".maps relo #{i}: '{name}' isn't a valid map reference"),
                 );
@@ -503,7 +507,7 @@ pub(crate) fn map_slots(
             let Some(p) = progs.iter().find(|p| !p.subprogram && p.name == name) else {
                 fail(
                     findings,
-                    Some(&place.name),
+                    Some(&place_name),
                     Errno::Esrch,
                     format!(".maps relo #{i}: '{name}' isn't a valid program reference"),
                 );
@@ -512,7 +516,7 @@ pub(crate) fn map_slots(
             if p.section_index != sym.section || p.offset != sym.value {
                 fail(
                     findings,
-                    Some(&place.name),
+                    Some(&place_name),
                     Errno::LibbpfReloc,
                     format!(".maps relo #{i}: '{name}' isn't an entry-point program"),
                 );
@@ -520,19 +524,19 @@ pub(crate) fn map_slots(
             }
             name
         } else {
-            fail(findings, Some(&place.name), Errno::Einval, format!(
-                ".maps relo #{i}: slot relocation in '{}', which is neither a map-in-map nor a prog array", place.name
+            fail(findings, Some(&place_name), Errno::Einval, format!(
+                ".maps relo #{i}: slot relocation in '{}', which is neither a map-in-map nor a prog array", place_name
             ));
             continue;
         };
         let Some(values) = place.values_offset else {
             fail(
                 findings,
-                Some(&place.name),
+                Some(&place_name),
                 Errno::Einval,
                 format!(
                     ".maps relo #{i}: '{}' has no trailing `values` member",
-                    place.name
+                    place_name
                 ),
             );
             continue;
@@ -541,17 +545,17 @@ pub(crate) fn map_slots(
         if within < u64::from(values) || (within - u64::from(values)) % 8 != 0 {
             fail(
                 findings,
-                Some(&place.name),
+                Some(&place_name),
                 Errno::Einval,
                 format!(
                     ".maps relo #{i}: offset {within} in '{}' is not a pointer slot of `values`",
-                    place.name
+                    place_name
                 ),
             );
             continue;
         }
         let index = ((within - u64::from(values)) / 8) as u32;
-        let m = &mut maps[btf_map_index[pi]];
+        let m = &mut maps[btf_map_start + pi];
         m.slots.retain(|s| s.index != index);
         m.slots.push(MapSlot { index, target });
         m.slots.sort_by_key(|s| s.index);
@@ -637,7 +641,9 @@ pub(crate) fn struct_ops_slots(
             );
             continue;
         };
-        let member_name = btf.str_at(member.name_off).unwrap_or_default().into_owned();
+        let member_name = btf
+            .str_bytes(member.name_off)
+            .map_or_else(|_| String::new(), |b| super::elf::text(b).into_owned());
         let is_func_ptr = btf
             .skip_mods_and_typedefs(member.type_id)
             .ok()

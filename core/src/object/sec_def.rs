@@ -326,7 +326,27 @@ sec_defs! {
 /// The first table row matching `sec_name` (without a leading `?`), like
 /// libbpf's `find_sec_def`.
 pub fn find_sec_def(sec_name: &str) -> Option<&'static SecDef> {
-    SECTION_DEFS.iter().find(|d| d.matches(sec_name))
+    let first = *sec_name.as_bytes().first()?;
+    by_first_byte()[usize::from(first)]
+        .iter()
+        .map(|&i| &SECTION_DEFS[usize::from(i)])
+        .find(|d| d.matches(sec_name))
+}
+
+/// Indices into [`SECTION_DEFS`] by the first byte of the pattern, in table
+/// order. Every pattern is a prefix of the names it matches, so a name is
+/// only ever matched by the rows starting with its own first byte, and the
+/// first of those that matches is the first of the whole table.
+fn by_first_byte() -> &'static [Vec<u8>] {
+    static INDEX: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = vec![Vec::new(); 256];
+        for (i, d) in SECTION_DEFS.iter().enumerate() {
+            let i = u8::try_from(i).expect("SECTION_DEFS has fewer than 256 rows");
+            index[usize::from(d.pattern.as_bytes()[0])].push(i);
+        }
+        index
+    })
 }
 
 #[cfg(test)]
@@ -340,6 +360,22 @@ mod tests {
         }
         for (i, t) in AttachType::ALL.iter().enumerate() {
             assert_eq!(*t as usize, i);
+        }
+    }
+
+    /// The indexed search finds what a walk of the whole table finds.
+    #[test]
+    fn index_keeps_table_order() {
+        let walk = |name: &str| SECTION_DEFS.iter().find(|d| d.matches(name));
+        let mut names = vec![String::new(), "?".into(), "x".into()];
+        for d in SECTION_DEFS {
+            let stem = d.pattern.trim_end_matches('+');
+            for suffix in ["", "/", "/x", "x", ".s", ".s/x"] {
+                names.push(format!("{stem}{suffix}"));
+            }
+        }
+        for name in &names {
+            assert_eq!(find_sec_def(name), walk(name), "{name:?}");
         }
     }
 

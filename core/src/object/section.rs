@@ -1,7 +1,6 @@
 //! ELF sections and what libbpf makes of each (`bpf_object__elf_collect`).
 
 use super::elf::*;
-use goblin::elf::SectionHeader;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -68,28 +67,30 @@ pub enum SectionKind {
 }
 
 impl<'a> Section<'a> {
+    #[inline]
     pub(crate) fn new(
         index: u32,
         name: Cow<'a, str>,
         h: &SectionHeader,
         data: &'a [u8],
     ) -> Section<'a> {
-        let mut s = Section {
+        // Classified before the struct is built: patching `kind` into a
+        // finished struct made every copy of it stall on the store.
+        let kind = classify(index, &name, h);
+        Section {
             index,
             name,
-            kind: SectionKind::Other,
+            kind,
             sh_type: h.sh_type,
-            flags: h.sh_flags,
-            offset: h.sh_offset,
-            size: h.sh_size,
-            link: h.sh_link,
-            info: h.sh_info,
-            addralign: h.sh_addralign,
-            entsize: h.sh_entsize,
+            flags: h.flags,
+            offset: h.offset,
+            size: h.size,
+            link: h.link,
+            info: h.info,
+            addralign: h.addralign,
+            entsize: h.entsize,
             data,
-        };
-        s.kind = s.classify();
-        s
+        }
     }
 
     /// The section's bytes (empty for NOBITS).
@@ -116,59 +117,59 @@ impl<'a> Section<'a> {
             SectionKind::Data | SectionKind::Rodata | SectionKind::Bss
         )
     }
+}
 
-    fn classify(&self) -> SectionKind {
-        let name: &str = &self.name;
-        if self.index == 0 || self.sh_type == SHT_NULL {
-            return SectionKind::Null;
-        }
-        match self.sh_type {
-            SHT_STRTAB => return SectionKind::StringTable,
-            SHT_SYMTAB => return SectionKind::SymbolTable,
-            SHT_LLVM_ADDRSIG => return SectionKind::AddrSig,
-            _ => {}
-        }
-        if name.starts_with(".debug_") || name.starts_with(".rel.debug_") {
-            return SectionKind::Debug;
-        }
-        match name {
-            "license" => return SectionKind::License,
-            "version" => return SectionKind::Version,
-            ".maps" => return SectionKind::BtfMaps,
-            ".BTF" => return SectionKind::Btf,
-            ".BTF.ext" => return SectionKind::BtfExt,
-            ".addr_space.1" => return SectionKind::ArenaData,
-            _ => {}
-        }
-        // cilium/ebpf (up to v0.20) treats every section whose name starts with
-        // "maps" as legacy map definitions; libbpf 1.x refuses exactly "maps".
-        if name.starts_with("maps") {
-            return SectionKind::LegacyMaps;
-        }
-        if self.sh_type == SHT_PROGBITS {
-            if self.is_executable() {
-                return if self.size > 0 {
-                    SectionKind::Program
-                } else {
-                    SectionKind::Other
-                };
-            }
-            if name == ".data" || name.starts_with(".data.") {
-                return SectionKind::Data;
-            }
-            if name == ".rodata" || name.starts_with(".rodata.") {
-                return SectionKind::Rodata;
-            }
-            if name == ".struct_ops" {
-                return SectionKind::StructOps { link: false };
-            }
-            if name == ".struct_ops.link" {
-                return SectionKind::StructOps { link: true };
-            }
-        }
-        if self.sh_type == SHT_NOBITS && (name == ".bss" || name.starts_with(".bss.")) {
-            return SectionKind::Bss;
-        }
-        SectionKind::Other
+/// The role of a section, by libbpf's rules (`bpf_object__elf_collect`).
+fn classify(index: u32, name: &str, h: &SectionHeader) -> SectionKind {
+    if index == 0 || h.sh_type == SHT_NULL {
+        return SectionKind::Null;
     }
+    match h.sh_type {
+        SHT_STRTAB => return SectionKind::StringTable,
+        SHT_SYMTAB => return SectionKind::SymbolTable,
+        SHT_LLVM_ADDRSIG => return SectionKind::AddrSig,
+        _ => {}
+    }
+    if name.starts_with(".debug_") || name.starts_with(".rel.debug_") {
+        return SectionKind::Debug;
+    }
+    match name {
+        "license" => return SectionKind::License,
+        "version" => return SectionKind::Version,
+        ".maps" => return SectionKind::BtfMaps,
+        ".BTF" => return SectionKind::Btf,
+        ".BTF.ext" => return SectionKind::BtfExt,
+        ".addr_space.1" => return SectionKind::ArenaData,
+        _ => {}
+    }
+    // cilium/ebpf (up to v0.20) treats every section whose name starts with
+    // "maps" as legacy map definitions; libbpf 1.x refuses exactly "maps".
+    if name.starts_with("maps") {
+        return SectionKind::LegacyMaps;
+    }
+    if h.sh_type == SHT_PROGBITS {
+        if h.flags & SHF_EXECINSTR != 0 {
+            return if h.size > 0 {
+                SectionKind::Program
+            } else {
+                SectionKind::Other
+            };
+        }
+        if name == ".data" || name.starts_with(".data.") {
+            return SectionKind::Data;
+        }
+        if name == ".rodata" || name.starts_with(".rodata.") {
+            return SectionKind::Rodata;
+        }
+        if name == ".struct_ops" {
+            return SectionKind::StructOps { link: false };
+        }
+        if name == ".struct_ops.link" {
+            return SectionKind::StructOps { link: true };
+        }
+    }
+    if h.sh_type == SHT_NOBITS && (name == ".bss" || name.starts_with(".bss.")) {
+        return SectionKind::Bss;
+    }
+    SectionKind::Other
 }

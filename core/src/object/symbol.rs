@@ -48,8 +48,18 @@ pub enum Visibility {
 }
 
 impl<'a> Symbol<'a> {
-    pub(crate) fn from_elf(index: u32, name: Cow<'a, str>, sym: &goblin::elf::Sym) -> Symbol<'a> {
-        let kind = match sym.st_info & 0xf {
+    /// A decoded `Elf64_Sym` (`st_info`, `st_other`, `st_shndx`, `st_value`, `st_size`).
+    #[inline]
+    pub(crate) fn from_elf(
+        index: u32,
+        name: Cow<'a, str>,
+        info: u8,
+        other: u8,
+        shndx: u16,
+        value: u64,
+        size: u64,
+    ) -> Symbol<'a> {
+        let kind = match info & 0xf {
             0 => SymbolKind::NoType,
             1 => SymbolKind::Object,
             2 => SymbolKind::Func,
@@ -57,13 +67,13 @@ impl<'a> Symbol<'a> {
             4 => SymbolKind::File,
             other => SymbolKind::Other(other),
         };
-        let binding = match sym.st_info >> 4 {
+        let binding = match info >> 4 {
             0 => Binding::Local,
             1 => Binding::Global,
             2 => Binding::Weak,
             other => Binding::Other(other),
         };
-        let visibility = match sym.st_other & 0x3 {
+        let visibility = match other & 0x3 {
             0 => Visibility::Default,
             1 => Visibility::Internal,
             2 => Visibility::Hidden,
@@ -72,9 +82,9 @@ impl<'a> Symbol<'a> {
         Symbol {
             index,
             name,
-            value: sym.st_value,
-            size: sym.st_size,
-            section: u32::try_from(sym.st_shndx).unwrap_or(u32::MAX),
+            value,
+            size,
+            section: u32::from(shndx),
             kind,
             binding,
             visibility,
