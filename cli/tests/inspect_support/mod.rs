@@ -68,12 +68,18 @@ pub fn compile_fixture(
 }
 
 fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/c")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/c")
+        .canonicalize()
+        .expect("testdata/c exists")
 }
 
 fn compile_file(dir: &Path, src: &Path, defines: &[&str], out_name: &str) -> Option<PathBuf> {
     let out = dir.join(out_name);
     let result = Command::new("clang-19")
+        // Source paths end up in the BTF strings and DWARF; map the checkout
+        // away so reports and snapshots do not depend on where it lives.
+        .arg(repo_prefix_map())
         .args(["-target", "bpf", "-g", "-O2", "-c", "-I"])
         .arg(fixture_dir())
         .arg(src)
@@ -110,4 +116,14 @@ pub fn snapshot(name: &str, value: &str) {
     }, {
         insta::assert_snapshot!(name, value);
     });
+}
+
+/// `-ffile-prefix-map=<checkout>=.` for the canonical checkout path (the
+/// compiler's working directory and the fixture paths both start with it).
+fn repo_prefix_map() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("checkout path");
+    format!("-ffile-prefix-map={}=.", root.display())
 }

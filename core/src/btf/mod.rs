@@ -24,5 +24,5 @@ pub use error::BtfError;
 pub use header::{Header, BTF_MAGIC, HEADER_LEN};
 pub use kind::{func_linkage, int_encoding, var_linkage, Kind, KIND_MAX};
 pub use parse::{Btf, BTF_MAX_TYPE, TYPE_HEADER_LEN};
-pub use query::{MAX_RESOLVE_DEPTH, POINTER_SIZE};
+pub use query::{MemberPlace, MAX_RESOLVE_DEPTH, POINTER_SIZE};
 pub use types::{ArrayInfo, Enumerator, IntInfo, Member, Param, Type, VarSecinfo};

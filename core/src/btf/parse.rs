@@ -250,9 +250,10 @@ fn section<'a>(
 /// one bounds check per type, table lookups for the record sizes.
 fn index_types(types: &[u8], endian: Endian, first_id: u32) -> Result<Vec<u32>, BtfError> {
     // Each type takes at least 12 bytes, so this bound comes from the section
-    // size the blob actually has, not from anything a header claims. Typical
-    // blobs average ~40 bytes a type; start there and let the Vec grow.
-    let mut offsets = Vec::with_capacity(types.len() / 32 + 1);
+    // size the blob actually has, not from anything a header claims. Pages
+    // of the reservation that are never written are never touched, so the
+    // worst case costs address space, not memory, and no reallocation.
+    let mut offsets = Vec::with_capacity(types.len() / TYPE_HEADER_LEN + 1);
     let max_types = u64::from(u32::MAX - first_id) + 1;
     let mut pos = 0usize;
     while pos < types.len() {

@@ -5,7 +5,7 @@
 use super::error::BtfError;
 use super::kind::Kind;
 use super::parse::Btf;
-use super::types::Type;
+use super::types::{Member, Type};
 
 /// How deep a chain of references may go before we call it a loop
 /// (libbpf's `MAX_RESOLVE_DEPTH`).
@@ -29,6 +29,15 @@ const LONG_NAMES: [&[u8]; 11] = [
 ];
 /// Most types visited while computing one alignment (see `align_of_depth`).
 const ALIGN_VISIT_BUDGET: u32 = 1 << 16;
+
+/// A member's place in its parent: see [`Btf::member_place`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberPlace {
+    /// Offset from the start of the parent, in bits.
+    pub bit_offset: u32,
+    /// Width in bits when the member is a bitfield, else 0.
+    pub bitfield_size: u32,
+}
 
 impl<'a> Btf<'a> {
     /// Bytes in a pointer for this BTF, the way libbpf's `determine_ptr_size`
@@ -206,6 +215,40 @@ impl<'a> Btf<'a> {
                 msg: format!("{k} has no alignment"),
             }),
         }
+    }
+
+    /// Where a STRUCT/UNION member sits, to the bit, and how wide it is when
+    /// it is a bitfield, reading both encodings the way the kernel does:
+    /// with the parent's kind_flag, offset and width share the member's
+    /// offset word; without it, a member whose type (through typedefs and
+    /// qualifiers) is an INT narrower than its storage, or with a bit
+    /// offset, is an old-style bitfield whose width and extra offset live in
+    /// that INT.
+    pub fn member_place(&self, m: &Member) -> Result<MemberPlace, BtfError> {
+        if m.kflag {
+            return Ok(MemberPlace {
+                bit_offset: m.bit_offset(),
+                bitfield_size: m.bitfield_size(),
+            });
+        }
+        let target = self.skip_mods_and_typedefs(m.type_id)?;
+        if target != 0 {
+            let t = self.type_by_id(target)?;
+            if let Some(int) = t.int() {
+                let bits = u32::from(int.bits);
+                let irregular = bits != t.size().saturating_mul(8) || int.bit_offset != 0;
+                if irregular && bits != 0 {
+                    return Ok(MemberPlace {
+                        bit_offset: m.raw_offset.saturating_add(u32::from(int.bit_offset)),
+                        bitfield_size: bits,
+                    });
+                }
+            }
+        }
+        Ok(MemberPlace {
+            bit_offset: m.raw_offset,
+            bitfield_size: 0,
+        })
     }
 
     /// The first type with this name and kind (searching the base first).

@@ -120,21 +120,31 @@ impl<'a> Type<'a> {
     /// STRUCT/UNION members (empty for other kinds).
     pub fn members(&self) -> impl ExactSizeIterator<Item = Member> + 'a {
         let n = if matches!(self.kind(), Kind::Struct | Kind::Union) {
-            self.vlen() as usize
+            self.vlen()
         } else {
             0
         };
         let t = *self;
-        let kflag = t.kflag();
-        (0..n).map(move |i| {
-            let b = 12 + i * 12;
-            Member {
-                name_off: t.word(b),
-                type_id: t.word(b + 4),
-                raw_offset: t.word(b + 8),
-                kflag,
-            }
-        })
+        (0..n).map(move |i| t.member_at(i))
+    }
+
+    /// STRUCT/UNION member `i`, in O(1) (resuming a walk in the middle of a
+    /// struct must not re-read the members before it); `None` for other
+    /// kinds or `i >= vlen`.
+    pub fn member(&self, i: u32) -> Option<Member> {
+        (matches!(self.kind(), Kind::Struct | Kind::Union) && i < self.vlen())
+            .then(|| self.member_at(i))
+    }
+
+    /// Member `i` of a STRUCT/UNION whose kind and vlen the caller checked.
+    fn member_at(&self, i: u32) -> Member {
+        let b = 12 + i as usize * 12;
+        Member {
+            name_off: self.word(b),
+            type_id: self.word(b + 4),
+            raw_offset: self.word(b + 8),
+            kflag: self.kflag(),
+        }
     }
 
     /// ENUM and ENUM64 enumerators (empty for other kinds). Values are the
@@ -175,17 +185,25 @@ impl<'a> Type<'a> {
     pub fn params(&self) -> impl ExactSizeIterator<Item = Param> + 'a {
         let t = *self;
         let n = if t.kind() == Kind::FuncProto {
-            t.vlen() as usize
+            t.vlen()
         } else {
             0
         };
-        (0..n).map(move |i| {
-            let b = 12 + i * 8;
-            Param {
-                name_off: t.word(b),
-                type_id: t.word(b + 4),
-            }
-        })
+        (0..n).map(move |i| t.param_at(i))
+    }
+
+    /// FUNC_PROTO parameter `i`, in O(1) (the varargs check looks at the
+    /// last one only); `None` for other kinds or `i >= vlen`.
+    pub fn param(&self, i: u32) -> Option<Param> {
+        (self.kind() == Kind::FuncProto && i < self.vlen()).then(|| self.param_at(i))
+    }
+
+    fn param_at(&self, i: u32) -> Param {
+        let b = 12 + i as usize * 8;
+        Param {
+            name_off: self.word(b),
+            type_id: self.word(b + 4),
+        }
     }
 
     /// VAR linkage (`var_linkage::*`).
@@ -202,18 +220,25 @@ impl<'a> Type<'a> {
     pub fn datasec_entries(&self) -> impl ExactSizeIterator<Item = VarSecinfo> + 'a {
         let t = *self;
         let n = if t.kind() == Kind::Datasec {
-            t.vlen() as usize
+            t.vlen()
         } else {
             0
         };
-        (0..n).map(move |i| {
-            let b = 12 + i * 12;
-            VarSecinfo {
-                type_id: t.word(b),
-                offset: t.word(b + 4),
-                size: t.word(b + 8),
-            }
-        })
+        (0..n).map(move |i| t.datasec_entry_at(i))
+    }
+
+    /// DATASEC entry `i`, in O(1); `None` for other kinds or `i >= vlen`.
+    pub fn datasec_entry(&self, i: u32) -> Option<VarSecinfo> {
+        (self.kind() == Kind::Datasec && i < self.vlen()).then(|| self.datasec_entry_at(i))
+    }
+
+    fn datasec_entry_at(&self, i: u32) -> VarSecinfo {
+        let b = 12 + i as usize * 12;
+        VarSecinfo {
+            type_id: self.word(b),
+            offset: self.word(b + 4),
+            size: self.word(b + 8),
+        }
     }
 
     /// DECL_TAG component index (-1 for the whole declaration).

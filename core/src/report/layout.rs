@@ -8,7 +8,7 @@
 //! libbpf assigns when it fixes the object's BTF up.
 
 use super::type_name::type_name;
-use crate::btf::{Btf, Kind, VarSecinfo, MAX_RESOLVE_DEPTH};
+use crate::btf::{Btf, Kind, MemberPlace, VarSecinfo, MAX_RESOLVE_DEPTH};
 use crate::object::BtfFixups;
 
 /// More rows than this and the layout is cut short (`truncated`): a map
@@ -191,15 +191,14 @@ impl Walker<'_, '_> {
         let mut end = 0u64;
         for m in t.members() {
             let name = self.btf.str_at(m.name_off).unwrap_or_default();
-            let mut start = u64::from(m.bit_offset());
-            let mut bitfield = (m.bitfield_size() > 0).then(|| m.bitfield_size());
-            if bitfield.is_none() {
-                // Old-style bitfield: the width sits in the INT type itself.
-                if let Some((off, bits)) = self.int_bitfield(m.type_id) {
-                    start += u64::from(off);
-                    bitfield = Some(bits);
-                }
-            }
+            // Both bitfield encodings (kind_flag, and old-style widths kept in
+            // the INT type) as the kernel reads them.
+            let place = self.btf.member_place(&m).unwrap_or(MemberPlace {
+                bit_offset: m.raw_offset,
+                bitfield_size: 0,
+            });
+            let start = u64::from(place.bit_offset);
+            let bitfield = (place.bitfield_size > 0).then_some(place.bitfield_size);
             let size = match bitfield {
                 Some(bits) => u64::from(bits),
                 None => self.btf.resolve_size(m.type_id).unwrap_or(0) * 8,
@@ -293,16 +292,6 @@ impl Walker<'_, '_> {
             bit_size,
             kind: RowKind::Padding,
         })
-    }
-
-    /// `(bit offset, bits)` of an INT that is narrower than its storage
-    /// (pre-kflag bitfield encoding).
-    fn int_bitfield(&self, id: u32) -> Option<(u8, u32)> {
-        let id = self.btf.skip_mods_and_typedefs(id).ok()?;
-        let t = self.btf.type_by_id(id).ok()?;
-        let i = t.int()?;
-        (u32::from(i.bits) != t.size() * 8 || i.bit_offset != 0)
-            .then_some((i.bit_offset, u32::from(i.bits)))
     }
 }
 

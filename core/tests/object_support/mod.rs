@@ -50,7 +50,10 @@ pub fn name_of(path: &Path) -> String {
 }
 
 fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/c")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/c")
+        .canonicalize()
+        .expect("testdata/c exists")
 }
 
 /// Compiles `testdata/c/<file>` with `clang-19 -target bpf -g -O2`, plus
@@ -60,6 +63,9 @@ pub fn compile_into(dir: &Path, file: &str, args: &[&str], out_name: &str) -> Op
     let out = dir.join(out_name);
     let status = Command::new("clang-19")
         .args(["-target", "bpf", "-g", "-O2", "-c"])
+        // Source paths end up in the BTF strings and DWARF; map the checkout
+        // away so reports and snapshots do not depend on where it lives.
+        .arg(repo_prefix_map())
         .arg(fixture_dir().join(file))
         .args(args)
         .arg("-o")
@@ -80,4 +86,14 @@ pub fn compile(file: &str, args: &[&str]) -> Option<Vec<u8>> {
     let dir = tempfile::tempdir().unwrap();
     let path = compile_into(dir.path(), file, args, "fixture.bpf.o")?;
     Some(std::fs::read(path).unwrap())
+}
+
+/// `-ffile-prefix-map=<checkout>=.` for the canonical checkout path (the
+/// compiler's working directory and the fixture paths both start with it).
+fn repo_prefix_map() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("checkout path");
+    format!("-ffile-prefix-map={}=.", root.display())
 }

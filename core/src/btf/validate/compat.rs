@@ -2,27 +2,110 @@
 //! the other phases already looked at, one finding per rule (the first
 //! place it applies, and how many more there are).
 
-use super::finding::{Code, Severity};
-use super::view::View;
-use super::{Checker, Node};
-use crate::btf::Kind;
+use super::finding::{Code, Finding, Severity};
+use super::Checker;
+use crate::btf::{Kind, Type};
 
-/// First occurrence and count of each older-kernel rule.
-#[derive(Default)]
+/// The first type something applies to, and how many types it applies to.
+#[derive(Clone, Copy)]
+struct First {
+    id: u32,
+    /// Offset of the type in the type section.
+    offset: u32,
+    kind: Kind,
+    count: u32,
+}
+
+impl First {
+    fn of(t: &Type<'_>) -> First {
+        First {
+            id: t.id(),
+            offset: t.offset(),
+            kind: t.kind(),
+            count: 1,
+        }
+    }
+}
+
+/// Every type is counted by its shape: kind, kind_flag and whether vlen
+/// is 1 (a global FUNC). That is all the feature rules look at, so each
+/// type costs one table update, and [`FEATURES`] are summed up at the end.
+const SHAPES: usize = 32 * 4;
+
+/// Types are counted in this many tables in turn: runs of one shape (a
+/// thousand FUNCs in a row) would otherwise make each increment wait for
+/// the previous one to reach memory.
+const TABLES: usize = 4;
+
+fn shape(kind: Kind, vlen: u32, kflag: bool) -> usize {
+    (kind as usize) << 2 | usize::from(kflag) << 1 | usize::from(vlen == 1)
+}
+
+/// First occurrence and count of each older-kernel rule and feature,
+/// gathered while the other phases look at the types anyway.
 pub(super) struct Tally {
-    /// (rule, first type id, byte offset of that type, kind, count)
-    seen: Vec<(Code, u32, u64, Kind, u32)>,
+    /// Older-kernel name rules, in the order first seen.
+    seen: Vec<(Code, First)>,
+    /// Types per shape, and the first type id of each shape, per table.
+    shape_count: [[u32; SHAPES]; TABLES],
+    shape_first: [[u32; SHAPES]; TABLES],
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            seen: Vec::new(),
+            shape_count: [[0; SHAPES]; TABLES],
+            shape_first: [[0; SHAPES]; TABLES],
+        }
+    }
 }
 
 impl Tally {
     /// Notes that `t` is affected by `code`.
-    pub(super) fn saw(&mut self, code: Code, t: &View<'_>) {
-        if let Some(entry) = self.seen.iter_mut().find(|e| e.0 == code) {
-            entry.4 += 1;
+    pub(super) fn saw(&mut self, code: Code, t: &Type<'_>) {
+        if let Some((_, first)) = self.seen.iter_mut().find(|e| e.0 == code) {
+            first.count += 1;
         } else {
-            self.seen
-                .push((code, t.id(), u64::from(t.offset()), t.kind(), 1));
+            self.seen.push((code, First::of(t)));
         }
+    }
+
+    /// Counts type `id` of `kind` with `vlen` and `kflag` (every type,
+    /// valid or not, in id order).
+    #[inline]
+    pub(super) fn saw_type(&mut self, id: u32, kind: Kind, vlen: u32, kflag: bool) {
+        let (table, s) = (id as usize % TABLES, shape(kind, vlen, kflag));
+        if self.shape_count[table][s] == 0 {
+            self.shape_first[table][s] = id;
+        }
+        self.shape_count[table][s] += 1;
+    }
+
+    /// How many counted types need feature `i` of [`FEATURES`], and the
+    /// id of the first.
+    fn feature_use(&self, i: usize) -> Option<(u32, u32)> {
+        let mut found: Option<(u32, u32)> = None;
+        for kind in (1..=crate::btf::KIND_MAX).filter_map(Kind::from_u32) {
+            for (kflag, global) in [(false, false), (false, true), (true, false), (true, true)] {
+                let vlen = u32::from(global);
+                if feature(kind, vlen, kflag) != Some(i) {
+                    continue;
+                }
+                let s = shape(kind, vlen, kflag);
+                for table in 0..TABLES {
+                    let count = self.shape_count[table][s];
+                    let first = self.shape_first[table][s];
+                    if count > 0 {
+                        found = Some(match found {
+                            Some((c, f)) => (c + count, f.min(first)),
+                            None => (count, first),
+                        });
+                    }
+                }
+            }
+        }
+        found
     }
 }
 
@@ -42,54 +125,49 @@ const FEATURES: [(&str, &str); 10] = [
 ];
 
 /// Index into [`FEATURES`] of what `t` needs, if anything.
-fn feature(t: &View<'_>) -> Option<usize> {
-    Some(match t.kind() {
-        Kind::Func if t.vlen() == 1 => 1,
+#[inline]
+fn feature(kind: Kind, vlen: u32, kflag: bool) -> Option<usize> {
+    Some(match kind {
+        Kind::Func if vlen == 1 => 1,
         Kind::Func | Kind::FuncProto => 0,
         Kind::Var | Kind::Datasec => 2,
         Kind::Float => 3,
-        Kind::DeclTag if t.kflag() => 8,
+        Kind::DeclTag if kflag => 8,
         Kind::DeclTag => 4,
-        Kind::TypeTag if t.kflag() => 9,
+        Kind::TypeTag if kflag => 9,
         Kind::TypeTag => 5,
         Kind::Enum64 => 6,
-        Kind::Enum if t.kflag() => 7,
+        Kind::Enum if kflag => 7,
         _ => return None,
     })
 }
 
 impl Checker<'_, '_> {
     pub(super) fn check_compat(&mut self) {
-        let btf = self.btf;
         // Kind features: first use of each, as a note.
-        let mut firsts: [Option<(View<'_>, u32)>; FEATURES.len()] = [None; FEATURES.len()];
-        for id in btf.first_id()..=btf.last_id() {
-            let Some(Node::Type(t)) = self.node(id) else {
+        for (i, (what, since)) in FEATURES.iter().enumerate() {
+            let Some((count, id)) = self.compat.feature_use(i) else {
                 continue;
             };
-            if let Some(i) = feature(&t) {
-                match &mut firsts[i] {
-                    Some((_, count)) => *count += 1,
-                    none => *none = Some((t, 1)),
-                }
-            }
-        }
-        for (i, first) in firsts.into_iter().enumerate() {
-            let Some((t, count)) = first else { continue };
-            let (what, since) = FEATURES[i];
-            self.advise(
-                &t,
+            let Some(t) = self.type_at(id) else { continue };
+            let note = format!(
+                "{count} type(s) use it; libbpf and cilium/ebpf rewrite it for older kernels, other loaders may not"
+            );
+            let f = self.finding(
+                First {
+                    count,
+                    ..First::of(&t)
+                },
                 4,
                 Severity::Note,
                 Code::CompatFeature,
                 format!("{what} needs kernel {since}"),
-                format!(
-                    "{count} type(s) use it; libbpf and cilium/ebpf rewrite it for older kernels, other loaders may not"
-                ),
+                note,
             );
+            self.findings.push(f);
         }
         let seen = std::mem::take(&mut self.compat.seen);
-        for (code, id, offset, kind, count) in seen {
+        for (code, first) in seen {
             let (message, note) = match code {
                 Code::CompatLongName => (
                     "Invalid name",
@@ -109,16 +187,30 @@ impl Checker<'_, '_> {
                 ),
                 _ => unreachable!("only older-kernel rules are tallied"),
             };
-            let f = super::Finding {
-                code,
-                severity: Severity::Warning,
-                message: message.to_string(),
-                type_id: Some(id),
-                kind: Some(kind),
-                offset: Some(self.types_at + offset),
-                note: format!("{note}; {count} type(s) affected"),
-            };
+            let note = format!("{note}; {} type(s) affected", first.count);
+            let f = self.finding(first, 0, Severity::Warning, code, message.to_string(), note);
             self.findings.push(f);
+        }
+    }
+
+    /// A finding about the first type a rule applies to.
+    fn finding(
+        &self,
+        first: First,
+        within: u64,
+        severity: Severity,
+        code: Code,
+        message: String,
+        note: String,
+    ) -> Finding {
+        Finding {
+            code,
+            severity,
+            message,
+            type_id: Some(first.id),
+            kind: Some(first.kind),
+            offset: Some(self.types_at + u64::from(first.offset) + within),
+            note,
         }
     }
 }

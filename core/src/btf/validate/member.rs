@@ -6,10 +6,9 @@
 //! `bitfield_size << 24 | bit_offset`.
 
 use super::finding::Code;
-use super::resolve::{int_is_regular, member_at, Halt, Step};
-use super::view::View;
-use super::{Checker, Node};
-use crate::btf::Kind;
+use super::resolve::{int_word_is_regular, member, member_at, Halt, Step};
+use super::{class, Checker, Node};
+use crate::btf::{Kind, Type};
 
 fn roundup_bytes(bits: u32) -> u32 {
     bits / 8 + u32::from(bits % 8 != 0)
@@ -17,19 +16,39 @@ fn roundup_bytes(bits: u32) -> u32 {
 
 impl<'a> Checker<'_, 'a> {
     /// Checks member `i` of `s` (type `ty`, offset word `raw`) whose type is
-    /// `mt`.
+    /// of kind `mk`. What is needed of the member's type is in its slot.
+    #[inline(always)]
     pub(super) fn check_member(
         &mut self,
-        s: &View<'a>,
+        s: &Type<'a>,
         i: u32,
         ty: u32,
         raw: u32,
-        mt: &View<'a>,
+        mk: Kind,
     ) -> Step {
+        // A modifier is checked as what it stands for, which always has a
+        // size of its own (so this happens once, never again below).
+        let (ty, mk) = if class::is_modifier(Some(mk)) {
+            match self.id_size(ty) {
+                Some((rid, Node::Type(rk), _)) => (rid, rk),
+                _ => {
+                    self.report(
+                        s,
+                        member_at(i) + 4,
+                        Code::InvalidMember,
+                        "Invalid member",
+                        format!("member #{i}: its type has no size"),
+                    );
+                    return Err(Halt::Reported);
+                }
+            }
+        } else {
+            (ty, mk)
+        };
         let kflag = s.kflag();
-        match mt.kind() {
-            Kind::Int if kflag => self.member_int_kflag(s, i, raw, mt),
-            Kind::Int => self.member_int(s, i, raw, mt),
+        match mk {
+            Kind::Int if kflag => self.member_int_kflag(s, i, raw, ty),
+            Kind::Int => self.member_int(s, i, raw, ty),
             Kind::Enum | Kind::Enum64 if kflag => self.member_enum_kflag(s, i, raw),
             Kind::Ptr
             | Kind::Array
@@ -44,29 +63,10 @@ impl<'a> Checker<'_, 'a> {
                         i,
                         Code::InvalidBitfieldSize,
                         "Invalid member bitfield_size",
-                        format!(
-                            "only integer and enum members can be bitfields, not a {}",
-                            mt.kind()
-                        ),
+                        format!("only integer and enum members can be bitfields, not a {mk}"),
                     );
                 }
-                self.member_plain(s, i, ty, raw, mt)
-            }
-            Kind::Typedef | Kind::Volatile | Kind::Const | Kind::Restrict | Kind::TypeTag => {
-                // Check against what the modifier stands for.
-                match self.id_size(ty) {
-                    Some((rid, Node::Type(rt), _)) => self.check_member(s, i, rid, raw, &rt),
-                    _ => {
-                        self.report(
-                            s,
-                            member_at(i) + 4,
-                            Code::InvalidMember,
-                            "Invalid member",
-                            format!("member #{i}: its type has no size"),
-                        );
-                        Err(Halt::Reported)
-                    }
-                }
+                self.member_plain(s, i, ty, raw, mk)
             }
             k => {
                 self.report(
@@ -81,15 +81,17 @@ impl<'a> Checker<'_, 'a> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn member_fail(
         &mut self,
-        s: &View<'_>,
+        s: &Type<'_>,
         i: u32,
         code: Code,
         message: &str,
         note: String,
     ) -> Step {
-        let name = self.name_of(s.member(i).0);
+        let name = self.name_of(member(s, i).name_off);
         self.report(
             s,
             member_at(i) + 8,
@@ -100,7 +102,9 @@ impl<'a> Checker<'_, 'a> {
         Err(Halt::Reported)
     }
 
-    fn past_end(&mut self, s: &View<'_>, i: u32, what: String) -> Step {
+    #[cold]
+    #[inline(never)]
+    fn past_end(&mut self, s: &Type<'_>, i: u32, what: String) -> Step {
         let note = format!("{what}, past the end of the {}-byte {}", s.size(), s.kind());
         self.member_fail(
             s,
@@ -113,27 +117,29 @@ impl<'a> Checker<'_, 'a> {
 
     /// Pointers, arrays, structs, unions, enums and floats: whole bytes
     /// (floats: naturally aligned) that must fit.
-    fn member_plain(&mut self, s: &View<'_>, i: u32, ty: u32, raw: u32, mt: &View<'_>) -> Step {
+    #[inline(always)]
+    fn member_plain(&mut self, s: &Type<'_>, i: u32, ty: u32, raw: u32, mk: Kind) -> Step {
         let bytes_offset = raw / 8;
-        if mt.kind() == Kind::Float {
-            let align_bits = u64::from(mt.size().min(8)) * 8;
+        // The member type's size word (pointers and arrays have none).
+        let mt_size = self.slots.word(ty);
+        if mk == Kind::Float {
+            let align_bits = u64::from(mt_size.min(8)) * 8;
             if u64::from(raw) % align_bits != 0 {
                 return self.member_fail(
                     s,
                     i,
                     Code::MemberNotAligned,
                     "Member is not properly aligned",
-                    format!("a {}-byte FLOAT at bit {raw}", mt.size()),
+                    format!("a {mt_size}-byte FLOAT at bit {raw}"),
                 );
             }
-            if u64::from(bytes_offset) + u64::from(mt.size()) > u64::from(s.size()) {
+            if u64::from(bytes_offset) + u64::from(mt_size) > u64::from(s.size()) {
                 return self.past_end(
                     s,
                     i,
                     format!(
-                        "a {}-byte FLOAT at byte {bytes_offset} ends at {}",
-                        mt.size(),
-                        u64::from(bytes_offset) + u64::from(mt.size())
+                        "a {mt_size}-byte FLOAT at byte {bytes_offset} ends at {}",
+                        u64::from(bytes_offset) + u64::from(mt_size)
                     ),
                 );
             }
@@ -145,13 +151,13 @@ impl<'a> Checker<'_, 'a> {
                 i,
                 Code::MemberNotByteAligned,
                 "Member is not byte aligned",
-                format!("a {} at bit {raw}", mt.kind()),
+                format!("a {mk} at bit {raw}"),
             );
         }
-        let size = match mt.kind() {
+        let size = match mk {
             Kind::Ptr => 8,
             Kind::Array => self.id_size(ty).map_or(0, |(_, _, size)| size),
-            _ => mt.size(),
+            _ => mt_size,
         };
         // The kernel subtracts without a guard; the meta check already made
         // sure the offset is inside the struct.
@@ -162,8 +168,9 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// INT member, offset word is a bit offset; the INT may be a bitfield.
-    fn member_int(&mut self, s: &View<'_>, i: u32, raw: u32, mt: &View<'_>) -> Step {
-        let data = mt.extra();
+    #[inline(always)]
+    fn member_int(&mut self, s: &Type<'_>, i: u32, raw: u32, ty: u32) -> Step {
+        let data = self.slots.aux(ty);
         let (int_offset, int_bits) = ((data >> 16) & 0xff, data & 0xff);
         let Some(bit_off) = raw.checked_add(int_offset) else {
             return self.member_fail(
@@ -193,8 +200,10 @@ impl<'a> Checker<'_, 'a> {
 
     /// INT member of a kind_flag struct: a whole INT, possibly cut to a
     /// bitfield by the member's own size.
-    fn member_int_kflag(&mut self, s: &View<'_>, i: u32, raw: u32, mt: &View<'_>) -> Step {
-        if !int_is_regular(mt) {
+    #[inline(always)]
+    fn member_int_kflag(&mut self, s: &Type<'_>, i: u32, raw: u32, ty: u32) -> Step {
+        let data = self.slots.aux(ty);
+        if !int_word_is_regular(data) {
             return self.member_fail(
                 s,
                 i,
@@ -203,7 +212,7 @@ impl<'a> Checker<'_, 'a> {
                 "with kind_flag a bitfield's INT must be a whole u8..u128".into(),
             );
         }
-        let int_bits = mt.extra() & 0xff;
+        let int_bits = data & 0xff;
         let bit_off = raw & 0x00ff_ffff;
         let mut bits = raw >> 24;
         if bits == 0 {
@@ -245,7 +254,8 @@ impl<'a> Checker<'_, 'a> {
 
     /// ENUM/ENUM64 member of a kind_flag struct. The kernel measures every
     /// enum, ENUM64 included, as 32 bits here.
-    fn member_enum_kflag(&mut self, s: &View<'_>, i: u32, raw: u32) -> Step {
+    #[inline(always)]
+    fn member_enum_kflag(&mut self, s: &Type<'_>, i: u32, raw: u32) -> Step {
         let bit_off = raw & 0x00ff_ffff;
         let mut bits = raw >> 24;
         if bits == 0 {

@@ -4,9 +4,8 @@
 use super::finding::{Code, Finding, Severity};
 use super::header::BTF_MAX_NAME_OFFSET;
 use super::names::{self, NameCheck};
-use super::view::{record_at, View};
-use super::{Checker, State, MAX_KEPT_TYPE_ID};
-use crate::btf::{BtfError, Kind, BTF_MAX_TYPE, TYPE_HEADER_LEN};
+use super::{record_at, Checker, State, MAX_KEPT_TYPE_ID};
+use crate::btf::{BtfError, Kind, Type, BTF_MAX_TYPE, TYPE_HEADER_LEN};
 use crate::bytes::Endian;
 
 /// Bits of `btf_type.info` the kernel allows (vlen 0..=15, kind 24..=28,
@@ -17,6 +16,42 @@ const INT_MASK: u32 = 0x0fff_ffff;
 
 type Stop = Result<(), ()>;
 
+/// The header of the type being checked, read once: the checks consult
+/// its fields many times, and each `Type` accessor reads (and byte-swaps)
+/// its word again.
+#[derive(Clone, Copy)]
+struct Head {
+    name_off: u32,
+    info: u32,
+    kind: Kind,
+    vlen: u32,
+    kflag: bool,
+    /// The third word: a size or a type id, by kind.
+    word: u32,
+}
+
+impl Head {
+    /// The header's three words, read with one bounds check (every walked
+    /// type has its 12 header bytes).
+    #[inline]
+    fn of(t: &Type<'_>) -> Head {
+        let e = t.endian();
+        let [n0, n1, n2, n3, i0, i1, i2, i3, w0, w1, w2, w3] = match t.raw().first_chunk() {
+            Some(&header) => header,
+            None => [0; TYPE_HEADER_LEN],
+        };
+        let info = e.u32([i0, i1, i2, i3]);
+        Head {
+            name_off: e.u32([n0, n1, n2, n3]),
+            info,
+            kind: t.kind(),
+            vlen: info & 0xffff,
+            kflag: info >> 31 != 0,
+            word: e.u32([w0, w1, w2, w3]),
+        }
+    }
+}
+
 /// Whether the kernel accepts a referenced type id at this stage.
 fn id_in_range(id: u32) -> bool {
     id <= BTF_MAX_TYPE
@@ -26,17 +61,12 @@ fn roundup_bytes(bits: u32) -> u32 {
     bits / 8 + u32::from(bits % 8 != 0)
 }
 
-impl Checker<'_, '_> {
+impl<'a> Checker<'_, 'a> {
     pub(super) fn check_metas(&mut self) {
         let btf = self.btf;
         let mut reported_limit = false;
-        // Walk the type section (the reader already checked that every type
-        // and its records fit), noting where each type starts.
-        let mut pos: u32 = 0;
-        for id in btf.first_id()..=btf.last_id() {
-            self.slots[id as usize].offset = pos;
-            let t = View::at(self.types, id, pos, self.big_endian);
-            pos += TYPE_HEADER_LEN as u32 + t.kind().trailing_len(t.vlen()) as u32;
+        for t in btf.types() {
+            let h = Head::of(&t);
             if t.id() > MAX_KEPT_TYPE_ID && !reported_limit {
                 reported_limit = true;
                 // Not `report`: the type is dropped, not failed, so what
@@ -53,57 +83,63 @@ impl Checker<'_, '_> {
                     ),
                 );
             }
-            if self.check_meta(&t).is_err() {
-                self.slots[t.id() as usize].state = State::Failed;
+            // What references to the type need, kept for every type
+            // (valid or not) like the kernel keeps every header.
+            self.slots.set_header(t.id(), h.kind, h.word);
+            self.compat.saw_type(t.id(), h.kind, h.vlen, h.kflag);
+            if self.check_meta(&t, h).is_err() {
+                self.slots.set_state(t.id(), State::Failed);
             }
         }
     }
 
-    fn check_meta(&mut self, t: &View<'_>) -> Stop {
-        let info = t.info();
-        if info & !INFO_MASK != 0 {
+    #[inline]
+    fn check_meta(&mut self, t: &Type<'a>, h: Head) -> Stop {
+        if h.info & !INFO_MASK != 0 {
             return self.fail(
                 t,
                 4,
                 Code::InvalidBtfInfo,
-                format!("Invalid btf_info:{info:x}"),
+                format!("Invalid btf_info:{:x}", h.info),
                 "bits 16-23 and 29-30 of info are reserved and must be zero",
             );
         }
-        if !self.name_offset_ok(t.name_off()) {
+        if !self.name_offset_ok(h.name_off) {
             return self.fail(
                 t,
                 0,
                 Code::InvalidNameOffset,
-                format!("Invalid name_offset:{}", t.name_off()),
+                format!("Invalid name_offset:{}", h.name_off),
                 "the name offset lies outside the string section",
             );
         }
-        match t.kind() {
-            Kind::Int => self.meta_int(t),
+        match h.kind {
+            Kind::Int => self.meta_int(t, h),
             Kind::Ptr
             | Kind::Typedef
             | Kind::Volatile
             | Kind::Const
             | Kind::Restrict
-            | Kind::TypeTag => self.meta_ref(t),
-            Kind::Fwd => self.meta_fwd(t),
-            Kind::Array => self.meta_array(t),
-            Kind::Struct | Kind::Union => self.meta_struct(t),
-            Kind::Enum | Kind::Enum64 => self.meta_enum(t),
-            Kind::FuncProto => self.meta_func_proto(t),
-            Kind::Func => self.meta_func(t),
-            Kind::Var => self.meta_var(t),
-            Kind::Datasec => self.meta_datasec(t),
-            Kind::Float => self.meta_float(t),
-            Kind::DeclTag => self.meta_decl_tag(t),
+            | Kind::TypeTag => self.meta_ref(t, h),
+            Kind::Fwd => self.meta_fwd(t, h),
+            Kind::Array => self.meta_array(t, h),
+            Kind::Struct | Kind::Union => self.meta_struct(t, h),
+            Kind::Enum | Kind::Enum64 => self.meta_enum(t, h),
+            Kind::FuncProto => self.meta_func_proto(t, h),
+            Kind::Func => self.meta_func(t, h),
+            Kind::Var => self.meta_var(t, h),
+            Kind::Datasec => self.meta_datasec(t, h),
+            Kind::Float => self.meta_float(t, h),
+            Kind::DeclTag => self.meta_decl_tag(t, h),
         }
     }
 
     /// Records a finding for `t` and stops checking it.
+    #[cold]
+    #[inline(never)]
     fn fail(
         &mut self,
-        t: &View<'_>,
+        t: &Type<'_>,
         within: u64,
         code: Code,
         message: impl Into<String>,
@@ -114,8 +150,9 @@ impl Checker<'_, '_> {
     }
 
     /// `btf_name_offset_valid`.
+    #[inline]
     pub(super) fn name_offset_ok(&self, off: u32) -> bool {
-        off <= BTF_MAX_NAME_OFFSET && off < self.btf.first_str_off() + self.btf.header().str_len
+        off <= BTF_MAX_NAME_OFFSET && off < self.str_end
     }
 
     /// The string at `off` without its NUL (empty when out of range).
@@ -133,34 +170,28 @@ impl Checker<'_, '_> {
     }
 
     /// `btf_name_valid_identifier`, noting what older kernels would say.
-    pub(super) fn identifier(&mut self, t: &View<'_>, off: u32, allow_dot_on_old: bool) -> bool {
-        // Offsets into this blob's own strings can be memoised.
-        let local = off
-            .checked_sub(self.btf.first_str_off())
-            .map(|o| o as usize);
-        if let Some(o) = local {
-            if self
-                .plain_names
-                .get(o / 64)
-                .is_some_and(|w| w & (1 << (o % 64)) != 0)
-            {
-                return true;
+    /// Nearly every name is one the string pass already found plain.
+    #[inline]
+    pub(super) fn identifier(&mut self, t: &Type<'_>, off: u32, allow_dot_on_old: bool) -> bool {
+        self.plain_names.contains(off) || self.identifier_slow(t, off, allow_dot_on_old)
+    }
+
+    #[cold]
+    fn identifier_slow(&mut self, t: &Type<'_>, off: u32, allow_dot_on_old: bool) -> bool {
+        let check = match off.checked_sub(self.btf.first_str_off()) {
+            Some(o) => {
+                names::identifier_in(self.btf.string_section().get(o as usize..).unwrap_or(&[]))
             }
-        }
-        let check = match local {
-            Some(o) => names::identifier_in(self.btf.string_section().get(o..).unwrap_or(&[])),
             None => names::identifier(self.name_bytes(off)),
         };
         self.tally_name(t, check, allow_dot_on_old);
         if check.valid && !check.has_dot && !check.too_long_for_old {
-            if let Some(w) = local.and_then(|o| self.plain_names.get_mut(o / 64)) {
-                *w |= 1 << (local.unwrap_or(0) % 64);
-            }
+            self.plain_names.insert(off);
         }
         check.valid
     }
 
-    fn tally_name(&mut self, t: &View<'_>, check: NameCheck, allow_dot_on_old: bool) {
+    fn tally_name(&mut self, t: &Type<'_>, check: NameCheck, allow_dot_on_old: bool) {
         if !check.valid {
             return;
         }
@@ -172,8 +203,9 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn no_vlen(&mut self, t: &View<'_>) -> Stop {
-        if t.vlen() != 0 {
+    #[inline]
+    fn no_vlen(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        if h.vlen != 0 {
             return self.fail(
                 t,
                 4,
@@ -181,35 +213,39 @@ impl Checker<'_, '_> {
                 "vlen != 0",
                 format!(
                     "a {} has no trailing records, but vlen is {}",
-                    t.kind(),
-                    t.vlen()
+                    h.kind, h.vlen
                 ),
             );
         }
         Ok(())
     }
 
-    fn no_kflag(&mut self, t: &View<'_>) -> Stop {
-        if t.kflag() {
+    #[inline]
+    fn no_kflag(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        if h.kflag {
             return self.fail(
                 t,
                 4,
                 Code::InvalidKindFlag,
                 "Invalid btf_info kind_flag",
-                format!("kind_flag has no meaning for {} and must be 0", t.kind()),
+                format!("kind_flag has no meaning for {} and must be 0", h.kind),
             );
         }
         Ok(())
     }
 
-    fn invalid_name(&mut self, t: &View<'_>, within: u64, note: impl Into<String>) -> Stop {
+    fn invalid_name(&mut self, t: &Type<'_>, within: u64, note: impl Into<String>) -> Stop {
         self.fail(t, within, Code::InvalidName, "Invalid name", note)
     }
 
-    fn meta_int(&mut self, t: &View<'_>) -> Stop {
-        self.no_vlen(t)?;
-        self.no_kflag(t)?;
-        let data = t.extra();
+    #[inline]
+    fn meta_int(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        self.no_vlen(t, h)?;
+        self.no_kflag(t, h)?;
+        let data = t.int_raw().unwrap_or(0);
+        // Kept for the members and arrays of this INT (read only if the
+        // INT passes, as references to a failed type go no further).
+        self.slots.set_aux(t.id(), data);
         if data & !INT_MASK != 0 {
             return self.fail(
                 t,
@@ -231,7 +267,7 @@ impl Checker<'_, '_> {
                 format!("bits_offset {offset} + nr_bits {bits} is more than 128"),
             );
         }
-        if roundup_bytes(bits + offset) > t.size() {
+        if roundup_bytes(bits + offset) > h.word {
             return self.fail(
                 t,
                 12,
@@ -239,7 +275,7 @@ impl Checker<'_, '_> {
                 "nr_bits exceeds type_size",
                 format!(
                     "bits_offset {offset} + nr_bits {bits} do not fit in {} bytes",
-                    t.size()
+                    h.word
                 ),
             );
         }
@@ -250,29 +286,30 @@ impl Checker<'_, '_> {
     }
 
     /// PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG.
-    fn meta_ref(&mut self, t: &View<'_>) -> Stop {
-        let kind = t.kind();
-        self.no_vlen(t)?;
+    #[inline]
+    fn meta_ref(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        let kind = h.kind;
+        self.no_vlen(t, h)?;
         if kind != Kind::TypeTag {
-            self.no_kflag(t)?;
+            self.no_kflag(t, h)?;
         }
-        if !id_in_range(t.type_id()) {
+        if !id_in_range(h.word) {
             return self.fail(
                 t,
                 8,
                 Code::InvalidTypeId,
                 "Invalid type_id",
-                format!("type id {} is above BTF_MAX_TYPE", t.type_id()),
+                format!("type id {} is above BTF_MAX_TYPE", h.word),
             );
         }
         match kind {
             Kind::Typedef => {
-                if t.name_off() == 0 || !self.identifier(t, t.name_off(), false) {
+                if h.name_off == 0 || !self.identifier(t, h.name_off, false) {
                     return self.invalid_name(t, 0, "a TYPEDEF needs a C identifier as its name");
                 }
             }
             Kind::TypeTag => {
-                if self.name_bytes(t.name_off()).is_empty() {
+                if self.name_bytes(h.name_off).is_empty() {
                     return self.invalid_name(
                         t,
                         0,
@@ -281,11 +318,11 @@ impl Checker<'_, '_> {
                 }
             }
             _ => {
-                if t.name_off() != 0 {
+                if h.name_off != 0 {
                     return self.invalid_name(
                         t,
                         0,
-                        format!("a {kind} has no name, but name_off is {}", t.name_off()),
+                        format!("a {kind} has no name, but name_off is {}", h.name_off),
                     );
                 }
             }
@@ -293,9 +330,10 @@ impl Checker<'_, '_> {
         Ok(())
     }
 
-    fn meta_fwd(&mut self, t: &View<'_>) -> Stop {
-        self.no_vlen(t)?;
-        if t.type_id() != 0 {
+    #[inline]
+    fn meta_fwd(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        self.no_vlen(t, h)?;
+        if h.word != 0 {
             return self.fail(
                 t,
                 8,
@@ -304,19 +342,20 @@ impl Checker<'_, '_> {
                 "the size/type word of a FWD must be 0",
             );
         }
-        if t.name_off() == 0 || !self.identifier(t, t.name_off(), false) {
+        if h.name_off == 0 || !self.identifier(t, h.name_off, false) {
             return self.invalid_name(t, 0, "a FWD needs a C identifier as its name");
         }
         Ok(())
     }
 
-    fn meta_array(&mut self, t: &View<'_>) -> Stop {
-        if t.name_off() != 0 {
+    #[inline]
+    fn meta_array(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        if h.name_off != 0 {
             return self.invalid_name(t, 0, "an ARRAY has no name");
         }
-        self.no_vlen(t)?;
-        self.no_kflag(t)?;
-        if t.size() != 0 {
+        self.no_vlen(t, h)?;
+        self.no_kflag(t, h)?;
+        if h.word != 0 {
             return self.fail(
                 t,
                 8,
@@ -325,7 +364,7 @@ impl Checker<'_, '_> {
                 "the size word of an ARRAY must be 0; the size comes from its element type",
             );
         }
-        let a = t.array();
+        let Some(a) = t.array() else { return Ok(()) };
         if a.elem_type == 0 || !id_in_range(a.elem_type) {
             return self.fail(
                 t,
@@ -347,9 +386,10 @@ impl Checker<'_, '_> {
         Ok(())
     }
 
-    fn meta_struct(&mut self, t: &View<'_>) -> Stop {
-        let kind = t.kind();
-        if t.name_off() != 0 && !self.identifier(t, t.name_off(), false) {
+    #[inline]
+    fn meta_struct(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        let kind = h.kind;
+        if h.name_off != 0 && !self.identifier(t, h.name_off, false) {
             return self.invalid_name(
                 t,
                 0,
@@ -357,8 +397,8 @@ impl Checker<'_, '_> {
             );
         }
         let mut last_offset = 0;
-        for i in 0..t.vlen() {
-            let (name_off, type_id, raw_offset) = t.member(i);
+        for (i, m) in (0u32..).zip(t.members()) {
+            let (name_off, type_id) = (m.name_off, m.type_id);
             let at = record_at(i, 12);
             if !self.name_offset_ok(name_off) {
                 return self.fail(
@@ -386,11 +426,7 @@ impl Checker<'_, '_> {
                     format!("member #{i}: a member cannot be void or above BTF_MAX_TYPE"),
                 );
             }
-            let offset = if t.kflag() {
-                raw_offset & 0x00ff_ffff
-            } else {
-                raw_offset
-            };
+            let offset = m.bit_offset();
             if kind == Kind::Union && offset != 0 {
                 return self.fail(
                     t,
@@ -403,7 +439,7 @@ impl Checker<'_, '_> {
             if last_offset > offset {
                 return self.fail(t, at + 8, Code::InvalidMemberBitsOffset, "Invalid member bits_offset", format!("member #{i}: offset {offset} is before the previous member's {last_offset}; members must be in offset order"));
             }
-            if roundup_bytes(offset) > t.size() {
+            if roundup_bytes(offset) > h.word {
                 return self.fail(
                     t,
                     at + 8,
@@ -411,7 +447,7 @@ impl Checker<'_, '_> {
                     "Member bits_offset exceeds its struct size",
                     format!(
                         "member #{i}: bit {offset} lies past the {}-byte {kind}",
-                        t.size()
+                        h.word
                     ),
                 );
             }
@@ -421,8 +457,9 @@ impl Checker<'_, '_> {
     }
 
     /// ENUM and ENUM64.
-    fn meta_enum(&mut self, t: &View<'_>) -> Stop {
-        let size = t.size();
+    #[inline]
+    fn meta_enum(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        let size = h.word;
         if size > 8 || !size.is_power_of_two() {
             return self.fail(
                 t,
@@ -432,12 +469,12 @@ impl Checker<'_, '_> {
                 format!("an enum is 1, 2, 4 or 8 bytes, not {size}"),
             );
         }
-        if t.name_off() != 0 && !self.identifier(t, t.name_off(), false) {
+        if h.name_off != 0 && !self.identifier(t, h.name_off, false) {
             return self.invalid_name(t, 0, "an enum name must be empty or a C identifier");
         }
-        let stride = t.enum_stride();
-        for i in 0..t.vlen() {
-            let name_off = t.enumerator_name(i);
+        let stride = if h.kind == Kind::Enum { 8 } else { 12 };
+        for (i, e) in (0u32..).zip(t.enumerators()) {
+            let name_off = e.name_off;
             let at = record_at(i, stride);
             if !self.name_offset_ok(name_off) {
                 return self.fail(
@@ -459,26 +496,33 @@ impl Checker<'_, '_> {
         Ok(())
     }
 
-    fn meta_func_proto(&mut self, t: &View<'_>) -> Stop {
-        if t.name_off() != 0 {
+    #[inline]
+    fn meta_func_proto(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        if h.name_off != 0 {
             return self.invalid_name(
                 t,
                 0,
                 "a FUNC_PROTO has no name (the FUNC pointing at it has)",
             );
         }
-        self.no_kflag(t)
+        self.no_kflag(t, h)?;
+        // What a FUNC pointing here is refused for (`btf_func_check`),
+        // found once for all the FUNCs that share this prototype.
+        let unnamed = t.params().any(|p| p.name_off == 0 && p.type_id != 0);
+        self.slots.set_unnamed_param(t.id(), unnamed);
+        Ok(())
     }
 
-    fn meta_func(&mut self, t: &View<'_>) -> Stop {
-        if t.name_off() == 0 || !self.identifier(t, t.name_off(), false) {
+    #[inline]
+    fn meta_func(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        if h.name_off == 0 || !self.identifier(t, h.name_off, false) {
             return self.invalid_name(t, 0, "a FUNC needs a C identifier as its name");
         }
-        if t.vlen() > 1 {
-            let what = if t.vlen() == 2 {
+        if h.vlen > 1 {
+            let what = if h.vlen == 2 {
                 "extern (2)".to_string()
             } else {
-                t.vlen().to_string()
+                h.vlen.to_string()
             };
             return self.fail(
                 t,
@@ -490,16 +534,17 @@ impl Checker<'_, '_> {
                 ),
             );
         }
-        self.no_kflag(t)
+        self.no_kflag(t, h)
     }
 
-    fn meta_var(&mut self, t: &View<'_>) -> Stop {
-        self.no_vlen(t)?;
-        self.no_kflag(t)?;
-        if t.name_off() == 0 || !self.identifier(t, t.name_off(), true) {
+    #[inline]
+    fn meta_var(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        self.no_vlen(t, h)?;
+        self.no_kflag(t, h)?;
+        if h.name_off == 0 || !self.identifier(t, h.name_off, true) {
             return self.invalid_name(t, 0, "a VAR needs a C identifier as its name");
         }
-        if t.type_id() == 0 || !id_in_range(t.type_id()) {
+        if h.word == 0 || !id_in_range(h.word) {
             return self.fail(
                 t,
                 8,
@@ -508,15 +553,15 @@ impl Checker<'_, '_> {
                 "a variable cannot be void or above BTF_MAX_TYPE",
             );
         }
-        let linkage = t.extra();
+        let linkage = t.var_linkage().unwrap_or(0);
         if linkage > 1 {
             return self.fail(t, 12, Code::UnsupportedVarLinkage, "Linkage not supported", format!("linkage {linkage}: the kernel only loads static (0) and global allocated (1) variables, not extern (2)"));
         }
         Ok(())
     }
 
-    fn meta_datasec(&mut self, t: &View<'_>) -> Stop {
-        let size = t.size();
+    fn meta_datasec(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        let size = h.word;
         if size == 0 {
             return self.fail(
                 t,
@@ -526,10 +571,10 @@ impl Checker<'_, '_> {
                 "a DATASEC needs its section size (loaders fill it in from the ELF section)",
             );
         }
-        self.no_kflag(t)?;
-        let name = self.name_bytes(t.name_off());
+        self.no_kflag(t, h)?;
+        let name = self.name_bytes(h.name_off);
         let check = names::section(name);
-        if t.name_off() == 0 || !check.valid {
+        if h.name_off == 0 || !check.valid {
             return self.invalid_name(
                 t,
                 0,
@@ -541,13 +586,12 @@ impl Checker<'_, '_> {
         } else if check.too_long_for_old {
             self.compat.saw(Code::CompatLongName, t);
         }
-        if t.vlen() == 0 {
+        if h.vlen == 0 {
             self.compat.saw(Code::CompatEmptyDatasec, t);
         }
         let mut last_end: u64 = 0;
         let mut sum: u64 = 0;
-        for i in 0..t.vlen() {
-            let e = t.entry(i);
+        for (i, e) in (0u32..).zip(t.datasec_entries()) {
             let at = record_at(i, 12);
             if e.type_id == 0 || !id_in_range(e.type_id) {
                 return self.fail(
@@ -602,23 +646,25 @@ impl Checker<'_, '_> {
         Ok(())
     }
 
-    fn meta_float(&mut self, t: &View<'_>) -> Stop {
-        self.no_vlen(t)?;
-        self.no_kflag(t)?;
-        if !matches!(t.size(), 2 | 4 | 8 | 12 | 16) {
+    #[inline]
+    fn meta_float(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        self.no_vlen(t, h)?;
+        self.no_kflag(t, h)?;
+        if !matches!(h.word, 2 | 4 | 8 | 12 | 16) {
             return self.fail(
                 t,
                 8,
                 Code::InvalidFloatSize,
                 "Invalid type_size",
-                format!("a FLOAT is 2, 4, 8, 12 or 16 bytes, not {}", t.size()),
+                format!("a FLOAT is 2, 4, 8, 12 or 16 bytes, not {}", h.word),
             );
         }
         Ok(())
     }
 
-    fn meta_decl_tag(&mut self, t: &View<'_>) -> Stop {
-        if self.name_bytes(t.name_off()).is_empty() {
+    #[inline]
+    fn meta_decl_tag(&mut self, t: &Type<'_>, h: Head) -> Stop {
+        if self.name_bytes(h.name_off).is_empty() {
             return self.fail(
                 t,
                 0,
@@ -627,8 +673,8 @@ impl Checker<'_, '_> {
                 "a DECL_TAG needs a non-empty tag value as its name",
             );
         }
-        self.no_vlen(t)?;
-        let idx = t.extra() as i32;
+        self.no_vlen(t, h)?;
+        let idx = t.decl_tag_component_idx().unwrap_or(0);
         if idx < -1 {
             return self.fail(
                 t,

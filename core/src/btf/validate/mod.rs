@@ -21,11 +21,20 @@
 //! shows every independent problem; references to a type that already
 //! failed are not reported again.
 //!
-//! Cost is linear in the blob: what is known about each type id (state,
-//! what it resolves to, memoised array sizes, as in the kernel) lives in
-//! one flat vector, the resolution stack is bounded by the kernel's depth
-//! limit, nothing recurses and nothing is allocated per type unless a
-//! finding is made.
+//! Cost is linear in the blob, and kept low because vmlinux has 126k types
+//! and 170k members, parameters and enumerators:
+//! - the string section is classified once, a block of bytes at a time,
+//!   so that checking a name is one bit lookup (`names::PlainNames`);
+//! - the meta pass reads each header once and records in the type's slot
+//!   (`slots`) what references to it need (kind, size or target, INT
+//!   word), so the later passes follow references without reading the
+//!   referenced types' bytes;
+//! - resolution takes one step, without the stack, for the types whose
+//!   target is already settled (nearly all pointers, modifiers and FUNCs),
+//!   and memoises what each type resolves to, as the kernel does;
+//! - nothing recurses, the resolution stack is bounded by the kernel's
+//!   depth limit, and nothing is allocated per type unless a finding is
+//!   made.
 
 mod compat;
 mod finding;
@@ -34,10 +43,8 @@ mod member;
 mod meta;
 mod names;
 mod resolve;
+mod slots;
 mod tags;
-mod view;
-
-use view::View;
 
 pub use finding::{Code, Finding, Severity};
 pub use header::{BTF_MAX_NAME_OFFSET, BTF_MAX_SIZE};
@@ -45,7 +52,9 @@ pub use names::{KSYM_NAME_LEN, OLD_KSYM_NAME_LEN};
 
 use super::kind::Kind;
 use super::parse::Btf;
+use super::types::Type;
 use crate::bytes::Endian;
+use slots::{Slots, State};
 
 /// Highest type id the kernel keeps: it stores at most `BTF_MAX_TYPE`
 /// entries counting `void`, and drops (while logging "Exceeded max num of
@@ -153,18 +162,19 @@ fn check_blob(
     }
 }
 
-/// `void` or a real type: the kernel keeps `void` as type 0.
-#[derive(Clone, Copy)]
-enum Node<'a> {
+/// What an id stands for to the kernel: `void` or a type of some kind.
+/// What else is known about the type lives in its [`Slot`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Node {
     Void,
-    Type(View<'a>),
+    Type(Kind),
 }
 
-impl<'a> Node<'a> {
-    fn kind(&self) -> Option<Kind> {
+impl Node {
+    fn kind(self) -> Option<Kind> {
         match self {
             Node::Void => None,
-            Node::Type(t) => Some(t.kind()),
+            Node::Type(k) => Some(k),
         }
     }
 }
@@ -217,32 +227,17 @@ mod class {
     pub fn has_size(k: Option<Kind>) -> bool {
         k.is_some_and(|k| k.has_size())
     }
+
+    /// Types `btf_type_id_size` finds a size for on their own: those with a
+    /// size word, arrays and pointers.
+    pub fn is_sized(k: Option<Kind>) -> bool {
+        has_size(k) || matches!(k, Some(Kind::Array | Kind::Ptr))
+    }
 }
 
-/// What the validator knows about one type id.
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    /// Where the type starts in this blob's type section (set by the meta
-    /// phase's walk; unused for a split BTF's base types).
-    offset: u32,
-    /// What a resolved reference type stands for (`resolved_ids`).
-    resolved_id: u32,
-    /// Memoised size of a resolved array (`resolved_sizes`).
-    resolved_size: u32,
-    state: State,
-}
-
-/// Per-id resolution state (`enum visit_state` plus our own marker).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-#[repr(u8)]
-enum State {
-    #[default]
-    NotVisited,
-    Visited,
-    Resolved,
-    /// Already reported (or part of a failed resolution): never checked or
-    /// reported again.
-    Failed,
+/// Byte offset of trailing record `i` (of `size` bytes) within its type.
+fn record_at(i: u32, size: u64) -> u64 {
+    super::TYPE_HEADER_LEN as u64 + size * u64::from(i)
 }
 
 /// The validator's working state for one blob.
@@ -253,19 +248,13 @@ struct Checker<'b, 'a> {
     types_at: u64,
     /// Ids above this are dropped by the kernel.
     last_kept: u32,
-    /// Per type id (base ids first for split BTF): one record, so that
-    /// looking at a type costs one cache line.
-    slots: Vec<Slot>,
+    slots: Slots,
     resolver: resolve::Stack,
     compat: compat::Tally,
-    /// This blob's type section: lookups without the reader's `Result`
-    /// path, using the offsets in `slots`.
-    types: &'a [u8],
-    /// Bit per offset of this blob's string section: the string there is
-    /// known to be an identifier every kernel accepts (no '.', at most 128
-    /// bytes). Names repeat (parameter names most), so each is scanned once.
-    plain_names: Vec<u64>,
-    big_endian: bool,
+    /// The names of this blob's string section that need no closer look.
+    plain_names: names::PlainNames,
+    /// One past the highest string offset (the base's strings included).
+    str_end: u32,
 }
 
 impl<'b, 'a> Checker<'b, 'a> {
@@ -277,12 +266,11 @@ impl<'b, 'a> Checker<'b, 'a> {
             findings: Vec::new(),
             types_at: u64::from(h.hdr_len) + u64::from(h.type_off),
             last_kept: btf.last_id().min(MAX_KEPT_TYPE_ID),
-            slots: vec![Slot::default(); ids],
+            slots: Slots::new(ids),
             resolver: resolve::Stack::default(),
             compat: compat::Tally::default(),
-            types: btf.type_section(),
-            plain_names: vec![0; (btf.header().str_len as usize).div_ceil(64)],
-            big_endian: btf.endian() == Endian::Big,
+            plain_names: names::PlainNames::new(btf.string_section(), btf.first_str_off()),
+            str_end: btf.first_str_off() + h.str_len,
         }
     }
 
@@ -293,7 +281,7 @@ impl<'b, 'a> Checker<'b, 'a> {
             // Split BTF relies on what its base resolves to; the kernel
             // resolved vmlinux long ago. Do the same, quietly.
             let b = Checker::run_quiet(base);
-            c.slots[..b.slots.len()].copy_from_slice(&b.slots);
+            c.slots.copy_base(&b.slots);
         }
         c.check_metas();
         c.resolve_all();
@@ -311,41 +299,42 @@ impl<'b, 'a> Checker<'b, 'a> {
 
     /// The type (or void) with this id as the kernel sees it: `None` when
     /// it does not exist or was dropped past the type limit.
-    fn node(&self, id: u32) -> Option<Node<'a>> {
+    #[inline]
+    fn node(&self, id: u32) -> Option<Node> {
         if id == 0 {
             return Some(Node::Void);
         }
         if id > self.last_kept {
             return None;
         }
-        self.view(id).map(Node::Type)
+        self.slots.tag(id).kind().map(Node::Type)
     }
 
-    /// The type with this id, including types the kernel would drop.
-    fn view(&self, id: u32) -> Option<View<'a>> {
-        if id < self.btf.first_id() {
-            return View::by_id(self.btf, id);
-        }
-        let offset = self.slots.get(id as usize)?.offset;
-        Some(View::at(self.types, id, offset, self.big_endian))
+    /// The bytes of a type known to exist (ids up to the last, base ids
+    /// included). Only types whose records are needed are looked up: most
+    /// checks read the slots.
+    fn type_at(&self, id: u32) -> Option<Type<'a>> {
+        self.btf.type_by_id(id).ok()
     }
 
     /// Byte offset in the blob of a type, or of a record inside it.
     /// Findings are only ever about this blob's types (a split BTF's base
     /// is checked quietly), so the offset is always into this blob.
-    fn at(&self, t: &View<'_>, within: u64) -> u64 {
+    fn at(&self, t: &Type<'_>, within: u64) -> u64 {
         self.types_at + u64::from(t.offset()) + within
     }
 
+    #[cold]
+    #[inline(never)]
     fn report(
         &mut self,
-        t: &View<'_>,
+        t: &Type<'_>,
         within: u64,
         code: Code,
         message: impl Into<String>,
         note: impl Into<String>,
     ) {
-        self.slots[t.id() as usize].state = State::Failed;
+        self.slots.set_state(t.id(), State::Failed);
         let f = Finding {
             code,
             severity: Severity::Error,
@@ -358,11 +347,32 @@ impl<'b, 'a> Checker<'b, 'a> {
         self.findings.push(f);
     }
 
+    /// [`Checker::report`] for a type the caller knows by id only (the
+    /// checks that read nothing but slots).
+    #[cold]
+    #[inline(never)]
+    fn report_id(
+        &mut self,
+        id: u32,
+        within: u64,
+        code: Code,
+        message: impl Into<String>,
+        note: impl Into<String>,
+    ) {
+        match self.type_at(id) {
+            Some(t) => self.report(&t, within, code, message, note),
+            // Callers only name types that exist; still never lose the verdict.
+            None => self.slots.set_state(id, State::Failed),
+        }
+    }
+
     /// A finding that does not mark the type as failed (older-kernel
     /// warnings and notes).
+    #[cold]
+    #[inline(never)]
     fn advise(
         &mut self,
-        t: &View<'_>,
+        t: &Type<'_>,
         within: u64,
         severity: Severity,
         code: Code,

@@ -9,38 +9,42 @@ use crate::btf::Kind;
 const CHAIN_LIMIT: u32 = 32;
 
 impl Checker<'_, '_> {
+    /// Follows each modifier chain through the slots (kind and referenced
+    /// id); no type's bytes are read unless a finding is made.
     pub(super) fn check_type_tags(&mut self) {
         let btf = self.btf;
         let last = btf.last_id().min(self.last_kept);
         // Chains through ids up to `good` are known to be in order.
         let mut good = btf.first_id() - 1;
         for id in btf.first_id()..=last {
-            let Some(Node::Type(start)) = self.node(id) else {
+            let tag = self.slots.tag(id);
+            let Some(start_kind) = tag.kind() else {
                 continue;
             };
-            if !class::is_modifier(Some(start.kind()))
-                || self.slots[id as usize].state == State::Failed
-            {
+            if !class::is_modifier(Some(start_kind)) || tag.is(State::Failed) {
                 continue;
             }
-            let mut in_tags = start.kind() == Kind::TypeTag;
-            let mut cur = start;
+            let mut in_tags = start_kind == Kind::TypeTag;
+            let (mut cur, mut cur_kind) = (id, start_kind);
             let mut links = 0;
             loop {
-                if cur.kind() == Kind::TypeTag {
+                if cur_kind == Kind::TypeTag {
                     if !in_tags {
-                        self.report(&start, 8, Code::TypeTagAfterModifier, "Type tags don't precede modifiers", format!("type [{}] is a TYPE_TAG below a modifier; tags must come first in the chain", cur.id()));
+                        self.report_id(id, 8, Code::TypeTagAfterModifier, "Type tags don't precede modifiers", format!("type [{cur}] is a TYPE_TAG below a modifier; tags must come first in the chain"));
                         break;
                     }
                 } else {
                     in_tags = false;
                 }
                 links += 1;
-                if cur.id() <= good || links > CHAIN_LIMIT {
+                if cur <= good || links > CHAIN_LIMIT {
                     break;
                 }
-                match self.node(cur.type_id()) {
-                    Some(Node::Type(next)) if class::is_modifier(Some(next.kind())) => cur = next,
+                let next = self.slots.word(cur);
+                match self.node(next) {
+                    Some(Node::Type(k)) if class::is_modifier(Some(k)) => {
+                        (cur, cur_kind) = (next, k)
+                    }
                     _ => break,
                 }
             }

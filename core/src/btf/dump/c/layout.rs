@@ -122,28 +122,11 @@ impl Layout {
     }
 }
 
-/// A member's bit offset and bitfield width (0 for a plain member).
-///
-/// With kind_flag set both live in the member's offset word. Without it
-/// libbpf sees no bitfields at all, but the kernel reads a member whose type
-/// (through typedefs and qualifiers) is an INT narrower than its storage or
-/// with a bit offset as an old-style bitfield; we follow the kernel so that
-/// such BTF dumps as `int x: 3;` (see the module docs).
+/// A member's bit offset and bitfield width (0 for a plain member), read the
+/// way the kernel reads them ([`Btf::member_place`]). libbpf sees no
+/// bitfields at all without kind_flag; following the kernel makes such BTF
+/// dump as `int x: 3;` (see the module docs).
 pub(super) fn member_geometry(btf: &Btf<'_>, m: &Member) -> io::Result<(u32, u32)> {
-    if m.kflag {
-        return Ok((m.bit_offset(), m.bitfield_size()));
-    }
-    let target = btf.skip_mods_and_typedefs(m.type_id).map_err(btf_err)?;
-    if target != 0 {
-        let t = btf.type_by_id(target).map_err(btf_err)?;
-        if let Some(int) = t.int() {
-            let bits = u32::from(int.bits);
-            let irregular = bits != t.size().saturating_mul(8) || int.bit_offset != 0;
-            if irregular && bits != 0 {
-                let offset = m.raw_offset.saturating_add(u32::from(int.bit_offset));
-                return Ok((offset, bits));
-            }
-        }
-    }
-    Ok((m.raw_offset, 0))
+    let place = btf.member_place(m).map_err(btf_err)?;
+    Ok((place.bit_offset, place.bitfield_size))
 }

@@ -1,98 +1,71 @@
-//! `bpfc btf dump FILE [--base FILE] [--format raw|c|json]`.
-//!
-//! FILE is raw BTF (`/sys/kernel/btf/vmlinux`, a module's split BTF) or an
-//! ELF object carrying a `.BTF` section. Each input is read once into memory;
-//! the BTF reader then borrows it without copying.
+//! Reading `bpfc btf` inputs: raw BTF or an ELF object's `.BTF`, an optional
+//! base for split BTF, and rendering what goes wrong with them.
 
-use crate::render::{CmdResult, Diagnostic};
+use crate::render::Diagnostic;
 use bpfc::btf::elf::{self, ElfBtfError, InputFormat, BTF_SECTION};
-use bpfc::btf::{dump, Btf, BtfError, Header};
-use clap::{Args, Subcommand, ValueEnum};
-use std::io::{self, Write};
+use bpfc::btf::{Btf, BtfError, Header};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
-#[derive(Subcommand)]
-pub enum BtfCommand {
-    /// Print the types of a BTF blob or of an ELF object's `.BTF`.
-    Dump(DumpArgs),
-}
-
-#[derive(Args)]
-pub struct DumpArgs {
-    /// Raw BTF (e.g. /sys/kernel/btf/vmlinux) or an ELF object with a .BTF section.
-    pub file: PathBuf,
-    /// Base BTF for split BTF (e.g. /sys/kernel/btf/vmlinux for a module).
-    #[arg(long)]
-    pub base: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Raw)]
-    pub format: Format,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Format {
-    /// Exactly what `bpftool btf dump file FILE` prints.
-    Raw,
-    /// A C header, like `bpftool btf dump file FILE format c`.
-    C,
-    /// One JSON document (schema in the README).
-    Json,
-}
 
 /// Where the kernel publishes BTF: vmlinux, and one split blob per module.
 const SYSFS_BTF_DIR: &str = "/sys/kernel/btf/";
 const SYSFS_VMLINUX: &str = "/sys/kernel/btf/vmlinux";
 
-pub fn run(cmd: BtfCommand) -> CmdResult {
-    match cmd {
-        BtfCommand::Dump(args) => dump_cmd(&args),
+/// FILE and the base its BTF may be split from, read once.
+pub(super) struct Inputs {
+    pub(super) input: Input,
+    base: Option<Input>,
+}
+
+impl Inputs {
+    pub(super) fn read(file: &Path, base: Option<&Path>) -> Result<Inputs, Box<Diagnostic>> {
+        let base = base_path(file, base)
+            .as_deref()
+            .map(Input::read)
+            .transpose()?;
+        Ok(Inputs {
+            input: Input::read(file)?,
+            base,
+        })
+    }
+
+    /// The parsed base BTF, when there is one.
+    pub(super) fn base_btf(&self) -> Result<Option<Btf<'_>>, Box<Diagnostic>> {
+        match &self.base {
+            Some(base) => base.btf_blob()?.parse(None).map(Some),
+            None => Ok(None),
+        }
     }
 }
 
-fn dump_cmd(args: &DumpArgs) -> CmdResult {
-    // Like bpftool: a module's BTF under /sys/kernel/btf/ is split BTF on
-    // top of vmlinux, so that base is implied when none is given.
-    let base_path = args.base.clone().or_else(|| {
-        let p = args.file.to_str()?;
+/// The base to use for FILE: the one given, or, like bpftool, vmlinux for a
+/// module's BTF under /sys/kernel/btf/ (split BTF on top of vmlinux).
+fn base_path(file: &Path, base: Option<&Path>) -> Option<PathBuf> {
+    base.map(Path::to_path_buf).or_else(|| {
+        let p = file.to_str()?;
         (p.starts_with(SYSFS_BTF_DIR) && p != SYSFS_VMLINUX).then(|| PathBuf::from(SYSFS_VMLINUX))
-    });
+    })
+}
 
-    let base_input = base_path.as_deref().map(Input::read).transpose()?;
-    let base_blob = base_input.as_ref().map(Input::btf_blob).transpose()?;
-    let base = base_blob.as_ref().map(|b| b.parse(None)).transpose()?;
-
-    let input = Input::read(&args.file)?;
-    let blob = input.btf_blob()?;
-    let btf = blob.parse(base.as_ref())?;
-    if base.is_none() && looks_split(&btf) {
-        return Err(Box::new(
-            Diagnostic::error(format!(
-                "{} looks like split BTF, which needs its base",
-                input.path.display()
-            ))
-            .at(blob.location())
-            .note("its string section does not start with the empty string, as base BTF must")
-            .help("pass the BTF it was built against, e.g. --base /sys/kernel/btf/vmlinux"),
-        ));
+/// Refuses split BTF given without its base, which would otherwise read
+/// every name wrong.
+pub(super) fn require_base_if_split(
+    btf: &Btf<'_>,
+    has_base: bool,
+    input: &Input,
+    blob: &Blob<'_>,
+) -> Result<(), Box<Diagnostic>> {
+    if has_base || !looks_split(btf) {
+        return Ok(());
     }
-
-    let stdout = io::stdout().lock();
-    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
-    let written = match args.format {
-        Format::Raw => dump::raw::dump_raw(&btf, &mut out),
-        Format::Json => dump::json::dump_json(&btf, &mut out),
-        Format::C => dump::c::dump_c(&btf, &mut out).and_then(|()| out.flush()),
-    };
-    match written {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        // `bpfc btf dump ... | head`: the reader has what it wanted.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(Box::new(
-            Diagnostic::error(format!("cannot write the dump: {e}"))
-                .at(input.path.display().to_string()),
-        )),
-    }
+    Err(Box::new(
+        Diagnostic::error(format!(
+            "{} looks like split BTF, which needs its base",
+            input.path.display()
+        ))
+        .at(blob.location())
+        .note("its string section does not start with the empty string, as base BTF must")
+        .help("pass the BTF it was built against, e.g. --base /sys/kernel/btf/vmlinux"),
+    ))
 }
 
 /// Base BTF's string section starts with the empty string (offset 0 is "");
@@ -104,21 +77,21 @@ fn looks_split(btf: &Btf<'_>) -> bool {
 /// A file read into memory. Not memory-mapped: mapping needs `unsafe`,
 /// which the project keeps to `bpfc::sys`, and one read of vmlinux's few
 /// megabytes costs about a millisecond.
-struct Input {
-    path: PathBuf,
-    data: Vec<u8>,
+pub(super) struct Input {
+    pub(super) path: PathBuf,
+    pub(super) data: Vec<u8>,
 }
 
 /// The BTF bytes inside an input, and where they came from.
-struct Blob<'a> {
+pub(super) struct Blob<'a> {
     path: &'a Path,
-    bytes: &'a [u8],
+    pub(super) bytes: &'a [u8],
     /// `(section index, file offset)` when the blob is an ELF `.BTF` section.
-    section: Option<(usize, u64)>,
+    pub(super) section: Option<(usize, u64)>,
 }
 
 impl Input {
-    fn read(path: &Path) -> Result<Input, Box<Diagnostic>> {
+    pub(super) fn read(path: &Path) -> Result<Input, Box<Diagnostic>> {
         match std::fs::read(path) {
             Ok(data) => Ok(Input {
                 path: path.to_path_buf(),
@@ -131,7 +104,7 @@ impl Input {
         }
     }
 
-    fn btf_blob(&self) -> Result<Blob<'_>, Box<Diagnostic>> {
+    pub(super) fn btf_blob(&self) -> Result<Blob<'_>, Box<Diagnostic>> {
         let path = self.path.as_path();
         match elf::detect_format(&self.data) {
             InputFormat::RawBtf => Ok(Blob {
@@ -180,7 +153,7 @@ impl Input {
 
 impl<'a> Blob<'a> {
     /// `FILE` or `FILE: section .BTF (index N, file offset 0x...)`.
-    fn location(&self) -> String {
+    pub(super) fn location(&self) -> String {
         match self.section {
             None => self.path.display().to_string(),
             Some((index, offset)) => format!(
@@ -190,7 +163,7 @@ impl<'a> Blob<'a> {
         }
     }
 
-    fn parse(&self, base: Option<&'a Btf<'a>>) -> Result<Btf<'a>, Box<Diagnostic>> {
+    pub(super) fn parse(&self, base: Option<&'a Btf<'a>>) -> Result<Btf<'a>, Box<Diagnostic>> {
         let parsed = match base {
             Some(b) => Btf::parse_split(self.bytes, b),
             None => Btf::parse(self.bytes),
@@ -200,7 +173,7 @@ impl<'a> Blob<'a> {
 
     /// `offset 0x..`, or `offset 0x.. in .BTF` when the blob is an ELF
     /// section (the offset is always from the start of the BTF blob).
-    fn offset(&self, off: u64) -> String {
+    pub(super) fn offset(&self, off: u64) -> String {
         match self.section {
             None => format!("offset {off:#x}"),
             Some(_) => format!("offset {off:#x} in {BTF_SECTION}"),
