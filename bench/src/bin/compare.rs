@@ -15,7 +15,7 @@
 
 use bpfc::btf::Btf;
 use bpfc::diag::{check_object, CheckEnv};
-use bpfc::object::{object_name_from_path, ObjectSpec};
+use bpfc::object::{object_name_from_path, FileBuffer, ObjectSpec};
 use bpfc_bench::{build_anchor, peak_rss_kib, report, run_number, time_per_iter, time_process};
 use std::process::Command;
 
@@ -185,9 +185,12 @@ fn btf_parse_mem(file: &str) -> Result<(), String> {
 
 /// What `bpfc check` does per object, in process: read the file once, parse
 /// it, run every check.
-fn check_file(file: &str) -> usize {
-    let data = std::fs::read(file).expect("readable object");
-    check_bytes(file, &data)
+/// Reads the way `bpfc check` does: one reused buffer, no size lookup.
+fn check_file(buf: &mut FileBuffer, file: &str) -> usize {
+    let data = buf
+        .read(std::path::Path::new(file))
+        .expect("readable object");
+    check_bytes(file, data)
 }
 
 fn check_bytes(file: &str, data: &[u8]) -> usize {
@@ -253,9 +256,10 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
             .arg(iters.to_string())
             .args(&opened),
     )?;
+    let mut buf = FileBuffer::new();
     let ours = time_per_iter(iters, || {
         for f in &opened {
-            std::hint::black_box(check_file(f));
+            std::hint::black_box(check_file(&mut buf, f));
         }
     });
     report(
@@ -323,7 +327,7 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
     // The whole corpus, objects libbpf refuses included: bpfc only.
     let ours_all = time_per_iter(iters / 4, || {
         for f in &all {
-            std::hint::black_box(check_file(f));
+            std::hint::black_box(check_file(&mut buf, f));
         }
     });
     println!(
