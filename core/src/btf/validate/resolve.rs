@@ -405,20 +405,25 @@ impl<'a> Checker<'_, 'a> {
         }
     }
 
+    /// The type a modifier, pointer or VAR refers to; the kernel refuses a
+    /// missing id and a reference to a VAR, DATASEC or DECL_TAG alike.
+    #[inline]
+    fn referenced(&mut self, id: u32, kind: Kind) -> Result<(u32, Node), Halt> {
+        let next_id = self.slots.word(id);
+        match self.target(next_id)? {
+            Some(n) if !class::is_source_only(n.kind()) => Ok((next_id, n)),
+            Some(_) => Err(self.invalid_type_id(
+                id,
+                format!("a {kind} cannot refer to a VAR, DATASEC or DECL_TAG"),
+            )),
+            None => Err(self.invalid_type_id(id, format!("type {next_id} does not exist"))),
+        }
+    }
+
     /// `btf_modifier_resolve`.
     #[inline]
     fn resolve_modifier(&mut self, id: u32, kind: Kind) -> Result<Next, Halt> {
-        let next_id = self.slots.word(id);
-        let next = match self.target(next_id)? {
-            Some(n) if !class::is_source_only(n.kind()) => n,
-            Some(_) => {
-                return Err(self.invalid_type_id(
-                    id,
-                    format!("a {kind} cannot refer to a VAR, DATASEC or DECL_TAG"),
-                ))
-            }
-            None => return Err(self.invalid_type_id(id, format!("type {next_id} does not exist"))),
-        };
+        let (next_id, next) = self.referenced(id, kind)?;
         if self.must_descend(next, next_id) {
             return Ok(Next::Descend(next_id));
         }
@@ -442,17 +447,7 @@ impl<'a> Checker<'_, 'a> {
     #[inline]
     fn resolve_ptr_or_var(&mut self, id: u32, kind: Kind) -> Result<Next, Halt> {
         let is_var = kind == Kind::Var;
-        let next_id = self.slots.word(id);
-        let next = match self.target(next_id)? {
-            Some(n) if !class::is_source_only(n.kind()) => n,
-            Some(_) => {
-                return Err(self.invalid_type_id(
-                    id,
-                    format!("a {kind} cannot refer to a VAR, DATASEC or DECL_TAG"),
-                ))
-            }
-            None => return Err(self.invalid_type_id(id, format!("type {next_id} does not exist"))),
-        };
+        let (next_id, next) = self.referenced(id, kind)?;
         if self.must_descend(next, next_id) {
             return Ok(Next::Descend(next_id));
         }
