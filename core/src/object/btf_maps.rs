@@ -50,6 +50,21 @@ pub(crate) struct DefError {
     type_id: u32,
 }
 
+/// Records a key or value size. `key_size` and `__type(key, ...)` may both
+/// be given, and repeated, but must agree (libbpf: "conflicting key size").
+fn set_size(cur: &mut u32, sz: u32, what: &str, map: &str, type_id: u32) -> Result<(), DefError> {
+    if *cur != 0 && *cur != sz {
+        return Err(def_err(
+            Code::MapConflictingSize,
+            Errno::Einval,
+            type_id,
+            format!("map '{map}': conflicting {what} size {cur} != {sz}."),
+        ));
+    }
+    *cur = sz;
+    Ok(())
+}
+
 fn def_err(code: Code, errno: Errno, type_id: u32, message: String) -> DefError {
     DefError {
         code,
@@ -660,15 +675,7 @@ impl<'a> DefParser<'_, 'a> {
                     } else {
                         &mut d.value_size
                     };
-                    if *cur != 0 && *cur != sz {
-                        return Err(def_err(
-                            Code::MapConflictingSize,
-                            Errno::Einval,
-                            m.type_id,
-                            format!("map '{map}': conflicting {what} size {cur} != {sz}."),
-                        ));
-                    }
-                    *cur = sz;
+                    set_size(cur, sz, what, map, m.type_id)?;
                     if what == "key" {
                         d.has_key_size = true
                     } else {
@@ -711,15 +718,7 @@ impl<'a> DefParser<'_, 'a> {
                     } else {
                         &mut d.value_size
                     };
-                    if *cur != 0 && *cur != sz {
-                        return Err(def_err(
-                            Code::MapConflictingSize,
-                            Errno::Einval,
-                            target,
-                            format!("map '{map}': conflicting {name} size {cur} != {sz}."),
-                        ));
-                    }
-                    *cur = sz;
+                    set_size(cur, sz, name, map, target)?;
                     if name == "key" {
                         d.key_type_id = target;
                         d.has_key = true;
