@@ -100,7 +100,10 @@ fn object_files_agree_with_the_kernel() {
 
 #[test]
 fn both_byte_orders_give_the_same_findings() {
-    let any = Options { byte_order: None };
+    let any = Options {
+        byte_order: None,
+        ..Options::default()
+    };
     let mut pairs = 0;
     for dir in [
         format!("{CILIUM}/testdata"),

@@ -153,7 +153,13 @@ fn split_btf_on_vmlinux() {
 fn other_byte_order() {
     let blob = every_kind(Endian::NATIVE.other());
     assert_eq!(
-        errors(&validate_bytes_with(&blob, &Options { byte_order: None })),
+        errors(&validate_bytes_with(
+            &blob,
+            &Options {
+                byte_order: None,
+                ..Options::default()
+            }
+        )),
         Vec::<String>::new()
     );
     let btf = Btf::parse(&blob).expect("either byte order parses");

@@ -3,6 +3,8 @@
 
 mod object_support;
 
+use bpfc::diag::{check_object, CheckEnv, Code, Severity};
+use bpfc::maps::MapSource;
 use bpfc::object::ObjectSpec;
 use bpfc::sys::{btf_load, LogLevel};
 use object_support::{compile, corpus, name_of, skip};
@@ -81,4 +83,139 @@ fn fixed_btf_of_the_c_fixtures_loads() {
             Err(e) => panic!("{e}"),
         }
     }
+}
+
+/// Whether the kernel loads the fixed-up BTF of `obj`: `None` when there is
+/// none to load, `Some(Err(log))` when refused, and the SKIP when bpf(2) is
+/// not permitted (`Some(Ok(false))`).
+fn kernel_accepts(obj: &ObjectSpec<'_>) -> Option<Result<bool, String>> {
+    let fixed = obj.fixed_btf()?.ok()?;
+    Some(match btf_load(&fixed, LogLevel::BASIC) {
+        Ok(_fd) => Ok(true),
+        Err(e) if e.is_permission_denied() => Ok(false),
+        Err(e) => Err(e.log),
+    })
+}
+
+/// The BPFC-T004 findings `bpfc check --btf` makes for `obj`.
+fn btf_verdicts(obj: &ObjectSpec<'_>) -> Vec<bpfc::diag::Finding> {
+    let env = CheckEnv {
+        validate_btf: true,
+        ..CheckEnv::default()
+    };
+    check_object(obj, &env)
+        .into_iter()
+        .filter(|f| f.code == Code::BtfKernelRefuses)
+        .collect()
+}
+
+/// Agreement of one object with the kernel; `false` when bpf(2) is refused.
+fn verdict_agrees(label: &str, obj: &ObjectSpec<'_>) -> bool {
+    let verdicts = btf_verdicts(obj);
+    match kernel_accepts(obj) {
+        None => assert!(verdicts.is_empty(), "{label}: verdict without BTF"),
+        Some(Ok(false)) => return false,
+        Some(Ok(true)) => assert!(
+            verdicts.is_empty(),
+            "{label}: the kernel loads this BTF, bpfc says {:?}",
+            verdicts[0].message
+        ),
+        Some(Err(log)) => {
+            assert_eq!(verdicts.len(), 1, "{label}: the kernel refuses:\n{log}");
+            let v = &verdicts[0];
+            // The kernel's log line for the first broken rule is ours.
+            let said = &v.effects[0].message;
+            assert!(
+                log.contains(said.as_ref()),
+                "{label}: {said:?} not in\n{log}"
+            );
+            let struct_ops = obj
+                .maps
+                .iter()
+                .any(|m| matches!(m.source, MapSource::StructOps { .. }));
+            let expected = if struct_ops {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            assert_eq!(v.severity, expected, "{label}");
+        }
+    }
+    true
+}
+
+#[test]
+fn check_btf_verdict_agrees_with_the_kernel_on_the_corpus() {
+    let Some(files) = corpus() else { return };
+    for path in &files {
+        let data = std::fs::read(path).unwrap();
+        let Ok(obj) = ObjectSpec::parse(&data, &name_of(path)) else {
+            continue;
+        };
+        if obj.endian != bpfc::bytes::Endian::NATIVE {
+            continue;
+        }
+        if !verdict_agrees(&path.display().to_string(), &obj) {
+            return skip("BPF_BTF_LOAD not permitted");
+        }
+    }
+}
+
+/// Byte changes in the type section of a few objects' `.BTF` (seeded, so
+/// the same mutants every run): the kernel refuses some and loads others,
+/// and `bpfc check --btf` must say which. struct_ops objects need their BTF
+/// (error); others load without it (warning).
+#[test]
+fn check_btf_verdict_agrees_with_the_kernel_on_mutants() {
+    let Some(mut sources) = ["map_types.bpf.c", "struct_ops.bpf.c", "programs.bpf.c"]
+        .iter()
+        .map(|f| compile(f, &[]).map(|d| (f.to_string(), d)))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return;
+    };
+    if let Some(files) = corpus() {
+        let xdp = files.iter().find(|p| p.ends_with("xdpdump_xdp.o")).unwrap();
+        sources.push((xdp.display().to_string(), std::fs::read(xdp).unwrap()));
+    }
+    let (mut refused, mut loaded) = (0, 0);
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for (name, data) in &sources {
+        let obj = ObjectSpec::parse(data, "fixture").unwrap();
+        let btf = obj.btf.as_ref().expect("fixtures have BTF").data();
+        // Where the type section is in the file (the blob is a slice of it).
+        let blob_at = btf.as_ptr() as usize - data.as_ptr() as usize;
+        let word = |at: usize| u32::from_le_bytes(btf[at..at + 4].try_into().unwrap()) as usize;
+        let types_at = blob_at + word(4) + word(8);
+        let types_len = word(12);
+        for i in 0..60 {
+            let mut mutant = data.clone();
+            let at = types_at + next() as usize % types_len;
+            mutant[at] = next() as u8;
+            let label = format!("{name} mutant {i} (byte {at:#x} = {:#04x})", mutant[at]);
+            let Ok(obj) = ObjectSpec::parse(&mutant, "fixture") else {
+                continue;
+            };
+            if !verdict_agrees(&label, &obj) {
+                return skip("BPF_BTF_LOAD not permitted");
+            }
+            match kernel_accepts(&obj) {
+                Some(Ok(true)) => loaded += 1,
+                Some(Err(_)) => refused += 1,
+                _ => {}
+            }
+        }
+    }
+    eprintln!("mutants: refused {refused}, loaded {loaded}");
+    // The mutants must exercise both answers, or the test says nothing.
+    assert!(
+        refused > 20 && loaded > 5,
+        "refused {refused}, loaded {loaded}"
+    );
 }

@@ -40,7 +40,11 @@ struct ErrorDoc<'a> {
 pub fn run(args: &InspectArgs) -> CmdResult {
     let stdout = io::stdout().lock();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
-    let env = CheckEnv::default();
+    // One object at a time for a person: worth the kernel's BTF rules too.
+    let env = CheckEnv {
+        validate_btf: true,
+        ..CheckEnv::default()
+    };
     let mut buf = FileBuffer::new();
     let mut unreadable = false;
     let mut reports = 0;

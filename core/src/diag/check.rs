@@ -14,12 +14,19 @@ pub struct CheckEnv {
     pub kernel: Env,
     /// Possible CPUs of the target, when known (perf event arrays).
     pub possible_cpus: Option<u32>,
+    /// Also run the kernel's BTF rules over the object's fixed-up BTF
+    /// (finding `BPFC-T004`). Off by default: it costs about as much as
+    /// the rest of the check on a typical object.
+    pub validate_btf: bool,
 }
 
 /// Every finding for an object: the reader's, then each map's, in map order.
 pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     let mut out = Vec::with_capacity(obj.findings.len() + obj.maps.len());
     out.extend_from_slice(&obj.findings);
+    if env.validate_btf {
+        super::btf::kernel_btf_verdict(obj, &mut out);
+    }
     check_maps_into(obj, env, &mut out);
     out
 }

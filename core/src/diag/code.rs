@@ -221,6 +221,8 @@ codes! {
     BtfExtUnreadable = "BPFC-T002", Warning, ".BTF.ext unreadable";
     /// libbpf's open-time BTF fix-up fails (DATASEC without section, VAR without symbol).
     BtfFixup = "BPFC-T003", Error, "BTF fix-up fails";
+    /// The kernel's BTF rules refuse the fixed-up `.BTF` (`bpfc check --btf`, `bpfc inspect`).
+    BtfKernelRefuses = "BPFC-T004", Warning, "kernel refuses the object's BTF";
 }
 
 impl fmt::Display for Code {

@@ -10,6 +10,7 @@
 //! parsing context); [`check_object`] adds the kernel's per-type rules for
 //! every map and returns everything, sorted.
 
+mod btf;
 mod check;
 mod code;
 mod errno;

@@ -82,30 +82,31 @@ impl Tally {
         self.shape_count[table][s] += 1;
     }
 
-    /// How many counted types need feature `i` of [`FEATURES`], and the
-    /// id of the first.
-    fn feature_use(&self, i: usize) -> Option<(u32, u32)> {
-        let mut found: Option<(u32, u32)> = None;
-        for kind in (1..=crate::btf::KIND_MAX).filter_map(Kind::from_u32) {
-            for (kflag, global) in [(false, false), (false, true), (true, false), (true, true)] {
-                let vlen = u32::from(global);
-                if feature(kind, vlen, kflag) != Some(i) {
+    /// For each of [`FEATURES`], how many counted types need it and the id
+    /// of the first: one pass over the shapes, whatever the blob's size
+    /// (small objects are validated by the thousand).
+    fn feature_uses(&self) -> [Option<(u32, u32)>; FEATURES.len()] {
+        let mut uses = [None; FEATURES.len()];
+        for s in 0..SHAPES {
+            let Some(kind) = Kind::from_u32((s >> 2) as u32) else {
+                continue;
+            };
+            let Some(i) = feature(kind, (s & 1) as u32, s & 2 != 0) else {
+                continue;
+            };
+            for table in 0..TABLES {
+                let count = self.shape_count[table][s];
+                if count == 0 {
                     continue;
                 }
-                let s = shape(kind, vlen, kflag);
-                for table in 0..TABLES {
-                    let count = self.shape_count[table][s];
-                    let first = self.shape_first[table][s];
-                    if count > 0 {
-                        found = Some(match found {
-                            Some((c, f)) => (c + count, f.min(first)),
-                            None => (count, first),
-                        });
-                    }
-                }
+                let first = self.shape_first[table][s];
+                uses[i] = Some(match uses[i] {
+                    Some((c, f)) => (c + count, first.min(f)),
+                    None => (count, first),
+                });
             }
         }
-        found
+        uses
     }
 }
 
@@ -145,8 +146,9 @@ fn feature(kind: Kind, vlen: u32, kflag: bool) -> Option<usize> {
 impl Checker<'_, '_> {
     pub(super) fn check_compat(&mut self) {
         // Kind features: first use of each, as a note.
-        for (i, (what, since)) in FEATURES.iter().enumerate() {
-            let Some((count, id)) = self.compat.feature_use(i) else {
+        let uses = self.compat.feature_uses();
+        for ((what, since), used) in FEATURES.iter().zip(uses) {
+            let Some((count, id)) = used else {
                 continue;
             };
             let Some(t) = self.type_at(id) else { continue };
