@@ -4,13 +4,19 @@
  *   libbpf_btf_parse time FILE ITERS   -> "<ns per iteration>"
  *   libbpf_btf_parse time-mem FILE ITERS -> "<ns per btf__new on bytes already in memory>"
  *   libbpf_btf_parse mem FILE          -> "<peak RSS KiB after one parse>"
+ *   libbpf_btf_parse kernel-load FILE ITERS
+ *                                      -> "<ns per BPF_BTF_LOAD + close>", the kernel
+ *                                         checking the same rules bpfc's validator does;
+ *                                         "-1" when bpf(2) is not permitted
  */
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static long long now_ns(void)
 {
@@ -34,6 +40,24 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	int iters = argc > 3 ? atoi(argv[3]) : 100;
+	if (!strcmp(argv[1], "kernel-load")) {
+		FILE *f = fopen(argv[2], "rb");
+		static char buf[64 << 20];
+		size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+		if (!n)
+			return 1;
+		long long start = now_ns();
+		for (int i = 0; i < iters; i++) {
+			int fd = bpf_btf_load(buf, n, NULL);
+			if (fd < 0) {
+				printf("-1\n");
+				return 0;
+			}
+			close(fd);
+		}
+		printf("%lld\n", (now_ns() - start) / iters);
+		return 0;
+	}
 	if (!strcmp(argv[1], "time-mem")) {
 		FILE *f = fopen(argv[2], "rb");
 		static char buf[64 << 20];

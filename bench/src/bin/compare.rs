@@ -104,7 +104,29 @@ fn btf_parse(file: &str) -> Result<(), String> {
         "us",
         "(like for like)",
     );
-    // From the file: both read it (sysfs refuses mmap, so both copy).
+    // The same rules, checked by the kernel itself: BPF_BTF_LOAD of the
+    // same bytes (plus the copy into the kernel and the fd's setup and
+    // teardown). This is the anchor that does the work bpfc's validator
+    // does; libbpf's btf__new above does not.
+    let kernel_ns = run_number(
+        Command::new(&anchor)
+            .arg("kernel-load")
+            .arg(file)
+            .arg((iters / 10).max(5).to_string()),
+    )?;
+    if kernel_ns < 0.0 {
+        println!("btf validation by the kernel: skipped (BPF_BTF_LOAD not permitted; run as root)");
+    } else {
+        report(
+            "btf parse+validate, bytes in memory",
+            ours_mem.as_secs_f64() * 1e6,
+            "the kernel's own BPF_BTF_LOAD",
+            kernel_ns / 1e3,
+            "us",
+            "(same rules)",
+        );
+    }
+    // From the file: both read it (libbpf 1.1 does not map it, so both copy).
     let libbpf_ns = run_number(
         Command::new(&anchor)
             .arg("time")
