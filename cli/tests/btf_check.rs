@@ -13,13 +13,9 @@ fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
-fn skip(reason: &str) {
-    eprintln!("SKIP: {reason}");
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI must have this: {reason}"
-    );
-}
+#[path = "../../core/tests/common/skip.rs"]
+mod skip_rule;
+use skip_rule::skip;
 
 /// `bpfc btf check --json ARGS`: exit code and the JSON document.
 fn check_json(args: &[&str]) -> (i32, Value) {

@@ -15,13 +15,9 @@ fn fixture(name: &str) -> String {
     p.to_str().unwrap().to_string()
 }
 
-fn skip(reason: &str) {
-    eprintln!("SKIP: {reason}");
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI must have this: {reason}"
-    );
-}
+#[path = "../../core/tests/common/skip.rs"]
+mod skip_rule;
+use skip_rule::skip;
 
 /// Runs `bpfc btf dump ARGS` in `dir` (so relative paths in errors are stable).
 fn bpfc(dir: &Path, args: &[&str]) -> Output {

@@ -6,8 +6,11 @@
 
 #[path = "common/btf_blob.rs"]
 mod btf_blob;
+// Both support modules carry the shared SKIP rule (common/skip.rs).
+#[allow(clippy::duplicate_mod)]
 mod btf_roundtrip_support;
 #[path = "common/kernel_btf.rs"]
+#[allow(clippy::duplicate_mod)]
 mod kernel_btf;
 
 use bpfc::btf::build::{BtfBuilder, Field};

@@ -12,14 +12,9 @@ pub const BPFC: &str = env!("CARGO_BIN_EXE_bpfc");
 pub const CILIUM: &str = "/usr/share/gocode/src/github.com/cilium/ebpf/testdata";
 pub const XDP_TOOLS: &str = "/usr/lib/x86_64-linux-gnu/bpf";
 
-/// Prints a loud SKIP, or fails when CI=true.
-pub fn skip(reason: &str) {
-    eprintln!("SKIP: {reason}");
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI requires this test to run: {reason}"
-    );
-}
+#[path = "../../../core/tests/common/skip.rs"]
+mod skip_rule;
+pub use skip_rule::skip;
 
 /// `dir/name` when it exists, else `None` after a SKIP.
 pub fn installed(dir: &str, name: &str) -> Option<PathBuf> {

@@ -11,14 +11,9 @@ pub const SYS_VMLINUX: &str = "/sys/kernel/btf/vmlinux";
 pub const CILIUM: &str = "/usr/share/gocode/src/github.com/cilium/ebpf";
 pub const XDP_TOOLS: &str = "/usr/lib/x86_64-linux-gnu/bpf";
 
-/// Reports a missing input: a loud SKIP line normally, a failure under CI=true.
-pub fn skip(reason: &str) {
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true but a required input is missing: {reason}"
-    );
-    eprintln!("SKIP: {reason}");
-}
+#[path = "../common/skip.rs"]
+mod skip_rule;
+pub use skip_rule::skip;
 
 /// Reads a file, or SKIPs (fails under CI) when it is missing.
 pub fn read_or_skip(path: &str) -> Option<Vec<u8>> {

@@ -9,14 +9,9 @@ use std::process::Command;
 pub const CILIUM: &str = "/usr/share/gocode/src/github.com/cilium/ebpf";
 pub const XDP_TOOLS: &str = "/usr/lib/x86_64-linux-gnu/bpf";
 
-/// Prints a loud SKIP, or fails when CI=true.
-pub fn skip(reason: &str) {
-    eprintln!("SKIP: {reason}");
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI requires this test to run: {reason}"
-    );
-}
+#[path = "../common/skip.rs"]
+mod skip_rule;
+pub use skip_rule::skip;
 
 fn list(dir: &str, suffix: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
