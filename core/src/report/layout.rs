@@ -119,28 +119,44 @@ impl Walker<'_, '_> {
     }
 
     fn shape(&self, id: u32) -> Shape {
-        let Ok(id) = self.btf.skip_mods_and_typedefs(id) else {
-            return Shape::Leaf;
-        };
-        let Ok(t) = self.btf.type_by_id(id) else {
+        let Some(t) = self.skip_to_type(id) else {
             return Shape::Leaf;
         };
         match t.kind() {
             Kind::Struct | Kind::Union | Kind::Datasec => Shape::Aggregate,
-            Kind::Array => {
-                let Some(a) = t.array() else {
-                    return Shape::Leaf;
-                };
-                match self.shape(a.elem_type) {
-                    Shape::Leaf => Shape::Leaf,
-                    _ => Shape::ArrayOfAggregates {
-                        elem: a.elem_type,
-                        elem_bits: self.btf.resolve_size(a.elem_type).unwrap_or(0) * 8,
-                    },
-                }
-            }
+            Kind::Array if self.holds_aggregates(id) => match t.array() {
+                Some(a) => Shape::ArrayOfAggregates {
+                    elem: a.elem_type,
+                    elem_bits: self.btf.resolve_size(a.elem_type).unwrap_or(0) * 8,
+                },
+                None => Shape::Leaf,
+            },
             _ => Shape::Leaf,
         }
+    }
+
+    /// The type `id` stands for, past modifiers and typedefs.
+    fn skip_to_type(&self, id: u32) -> Option<crate::btf::Type<'_>> {
+        let id = self.btf.skip_mods_and_typedefs(id).ok()?;
+        self.btf.type_by_id(id).ok()
+    }
+
+    /// Whether the array `id` (of arrays, ...) ends in a struct, union or
+    /// DATASEC. Followed a bounded number of steps, without recursion:
+    /// hostile BTF can make an array its own element type.
+    fn holds_aggregates(&self, id: u32) -> bool {
+        let mut next = id;
+        for _ in 0..=MAX_RESOLVE_DEPTH {
+            let Some(t) = self.skip_to_type(next) else {
+                return false;
+            };
+            match (t.kind(), t.array()) {
+                (Kind::Struct | Kind::Union | Kind::Datasec, _) => return true,
+                (Kind::Array, Some(a)) => next = a.elem_type,
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Rows for what lies inside type `id` placed at `base` bits.
@@ -308,6 +324,7 @@ fn join_anon(path: &str) -> String {
 mod tests {
     use super::*;
     use crate::btf::build::{BtfBuilder, Field};
+    use crate::btf::int_encoding;
     use crate::bytes::Endian;
 
     fn rows_of(b: &BtfBuilder, id: u32) -> TypeLayout {
@@ -369,5 +386,26 @@ mod tests {
         b.add_struct("r", 8, &[Field::new("x", id, 0), Field::new("y", id, 32)]);
         let l = rows_of(&b, id);
         assert!(l.rows.len() <= MAX_ROWS);
+    }
+
+    #[test]
+    fn an_array_of_itself_is_one_row() {
+        // Found by fuzzing: an ARRAY whose element type is the array itself
+        // (directly, or through a typedef) used to recurse until the stack
+        // overflowed.
+        let mut b = BtfBuilder::new();
+        let int = b.add_int("int", 4, int_encoding::SIGNED);
+        let arr = b.next_id();
+        b.add_array(arr, int, 4);
+        let td = b.add_typedef("loop_t", arr + 2);
+        b.add_array(td, int, 2);
+        let s = b.add_struct("s", 8, &[Field::new("a", arr, 0), Field::new("t", td, 0)]);
+        let l = rows_of(&b, s);
+        let members = l
+            .rows
+            .iter()
+            .filter(|r| matches!(r.kind, RowKind::Member { .. }))
+            .count();
+        assert_eq!(members, 2, "{:?}", l.rows);
     }
 }
