@@ -25,18 +25,24 @@ pub fn default_jobs() -> NonZeroUsize {
     std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
 }
 
+/// The most files a worker checks before handing their results over:
+/// handing over wakes the calling thread (a system call and a context
+/// switch), which per file cost as much as a second thread gained.
+const MAX_RUN: usize = 32;
+
 /// Runs `work` once per path and passes each result to `emit`, in the
 /// order of `paths`, whatever the thread count.
 ///
 /// With `jobs` = 1 (or a single path) everything runs on the calling
-/// thread. Otherwise `jobs` scoped threads take the next unclaimed path
-/// one at a time (so one large file delays no more than itself), each with
-/// its own [`FileBuffer`] reused across its files; `emit` runs on the
-/// calling thread. When `emit` breaks (say, the reader of the output went
-/// away) the workers finish the file they are on and stop.
+/// thread. Otherwise `jobs` scoped threads each take the next unclaimed run
+/// of consecutive paths (at most [`MAX_RUN`], fewer when there are few
+/// paths per thread, so the threads finish together), each thread with its
+/// own [`FileBuffer`] reused across its files; `emit` runs on the calling
+/// thread. When `emit` breaks (say, the reader of the output went away)
+/// the workers finish the run they are on and stop.
 ///
-/// Results that finish ahead of an earlier, slower file are held until it
-/// is done: at most the files checked while that one file was.
+/// Results that finish ahead of an earlier, slower run are held until it
+/// is done: at most the files checked while that one run was.
 pub fn for_each_file<R, W, E>(paths: &[PathBuf], jobs: NonZeroUsize, work: W, mut emit: E)
 where
     R: Send,
@@ -54,19 +60,23 @@ where
         return;
     }
 
+    // Eight runs per thread at least, so a slow run is made up for by others.
+    let run_len = (paths.len() / (threads * 8)).clamp(1, MAX_RUN);
+    let runs: Vec<&[PathBuf]> = paths.chunks(run_len).collect();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let (done, results) = mpsc::channel::<(usize, R)>();
+    let (done, results) = mpsc::channel::<(usize, Vec<R>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let done = done.clone();
-            let (next, stop, work) = (&next, &stop, &work);
+            let (next, stop, work, runs) = (&next, &stop, &work, &runs);
             scope.spawn(move || {
                 let mut buf = FileBuffer::new();
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = paths.get(i) else { break };
-                    if done.send((i, work(&mut buf, path))).is_err() {
+                    let Some(run) = runs.get(i) else { break };
+                    let checked = run.iter().map(|path| work(&mut buf, path)).collect();
+                    if done.send((i, checked)).is_err() {
                         break;
                     }
                 }
@@ -78,13 +88,15 @@ where
 
         let mut waiting = BTreeMap::new();
         let mut due = 0;
-        for (i, r) in &results {
-            waiting.insert(i, r);
-            while let Some(r) = waiting.remove(&due) {
+        for (i, checked) in &results {
+            waiting.insert(i, checked);
+            while let Some(checked) = waiting.remove(&due) {
                 due += 1;
-                if emit(r).is_break() {
-                    stop.store(true, Ordering::Relaxed);
-                    return;
+                for r in checked {
+                    if emit(r).is_break() {
+                        stop.store(true, Ordering::Relaxed);
+                        return;
+                    }
                 }
             }
         }
