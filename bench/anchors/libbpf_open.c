@@ -5,6 +5,9 @@
  *   libbpf_open time-file ITERS FILE... -> "<ns per object>" for bpf_object__open_file + close
  *   libbpf_open time-mem ITERS FILE...  -> "<ns per object>" for bpf_object__open_mem + close,
  *                                          the files read into memory beforehand
+ *   libbpf_open open-list LIST          -> opens and closes each path listed in LIST (one per
+ *                                          line) once; timed from outside as a whole process,
+ *                                          against `bpfc check --files-from LIST`
  *
  * Files libbpf refuses make a time mode fail: time only what `list` printed.
  */
@@ -71,6 +74,24 @@ static int open_close(const char *path, const struct blob *b)
 	return 0;
 }
 
+/* Every path in the list, opened from the file like a loader does. */
+static int open_list(const char *list)
+{
+	FILE *f = fopen(list, "r");
+	char path[4096];
+	int failed = 0;
+
+	if (!f)
+		return 2;
+	while (fgets(path, sizeof(path), f)) {
+		path[strcspn(path, "\n")] = 0;
+		if (path[0] && open_close(path, NULL))
+			failed = 1;
+	}
+	fclose(f);
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	libbpf_set_print(quiet);
@@ -80,6 +101,8 @@ int main(int argc, char **argv)
 				printf("%s\n", argv[i]);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "open-list"))
+		return open_list(argv[2]);
 	if (argc < 4)
 		return 2;
 	int iters = atoi(argv[2]);

@@ -8,16 +8,23 @@
 //! - `bpfc btf dump --format c` of vmlinux: at most half of bpftool's
 //!   whole-process time (raw and the default format measured too).
 //! - `check` (`compare check [OBJECT...]`, default the cilium/ebpf and
-//!   xdp-tools corpus): bpfc's read + parse + full check of each object, in
-//!   process, at most a quarter of libbpf's `bpf_object__open` + close per
-//!   object, over the objects libbpf opens (its refusals return early and
-//!   would flatter it).
+//!   xdp-tools corpus): `bpfc check` at most a quarter of libbpf's
+//!   `bpf_object__open` + close per object, over the objects libbpf opens
+//!   (its refusals return early and would flatter it). Measured three ways:
+//!   one thread in process (from the file and from memory), the `bpfc check`
+//!   driver in process with its default threads, and whole processes over
+//!   one list of paths; each line says how many threads each side used.
 
 use bpfc::btf::Btf;
-use bpfc::diag::{check_object, CheckEnv};
-use bpfc::object::{object_name_from_path, FileBuffer, ObjectSpec};
+use bpfc::diag::{check_object, CheckEnv, Severity};
+use bpfc::object::{default_jobs, for_each_file, object_name_from_path, FileBuffer, ObjectSpec};
+use bpfc::report::render_finding;
 use bpfc_bench::{build_anchor, peak_rss_kib, report, run_number, time_per_iter, time_process};
-use std::process::Command;
+use std::num::NonZeroUsize;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 const VMLINUX: &str = "/sys/kernel/btf/vmlinux";
 /// The object corpus: every cilium/ebpf test object (both byte orders) and xdp-tools' objects.
@@ -220,6 +227,54 @@ fn check_bytes(file: &str, data: &[u8]) -> usize {
     check_object(&obj, &CheckEnv::default()).len() + obj.maps.len()
 }
 
+/// `bpfc check`'s text output for one file, the way its driver makes it on
+/// a worker thread: read into the worker's buffer, parse, check, findings
+/// most severe first, warnings and errors rendered.
+fn check_text(buf: &mut FileBuffer, path: &Path) -> String {
+    let file = path.to_string_lossy();
+    let data = buf.read(path).expect("readable object");
+    let obj = ObjectSpec::parse(data, &object_name_from_path(&file)).expect("an object");
+    let mut findings = check_object(&obj, &CheckEnv::default());
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .map(|f| render_finding(&file, f))
+        .collect()
+}
+
+/// The driver `bpfc check` runs, over `files` on `jobs` threads; returns
+/// the output's length.
+fn check_driver(files: &[PathBuf], jobs: NonZeroUsize) -> usize {
+    let mut len = 0;
+    for_each_file(files, jobs, check_text, |text| {
+        len += text.len();
+        ControlFlow::Continue(())
+    });
+    len
+}
+
+/// Mean wall time of a whole process run whose exit code is one of `ok`.
+fn time_run(iters: u32, ok: &[i32], mut make: impl FnMut() -> Command) -> Result<Duration, String> {
+    let mut run = || -> Result<(), String> {
+        let mut cmd = make();
+        let status = cmd
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| format!("{cmd:?}: {e}"))?;
+        match status.code() {
+            Some(c) if ok.contains(&c) => Ok(()),
+            _ => Err(format!("{cmd:?}: {status}")),
+        }
+    };
+    run()?;
+    let start = Instant::now();
+    for _ in 0..iters {
+        run()?;
+    }
+    Ok(start.elapsed() / iters)
+}
+
 fn object_corpus() -> Vec<String> {
     let mut files = Vec::new();
     for (dir, suffix) in OBJECT_DIRS {
@@ -270,14 +325,17 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
         all.len(),
         opened.len()
     );
-    let per_object_us = |d: std::time::Duration| d.as_secs_f64() * 1e6 / n;
+    let per_object_us = |d: Duration| d.as_secs_f64() * 1e6 / n;
 
+    // (a) One thread, in process: bpfc's read + parse + check of each
+    // object against libbpf's open + close, from the file and from memory.
     let libbpf_ns = run_number(
         Command::new(&anchor)
             .arg("time-file")
             .arg(iters.to_string())
             .args(&opened),
     )?;
+    let libbpf_us = libbpf_ns / 1e3;
     let mut buf = FileBuffer::new();
     let ours = time_per_iter(iters, || {
         for f in &opened {
@@ -285,10 +343,10 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
         }
     });
     report(
-        "object read+parse+check per object, from the file",
+        "object read+parse+check per object, from the file, 1 thread",
         per_object_us(ours),
-        "libbpf bpf_object__open_file+close",
-        libbpf_ns / 1e3,
+        "libbpf bpf_object__open_file+close (1 thread)",
+        libbpf_us,
         "us",
         "<= 0.25",
     );
@@ -309,10 +367,71 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
         }
     });
     report(
-        "object parse+check per object, bytes in memory",
+        "object parse+check per object, bytes in memory, 1 thread",
         per_object_us(ours_mem),
-        "libbpf bpf_object__open_mem+close",
+        "libbpf bpf_object__open_mem+close (1 thread)",
         libbpf_mem_ns / 1e3,
+        "us",
+        "<= 0.25",
+    );
+
+    // (b) and (c) check one list of paths: the opened objects repeated, as
+    // a CI run over many files gives them (a handful of files per call
+    // would time thread start-up, not checking).
+    let rounds = 40;
+    let repeated: Vec<&str> = (0..rounds)
+        .flat_map(|_| opened.iter().map(String::as_str))
+        .collect();
+    let per_path_us = |d: Duration| d.as_secs_f64() * 1e6 / repeated.len() as f64;
+
+    // (b) The driver `bpfc check FILE...` runs, with its default thread
+    // count, in process: wall time per object.
+    let jobs = default_jobs();
+    let paths: Vec<PathBuf> = repeated.iter().map(PathBuf::from).collect();
+    let driver = time_per_iter(iters / 20, || {
+        std::hint::black_box(check_driver(&paths, jobs));
+    });
+    report(
+        &format!(
+            "bpfc check driver per object, from the file, {} paths, {jobs} threads (wall time)",
+            paths.len()
+        ),
+        per_path_us(driver),
+        "libbpf bpf_object__open_file+close (1 thread)",
+        libbpf_us,
+        "us",
+        "<= 0.25",
+    );
+
+    // (c) Whole processes over the same list: `bpfc check --files-from
+    // LIST` against a libbpf program opening each path.
+    let list_dir = std::env::temp_dir().join(format!("bpfc-compare-{}", std::process::id()));
+    std::fs::create_dir_all(&list_dir).map_err(|e| e.to_string())?;
+    let list = list_dir.join("objects.list");
+    std::fs::write(&list, repeated.join("\n") + "\n").map_err(|e| e.to_string())?;
+    let bpfc = sibling_binary("bpfc")?;
+    let runs = 20;
+    // Exit 1 is `bpfc check` reporting error findings (some corpus objects
+    // that libbpf opens break kernel rules); it still checked every file.
+    let ours_process = time_run(runs, &[0, 1], || {
+        let mut c = Command::new(&bpfc);
+        c.arg("check").arg("--files-from").arg(&list);
+        c
+    });
+    let libbpf_process = time_run(runs, &[0], || {
+        let mut c = Command::new(&anchor);
+        c.arg("open-list").arg(&list);
+        c
+    });
+    let _ = std::fs::remove_dir_all(&list_dir);
+    report(
+        &format!(
+            "whole process per object, `bpfc check --files-from` over {} paths, {jobs} threads",
+            repeated.len()
+        ),
+        per_path_us(ours_process?),
+        "libbpf_open open-list (1 thread)",
+        per_path_us(libbpf_process?),
         "us",
         "<= 0.25",
     );
@@ -320,7 +439,7 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
     // Where bpfc's time goes, to know which part to make faster.
     let read = time_per_iter(iters, || {
         for f in &opened {
-            std::hint::black_box(std::fs::read(f).map(|d| d.len()).unwrap_or(0));
+            std::hint::black_box(buf.read(Path::new(f)).map(<[u8]>::len).unwrap_or(0));
         }
     });
     let parse = time_per_iter(iters, || {
@@ -340,7 +459,7 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
         }
     });
     println!(
-        "bpfc per object: read {:.1} us, parse {:.1} us, check {:.1} us",
+        "bpfc per object, 1 thread: read {:.1} us (FileBuffer), parse {:.1} us, check {:.1} us",
         per_object_us(read),
         per_object_us(parse),
         per_object_us(check)
@@ -353,7 +472,7 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
         }
     });
     println!(
-        "object read+parse+check over all {} objects: bpfc {:.1} us per object",
+        "object read+parse+check over all {} objects, 1 thread: bpfc {:.1} us per object",
         all.len(),
         ours_all.as_secs_f64() * 1e6 / all.len() as f64
     );

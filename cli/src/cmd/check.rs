@@ -1,8 +1,10 @@
-//! `bpfc check [--json] [--level L] [--btf] [--snapshot SNAPFILE] [--files-from LIST] FILE...`:
+//! `bpfc check [--json] [--level L] [--btf] [-j N] [--snapshot SNAPFILE] [--files-from LIST] FILE...`:
 //! the findings of each BPF object, for CI.
 //!
-//! Built for many files per call: one process, each file read once into a
-//! reused buffer, output streamed file by file, a summary line at the end.
+//! Built for many files per call: one process, files checked on worker
+//! threads (`-j N`, default one per CPU), each file read once into its
+//! worker's reused buffer, output streamed file by file in the order given
+//! (the same bytes for any N), a summary line at the end.
 //! A file that is not a readable object is reported and the others are
 //! still checked.
 //!
@@ -13,12 +15,15 @@
 use super::objfile::{self, display, json_line, read_into, written, FileBuffer, Unreadable};
 use crate::render::{CmdResult, Diagnostic};
 use bpfc::diag::{check_object, CheckEnv, Finding, Severity};
+use bpfc::object::{default_jobs, for_each_file};
 use bpfc::report::json::{
     CheckDoc, CheckStatus, CheckSummary, CheckSummaryDoc, SnapshotDoc, SCHEMA_VERSION,
 };
 use bpfc::report::{render_finding, snapshot, unified_diff, Counts, SNAPSHOT_HEADER};
 use clap::{Args, ValueEnum};
 use std::io::{self, BufRead, Write};
+use std::num::NonZeroUsize;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -35,6 +40,10 @@ pub struct CheckArgs {
     /// The least severe findings shown (all are counted).
     #[arg(long, value_enum, default_value_t = Level::Warning)]
     pub level: Level,
+    /// Check files on N threads (default: one per CPU; 1: one at a time).
+    /// Output and exit status do not depend on N.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
     /// Fail with a diff when FILE's map ABI differs from this `bpfc snapshot` output (one FILE only).
     #[arg(long, value_name = "SNAPFILE")]
     pub snapshot: Option<PathBuf>,
@@ -91,13 +100,37 @@ pub fn run(args: &CheckArgs) -> CmdResult {
         validate_btf: args.btf,
         ..CheckEnv::default()
     };
-    let mut buf = FileBuffer::new();
+    let jobs = args.jobs.unwrap_or_else(default_jobs);
     let mut summary = CheckSummary::default();
-    for path in &files {
-        let text = check_one(args, &env, expected.as_ref(), path, &mut buf, &mut summary);
-        if !written(out.write_all(text.as_bytes()))? {
-            return Ok(ExitCode::from(exit_code(&summary)));
-        }
+    // Files are checked on `jobs` threads; each one's text and tally come
+    // back in file order, so output and counts are the same for any -j.
+    let mut write_error = None;
+    let mut pipe_closed = false;
+    for_each_file(
+        &files,
+        jobs,
+        |buf, path| check_one(args, &env, expected.as_ref(), path, buf),
+        |file| {
+            count(&mut summary, &file);
+            match written(out.write_all(file.text.as_bytes())) {
+                Ok(true) => ControlFlow::Continue(()),
+                Ok(false) => {
+                    pipe_closed = true;
+                    ControlFlow::Break(())
+                }
+                Err(e) => {
+                    write_error = Some(e);
+                    ControlFlow::Break(())
+                }
+            }
+        },
+    );
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    if pipe_closed {
+        // Stop quietly, with the status so far.
+        return Ok(ExitCode::from(exit_code(&summary)));
     }
     summary.exit_code = exit_code(&summary);
     let last = if args.json {
@@ -109,43 +142,58 @@ pub fn run(args: &CheckArgs) -> CmdResult {
     Ok(ExitCode::from(summary.exit_code))
 }
 
-/// Reads and checks one file (into `buf`, reused from file to file);
-/// returns its output and counts it in `summary`.
+/// One file's output and what it adds to the summary.
+struct FileChecked {
+    text: String,
+    status: CheckStatus,
+    counts: Counts,
+}
+
+fn count(summary: &mut CheckSummary, file: &FileChecked) {
+    summary.files += 1;
+    match file.status {
+        CheckStatus::Ok => summary.ok += 1,
+        CheckStatus::Failed => summary.failed += 1,
+        CheckStatus::Unreadable => summary.unreadable += 1,
+    }
+    summary.counts.merge(file.counts);
+}
+
+/// Reads and checks one file (into `buf`, reused from file to file by the
+/// thread that runs this).
 fn check_one(
     args: &CheckArgs,
     env: &CheckEnv,
     expected: Option<&Expected>,
     path: &Path,
     buf: &mut FileBuffer,
-    summary: &mut CheckSummary,
-) -> String {
+) -> FileChecked {
     let file = display(path);
-    summary.files += 1;
     let obj = match read_into(path, buf).and_then(|()| objfile::parse(&file, buf.bytes())) {
         Ok(obj) => obj,
         Err(e) => {
-            summary.unreadable += 1;
-            return unreadable_text(args.json, &file, &e);
+            return FileChecked {
+                text: unreadable_text(args.json, &file, &e),
+                status: CheckStatus::Unreadable,
+                counts: Counts::default(),
+            }
         }
     };
     let mut findings = check_object(&obj, env);
     objfile::sort_findings(&mut findings);
     let counts = Counts::of(&findings);
-    summary.counts.merge(counts);
     let diff = expected.and_then(|e| unified_diff(&e.text, &snapshot(&obj), &e.path, &file));
     let status = if counts.errors > 0 || diff.is_some() {
-        summary.failed += 1;
         CheckStatus::Failed
     } else {
-        summary.ok += 1;
         CheckStatus::Ok
     };
     let shown: Vec<Finding> = findings
         .into_iter()
         .filter(|f| args.level.shows(f.severity))
         .collect();
-    if args.json {
-        return json_line(&CheckDoc {
+    let text = if args.json {
+        json_line(&CheckDoc {
             schema_version: SCHEMA_VERSION,
             file: &file,
             status,
@@ -157,13 +205,19 @@ fn check_one(
                 matches: diff.is_none(),
                 diff: diff.as_deref(),
             }),
-        });
+        })
+    } else {
+        let mut text: String = shown.iter().map(|f| render_finding(&file, f)).collect();
+        if let (Some(e), Some(d)) = (expected, &diff) {
+            text.push_str(&drift_text(e, &file, d));
+        }
+        text
+    };
+    FileChecked {
+        text,
+        status,
+        counts,
     }
-    let mut text: String = shown.iter().map(|f| render_finding(&file, f)).collect();
-    if let (Some(e), Some(d)) = (expected, &diff) {
-        text.push_str(&drift_text(e, &file, d));
-    }
-    text
 }
 
 fn exit_code(s: &CheckSummary) -> u8 {

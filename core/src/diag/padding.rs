@@ -28,37 +28,82 @@ pub fn key_padding(btf: &Btf<'_>, id: u32) -> Option<Vec<PaddingHole>> {
     if size == 0 || size > MAX_ANALYSED_SIZE {
         return None;
     }
-    let bits = (size * 8) as usize;
-    let mut covered = vec![false; bits];
+    let mut covered = Coverage::new((size * 8) as usize);
     mark(btf, id, 0, &mut covered, 0)?;
     let mut holes = Vec::new();
-    let mut i = 0;
-    while i < bits {
-        if covered[i] {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bits && !covered[i] {
-            i += 1;
-        }
-        let (first, end) = (start / 8, i.div_ceil(8));
+    let mut next = covered.next_uncovered(0);
+    while let Some(start) = next {
+        let end = covered.next_covered(start);
+        let (first, last) = (start / 8, end.div_ceil(8));
         holes.push(PaddingHole {
             offset: first as u32,
-            size: (end - first) as u32,
-            partial: start % 8 != 0 || i % 8 != 0,
+            size: (last - first) as u32,
+            partial: start % 8 != 0 || end % 8 != 0,
         });
+        next = covered.next_uncovered(end);
     }
     Some(holes)
 }
 
-fn fill(covered: &mut [bool], from: u64, len: u64) {
-    let end = from.saturating_add(len).min(covered.len() as u64) as usize;
-    let from = (from as usize).min(end);
-    covered[from..end].iter_mut().for_each(|b| *b = true);
+/// Which bits of the type some member covers, 64 to a word: filling and
+/// searching a word at a time (a bool per bit made padding the costliest
+/// map check).
+struct Coverage {
+    words: Vec<u64>,
+    /// Bits in the type; the bits of the last word past it are never set.
+    len: usize,
 }
 
-fn mark(btf: &Btf<'_>, id: u32, base: u64, covered: &mut [bool], depth: u32) -> Option<()> {
+impl Coverage {
+    fn new(len: usize) -> Coverage {
+        Coverage {
+            words: vec![0; len.div_ceil(64)],
+            len,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        self.len as u64
+    }
+
+    /// Marks `len` bits from bit `from` covered (cut at the type's end).
+    fn fill(&mut self, from: u64, len: u64) {
+        let end = from.saturating_add(len).min(self.len()) as usize;
+        let mut at = (from as usize).min(end);
+        while at < end {
+            let (word, bit) = (at / 64, at % 64);
+            let n = (end - at).min(64 - bit);
+            let ones = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+            self.words[word] |= ones << bit;
+            at += n;
+        }
+    }
+
+    /// The first bit at or after `from` that no member covers.
+    fn next_uncovered(&self, from: usize) -> Option<usize> {
+        self.next(from, |w| !w).filter(|&i| i < self.len)
+    }
+
+    /// The first covered bit at or after `from`, or the end of the type.
+    fn next_covered(&self, from: usize) -> usize {
+        self.next(from, |w| w).map_or(self.len, |i| i.min(self.len))
+    }
+
+    /// The first bit at or after `from` set in `view(word)`.
+    fn next(&self, from: usize, view: impl Fn(u64) -> u64) -> Option<usize> {
+        let mut word = from / 64;
+        let mut bits = view(*self.words.get(word)?) & (u64::MAX << (from % 64));
+        loop {
+            if bits != 0 {
+                return Some(word * 64 + bits.trailing_zeros() as usize);
+            }
+            word += 1;
+            bits = view(*self.words.get(word)?);
+        }
+    }
+}
+
+fn mark(btf: &Btf<'_>, id: u32, base: u64, covered: &mut Coverage, depth: u32) -> Option<()> {
     if depth > MAX_RESOLVE_DEPTH {
         return None;
     }
@@ -67,13 +112,13 @@ fn mark(btf: &Btf<'_>, id: u32, base: u64, covered: &mut [bool], depth: u32) -> 
     match t.kind() {
         Kind::Int => {
             let i = t.int()?;
-            fill(covered, base + u64::from(i.bit_offset), u64::from(i.bits));
+            covered.fill(base + u64::from(i.bit_offset), u64::from(i.bits));
         }
         Kind::Struct | Kind::Union => {
             for m in t.members() {
                 let at = base + u64::from(m.bit_offset());
                 if m.bitfield_size() > 0 {
-                    fill(covered, at, u64::from(m.bitfield_size()));
+                    covered.fill(at, u64::from(m.bitfield_size()));
                 } else {
                     mark(btf, m.type_id, at, covered, depth + 1)?;
                 }
@@ -82,13 +127,13 @@ fn mark(btf: &Btf<'_>, id: u32, base: u64, covered: &mut [bool], depth: u32) -> 
         Kind::Array => {
             let a = t.array()?;
             let elem = btf.resolve_size(a.elem_type).ok()?.checked_mul(8)?;
-            let len = covered.len() as u64;
+            let len = covered.len();
             if a.nelems == 0 || base >= len {
                 return Some(());
             }
             if covers_itself(btf, a.elem_type, elem, depth + 1) {
                 // Each element would fill exactly its own bits: fill them all at once.
-                fill(covered, base, elem.saturating_mul(u64::from(a.nelems)));
+                covered.fill(base, elem.saturating_mul(u64::from(a.nelems)));
                 return Some(());
             }
             for i in 0..u64::from(a.nelems) {
@@ -99,7 +144,7 @@ fn mark(btf: &Btf<'_>, id: u32, base: u64, covered: &mut [bool], depth: u32) -> 
                 mark(btf, a.elem_type, at, covered, depth + 1)?;
             }
         }
-        _ => fill(covered, base, btf.resolve_size(id).ok()? * 8),
+        _ => covered.fill(base, btf.resolve_size(id).ok()? * 8),
     }
     Some(())
 }
@@ -118,4 +163,66 @@ fn covers_itself(btf: &Btf<'_>, id: u32, bits: u64, depth: u32) -> bool {
         .ok()
         .and_then(|t| t.int());
     int.is_some_and(|i| i.bit_offset == 0 && u64::from(i.bits) == bits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The holes of a one-bool-per-bit model, as `key_padding` reports them.
+    fn model_holes(covered: &[bool]) -> Vec<(usize, usize)> {
+        let mut holes = Vec::new();
+        let mut i = 0;
+        while i < covered.len() {
+            if covered[i] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < covered.len() && !covered[i] {
+                i += 1;
+            }
+            holes.push((start, i));
+        }
+        holes
+    }
+
+    fn coverage_holes(c: &Coverage) -> Vec<(usize, usize)> {
+        let mut holes = Vec::new();
+        let mut next = c.next_uncovered(0);
+        while let Some(start) = next {
+            let end = c.next_covered(start);
+            holes.push((start, end));
+            next = c.next_uncovered(end);
+        }
+        holes
+    }
+
+    #[test]
+    fn word_coverage_finds_the_holes_a_bit_by_bit_walk_finds() {
+        // Deterministic pseudo-random fills over sizes around word edges.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rand = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for len in [1, 7, 8, 63, 64, 65, 127, 128, 129, 200, 320, 1000] {
+            for _ in 0..50 {
+                let mut c = Coverage::new(len);
+                let mut model = vec![false; len];
+                for _ in 0..rand(6) {
+                    // Some fills run past the end, as a broken type's may.
+                    let from = rand(len as u64 + 8);
+                    let n = rand(len as u64 / 2 + 70);
+                    c.fill(from, n);
+                    let end = (from + n).min(len as u64) as usize;
+                    let from = (from as usize).min(end);
+                    model[from..end].iter_mut().for_each(|b| *b = true);
+                }
+                assert_eq!(coverage_holes(&c), model_holes(&model), "len {len}");
+            }
+        }
+    }
 }

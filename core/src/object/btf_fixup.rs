@@ -61,6 +61,20 @@ pub struct BtfFixups<'a> {
 
 const DUMMY_KSYM: &str = "dummy_ksym";
 
+/// The first global OBJECT symbol named `name` in `var_syms`, sorted by
+/// (name length, name, index).
+fn find_var_sym<'s, 'y>(
+    var_syms: &[(&[u8], &'s Symbol<'y>)],
+    name: &[u8],
+) -> Option<&'s Symbol<'y>> {
+    let key = (name.len(), name);
+    let found = var_syms.partition_point(|(n, _)| (n.len(), *n) < key);
+    var_syms
+        .get(found)
+        .filter(|(n, _)| *n == name)
+        .map(|(_, s)| *s)
+}
+
 impl<'a> BtfFixups<'a> {
     /// Computes the open-time fix-ups (externs, then DATASECs).
     pub(crate) fn compute(
@@ -87,10 +101,10 @@ impl<'a> BtfFixups<'a> {
         // Global OBJECT symbols by name, first one wins (find_elf_var_sym):
         // sorted once, searched per VAR. Ordered by length first, so most
         // comparisons are of two integers.
-        let mut var_syms: Vec<(&str, &Symbol<'_>)> = symbols
+        let mut var_syms: Vec<(&[u8], &Symbol<'_>)> = symbols
             .iter()
             .filter(|s| s.kind == SymbolKind::Object && s.is_global())
-            .map(|s| (&*s.name, s))
+            .map(|s| (s.name.as_bytes(), s))
             .collect();
         var_syms.sort_unstable_by_key(|(name, s)| (name.len(), *name, s.index));
         for ds in &mut datasecs {
@@ -209,7 +223,7 @@ impl<'a> BtfFixups<'a> {
         btf: &Btf<'_>,
         ds: &mut DatasecFixup<'_>,
         sections: &[Section<'_>],
-        var_syms: &[(&str, &Symbol<'_>)],
+        var_syms: &[(&[u8], &Symbol<'_>)],
     ) {
         let mut fixup_offsets = false;
         if ds.size == 0 {
@@ -254,10 +268,18 @@ impl<'a> BtfFixups<'a> {
             if linkage == var_linkage::STATIC || linkage == var_linkage::GLOBAL_EXTERN {
                 continue;
             }
-            let name = super::type_name(btf, &t);
-            let key = (name.len(), name.as_ref());
-            let found = var_syms.partition_point(|(n, _)| (n.len(), *n) < key);
-            let Some((_, sym)) = var_syms.get(found).filter(|(n, _)| *n == name.as_ref()) else {
+            // Found by its bytes: equal bytes are equal text, without
+            // checking the name is UTF-8. Only a name that is not UTF-8
+            // needs the lossy conversion symbol names went through.
+            let bytes = super::btf_str(btf, t.name_off()).unwrap_or_default();
+            let sym = find_var_sym(var_syms, bytes).or_else(|| {
+                std::str::from_utf8(bytes)
+                    .is_err()
+                    .then(|| super::type_name(btf, &t))
+                    .and_then(|lossy| find_var_sym(var_syms, lossy.as_bytes()))
+            });
+            let Some(sym) = sym else {
+                let name = super::type_name(btf, &t);
                 self.problem(
                     ds.id,
                     &ds.name,
