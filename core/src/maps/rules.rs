@@ -842,7 +842,9 @@ fn check_special(
     let (k, v) = (u64::from(spec.key_size), u64::from(spec.value_size));
     let fail = |field, errno, rule: String| violation(field, errno, r.source, rule);
     match r.map_type {
-        T::Hash | T::PercpuHash | T::LruHash | T::LruPercpuHash | T::Rhash => {
+        // fd_htab_map_alloc_check runs htab_map_alloc_check first, so a hash
+        // of maps is held to the same flag and size rules.
+        T::Hash | T::PercpuHash | T::LruHash | T::LruPercpuHash | T::Rhash | T::HashOfMaps => {
             let lru = matches!(r.map_type, T::LruHash | T::LruPercpuHash);
             let percpu = matches!(r.map_type, T::PercpuHash | T::LruPercpuHash);
             if !lru && flags.contains(MapFlags::NO_COMMON_LRU) {
@@ -1513,6 +1515,10 @@ mod tests {
         );
         assert_eq!(
             errnos(&spec(MapType::Hash, 4, 4, 1, MapFlags::NO_COMMON_LRU)),
+            vec![(Flags, Einval)]
+        );
+        assert_eq!(
+            errnos(&spec(MapType::HashOfMaps, 4, 4, 1, MapFlags::NO_COMMON_LRU)),
             vec![(Flags, Einval)]
         );
         assert_eq!(

@@ -1,0 +1,155 @@
+//! The running kernel as the oracle for whole objects: libbpf loads each
+//! object's BTF and creates every map for real (testdata/oracle/
+//! libbpf_load.c turns every program's autoload off), and `check_object`
+//! must agree. A map the kernel refuses needs an error finding, or a
+//! warning that names the errno libbpf fails with (bpfc's policy for what
+//! only libbpf refuses, diag::Severity); an object bpfc finds no error in
+//! must load.
+//!
+//! The corpus is testdata/c/kernel_refusals.bpf.c: its baseline and one
+//! variant per disagreement found by differential runs over real objects.
+
+mod object_support;
+
+use bpfc::diag::{check_object, Actor, CheckEnv, Finding, Severity};
+use bpfc::object::ObjectSpec;
+use object_support::{compile_into, name_of, skip};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The variants of kernel_refusals.bpf.c; `None` is the baseline.
+const VARIANTS: &[Option<&str>] = &[None, Some("HASH_OF_MAPS_NO_COMMON_LRU")];
+
+/// What libbpf said about one object.
+struct Load {
+    stage: String,
+    /// 0, or libbpf's negative errno.
+    error: i64,
+    log: String,
+}
+
+fn build_oracle(dir: &Path) -> Option<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/oracle/libbpf_load.c");
+    let out = dir.join("libbpf_load");
+    match Command::new("gcc")
+        .args(["-O2", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .arg("-lbpf")
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(out),
+        Ok(o) => {
+            skip(&format!(
+                "cannot build the libbpf load oracle (libbpf-dev missing?): {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            None
+        }
+        Err(e) => {
+            skip(&format!("gcc not runnable: {e}"));
+            None
+        }
+    }
+}
+
+fn load(oracle: &Path, files: &[PathBuf]) -> Vec<Load> {
+    let out = Command::new(oracle)
+        .args(files)
+        .output()
+        .expect("oracle runs");
+    assert!(out.status.success(), "oracle failed: {out:?}");
+    let loads: Vec<Load> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let v: Value = serde_json::from_str(line).expect("oracle prints JSON lines");
+            Load {
+                stage: v["stage"].as_str().unwrap().to_string(),
+                error: v["error"].as_i64().unwrap(),
+                log: v["log"].as_str().unwrap().to_string(),
+            }
+        })
+        .collect();
+    assert_eq!(loads.len(), files.len(), "one line per file");
+    loads
+}
+
+/// The findings that account for libbpf failing with `errno`.
+fn explaining(findings: &[Finding], errno: i64) -> Vec<&Finding> {
+    findings
+        .iter()
+        .filter(|f| {
+            f.severity == Severity::Error
+                || (f.severity == Severity::Warning
+                    && f.effects.iter().any(|e| {
+                        e.actor == Actor::Libbpf
+                            && e.errno.is_some_and(|n| i64::from(n.number()) == errno)
+                    }))
+        })
+        .collect()
+}
+
+#[test]
+fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(oracle) = build_oracle(tmp.path()) else {
+        return;
+    };
+    let mut files = Vec::new();
+    for v in VARIANTS {
+        let define = v.map(|d| format!("-D{d}"));
+        let args: Vec<&str> = define.iter().map(String::as_str).collect();
+        let name = format!("kernel_refusals_{}.bpf.o", v.unwrap_or("baseline"));
+        let Some(obj) = compile_into(tmp.path(), "kernel_refusals.bpf.c", &args, &name) else {
+            return;
+        };
+        files.push(obj);
+    }
+    let loads = load(&oracle, &files);
+    if loads[0].error != 0 {
+        // The baseline is valid: a failure here is the environment (no
+        // bpf(2), no CAP_BPF), not a rule.
+        skip(&format!(
+            "the kernel refuses even the baseline ({}): {}",
+            loads[0].error, loads[0].log
+        ));
+        return;
+    }
+    let mut problems = Vec::new();
+    for (path, load) in files.iter().zip(&loads) {
+        let data = std::fs::read(path).unwrap();
+        let obj = ObjectSpec::parse(&data, &name_of(path)).unwrap();
+        let findings = check_object(&obj, &CheckEnv::default());
+        let name = path.file_name().unwrap().to_string_lossy();
+        if load.error == 0 {
+            let errors: Vec<String> = findings
+                .iter()
+                .filter(|f| f.is_error())
+                .map(|f| f.to_string())
+                .collect();
+            if !errors.is_empty() {
+                problems.push(format!(
+                    "{name}: the kernel creates every map, bpfc reports {errors:#?}"
+                ));
+            }
+        } else if explaining(&findings, -load.error).is_empty() {
+            problems.push(format!(
+                "{name}: libbpf {} fails with {}: {}; bpfc reports {:#?}",
+                load.stage,
+                load.error,
+                load.log.trim(),
+                findings.iter().map(|f| f.to_string()).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Every variant is one the kernel refuses (otherwise it tests nothing).
+    for (v, load) in VARIANTS.iter().zip(&loads).skip(1) {
+        assert_ne!(
+            load.error, 0,
+            "{v:?} loads: the variant no longer exercises a refusal"
+        );
+    }
+}
