@@ -620,8 +620,21 @@ pub fn check_create(spec: &CreateAttr, env: &Env) -> Vec<Violation> {
         return out;
     };
     let r = rules(map_type);
+    // map_create() takes BPF_F_TOKEN_FD out before the per-type checks, but
+    // first resolves map_token_fd as a BPF token. That fd is the loader's to
+    // give (libbpf sets both from its own token); a definition that carries
+    // the flag sends fd 0, which is no token (kernels before 6.9 refuse the
+    // unknown flag instead), so the per-type checks run without it.
     let flags = MapFlags(spec.map_flags & !MapFlags::TOKEN_FD.0);
     let name = map_type.name();
+    if spec.flags().contains(MapFlags::TOKEN_FD) {
+        out.push(violation(
+            Field::MapFlags,
+            Errno::Einval,
+            "map_create (kernel/bpf/syscall.c)",
+            "map_flags token_fd in a definition: the kernel then reads map_token_fd, which only the loader can set".into(),
+        ));
+    }
 
     // Generic checks, map_create() in kernel/bpf/syscall.c.
     if spec.map_extra != 0 && r.extra == ExtraRule::Forbidden {
@@ -1519,6 +1532,10 @@ mod tests {
         );
         assert_eq!(
             errnos(&spec(MapType::HashOfMaps, 4, 4, 1, MapFlags::NO_COMMON_LRU)),
+            vec![(Flags, Einval)]
+        );
+        assert_eq!(
+            errnos(&spec(MapType::Hash, 4, 4, 1, MapFlags::TOKEN_FD)),
             vec![(Flags, Einval)]
         );
         assert_eq!(
