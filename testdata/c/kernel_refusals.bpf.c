@@ -2,7 +2,9 @@
  * one per -D variant; each was a disagreement between `bpfc check` and a
  * real libbpf load. The define-less build is the baseline the kernel
  * accepts (the same shapes, done right). core/tests/object_kernel_load.rs
- * loads every variant with libbpf (no programs) and compares. */
+ * loads every variant with libbpf (no programs) and compares. Some
+ * variants have BTF the kernel refuses; libbpf then retries without BTF
+ * and the load succeeds, but bpfc must still name the refusal. */
 #include "bpfc_fixture.h"
 
 struct inner {
@@ -46,7 +48,44 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } refused SEC(".maps");
+#elif defined(CGROUP_STORAGE_KEY_SECOND_MEMBER_U64)
+/* cgroup_storage_check_btf: the 16-byte key's second member must be a
+ * 4-byte integer at offset 8 (attach_type). */
+struct wrong_key {
+	__u64 cgroup_inode_id;
+	__u64 attach_type;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
+	__type(key, struct wrong_key);
+	__type(value, __u64);
+} refused SEC(".maps");
+#elif defined(CGROUP_STORAGE_KEY_8_BYTE_STRUCT)
+/* An 8-byte key must be a bare u64 (the cgroup id), not a struct. */
+struct short_key {
+	__u32 lo;
+	__u32 hi;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
+	__type(key, struct short_key);
+	__type(value, __u64);
+} refused SEC(".maps");
 #else
+struct cgroup_storage_key {
+	__u64 cgroup_inode_id;
+	__u32 attach_type;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
+	__type(key, struct cgroup_storage_key);
+	__type(value, __u64);
+} cgroup_storage SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE);
+	__type(key, __u64);
+	__type(value, __u64);
+} percpu_cgroup_storage SEC(".maps");
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
 	__uint(max_entries, 4);

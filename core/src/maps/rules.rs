@@ -11,7 +11,7 @@
 //! knows the target passes its own [`Env`].
 
 use super::{MapFlags, MapSpec, MapType};
-use crate::btf::{Btf, Kind};
+use crate::btf::{Btf, Kind, Member};
 use crate::diag::Errno;
 
 /// `BPF_OBJ_NAME_LEN`: names are NUL-terminated in 16 bytes.
@@ -596,6 +596,27 @@ pub fn rules(map_type: MapType) -> TypeRules {
             )
         },
     }
+}
+
+/// `sizeof(struct bpf_cgroup_storage_key)` (a u64 and a u32, padded).
+const CGROUP_STORAGE_KEY_SIZE: u32 = 16;
+
+/// `btf_member_is_reg_int()`: the member's type, through modifiers and
+/// typedefs, is a plain INT of exactly `size` bytes at byte `offset`.
+fn member_is_reg_int(btf: &Btf<'_>, m: &Member, offset: u32, size: u32) -> bool {
+    let Some(int) = btf
+        .skip_mods_and_typedefs(m.type_id)
+        .ok()
+        .and_then(|id| btf.type_by_id(id).ok())
+        .and_then(|t| t.int())
+    else {
+        return false;
+    };
+    let (bits, at) = (u32::from(int.bits), m.bit_offset());
+    if m.kflag {
+        return m.bitfield_size() == 0 && at.div_ceil(8) == offset && bits.div_ceil(8) == size;
+    }
+    int.bit_offset == 0 && at % 8 == 0 && at / 8 == offset && bits % 8 == 0 && bits / 8 == size
 }
 
 /// Checks a definition against `map_create()`'s generic rules and the type's
@@ -1447,10 +1468,18 @@ pub fn check_btf(
         }
         BtfRule::CgroupStorageKey => {
             if let Some(k) = &key {
-                let ok = match k.kind() {
-                    Kind::Int => k.int().is_some_and(|i| i.bits == 64 && i.bit_offset == 0),
-                    Kind::Struct => k.vlen() == 2,
-                    _ => false,
+                // cgroup_storage_check_btf: key_size picks the form. 16 bytes
+                // is struct bpf_cgroup_storage_key { __u64 cgroup_inode_id;
+                // __u32 attach_type; }, checked member by member; otherwise
+                // the key is a bare u64 cgroup id.
+                let ok = if spec.key_size == CGROUP_STORAGE_KEY_SIZE {
+                    let m: Vec<Member> = k.members().collect();
+                    k.kind() == Kind::Struct
+                        && m.len() == 2
+                        && member_is_reg_int(btf, &m[0], 0, 8)
+                        && member_is_reg_int(btf, &m[1], 8, 4)
+                } else {
+                    k.int().is_some_and(|i| i.bits == 64 && i.bit_offset == 0)
                 };
                 if !ok {
                     out.push(fail(
