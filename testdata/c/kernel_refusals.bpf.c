@@ -7,6 +7,11 @@
  * and the load succeeds, but bpfc must still name the refusal. */
 #include "bpfc_fixture.h"
 
+/* The kernel finds special fields by struct name and size (UAPI layout). */
+struct bpf_spin_lock {
+	__u32 val;
+};
+
 struct inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -71,7 +76,30 @@ struct {
 	__type(key, struct short_key);
 	__type(value, __u64);
 } refused SEC(".maps");
+#elif defined(SPIN_LOCK_IN_PERCPU_ARRAY)
+/* map_check_btf: per-CPU arrays cannot hold a bpf_spin_lock (EOPNOTSUPP);
+ * libbpf creates the map without BTF, where the lock is unusable. */
+struct locked {
+	struct bpf_spin_lock lock;
+	__u32 value;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct locked);
+} refused SEC(".maps");
 #else
+struct locked {
+	struct bpf_spin_lock lock;
+	__u32 value;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct locked);
+} locked_array SEC(".maps");
 struct cgroup_storage_key {
 	__u64 cgroup_inode_id;
 	__u32 attach_type;

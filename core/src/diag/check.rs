@@ -482,6 +482,21 @@ fn btf_checks(
                 Some(v.errno),
                 format!("BPF_MAP_CREATE fails: {}", v.errno.text()),
             );
+            if fatal && !mandatory {
+                // libbpf drops the BTF on any refusal and creates the map;
+                // cilium/ebpf retries only on EINVAL/ENOTSUPP (524).
+                f = f
+                    .effect(
+                        Actor::Libbpf,
+                        None,
+                        "retries without BTF and creates the map, but programs cannot use the field: the verifier needs the map's BTF",
+                    )
+                    .effect(
+                        Actor::Cilium,
+                        Some(v.errno),
+                        "passes the definition unchanged and fails (no retry on this errno)",
+                    );
+            }
             if !fatal {
                 f = f
                     .effect(Actor::Libbpf, None, "Retrying without BTF.")
