@@ -290,6 +290,7 @@ fn check_map_into(
     }
 
     if let Some(t) = kind {
+        inner_map_required(spec, t, out);
         notes(spec, t, out);
         if let Some(btf) = btf {
             btf_checks(spec, t, btf, datasec_size, out);
@@ -320,6 +321,35 @@ fn kernel_finding(
         );
     }
     located(f.fix(fix_for(v.field, spec.kind())), spec)
+}
+
+/// The kernel builds an outer map from a template: `inner_map_fd` must name
+/// a map (kernel/bpf/map_in_map.c). Loaders create that template from the
+/// `values` (`__array`) declaration; without one, libbpf sends
+/// `inner_map_fd` 0, which is no map (EINVAL), and cilium/ebpf refuses a
+/// spec without InnerMap. Only BTF-defined maps are judged: legacy
+/// definitions name their inner map by id, which loaders resolve
+/// themselves.
+fn inner_map_required(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
+    if !matches!(t, MapType::ArrayOfMaps | MapType::HashOfMaps)
+        || spec.inner.is_some()
+        || !matches!(spec.source, MapSource::BtfMaps { .. })
+    {
+        return;
+    }
+    out.push(located(
+        Finding::new(
+            Code::MapInMapWithoutInner,
+            Subject::Map(spec.name.clone()),
+            format!("{t} map without an inner map definition"),
+        )
+        .rule("an outer map is created from an inner map template (inner_map_fd); loaders make it from the __array(values, ...) declaration (bpf_map_meta_alloc, kernel/bpf/map_in_map.c)")
+        .effect(Actor::Kernel, Some(Errno::Einval), "BPF_MAP_CREATE fails: the inner_map_fd libbpf passes (0) is not a map")
+        .effect(Actor::Libbpf, Some(Errno::Einval), "creates the map without an inner map fd and fails, unless bpf_map__set_inner_map_fd() supplied one")
+        .effect(Actor::Cilium, None, "refuses the spec before creating it (\"requires InnerMap\")")
+        .fix("declare the inner map: __array(values, struct { __uint(type, ...); ... })"),
+        spec,
+    ));
 }
 
 fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
@@ -459,6 +489,21 @@ fn btf_checks(
                 Some(v.errno),
                 format!("BPF_MAP_CREATE fails: {}", v.errno.text()),
             );
+            if fatal && !mandatory {
+                // libbpf drops the BTF on any refusal and creates the map;
+                // cilium/ebpf retries only on EINVAL/ENOTSUPP (524).
+                f = f
+                    .effect(
+                        Actor::Libbpf,
+                        None,
+                        "retries without BTF and creates the map, but programs cannot use the field: the verifier needs the map's BTF",
+                    )
+                    .effect(
+                        Actor::Cilium,
+                        Some(v.errno),
+                        "passes the definition unchanged and fails (no retry on this errno)",
+                    );
+            }
             if !fatal {
                 f = f
                     .effect(Actor::Libbpf, None, "Retrying without BTF.")

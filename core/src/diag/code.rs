@@ -181,6 +181,9 @@ codes! {
     KernelCapability = "BPFC-K017", Note, "map type needs extra capability";
     /// The kernel stores different values than requested (LRU rounding, RDONLY_PROG added).
     KernelAdjusts = "BPFC-K018", Note, "kernel adjusts the stored definition";
+    /// An array or hash of maps without an inner map definition: the kernel
+    /// needs an inner map fd to create it.
+    MapInMapWithoutInner = "BPFC-K019", Error, "map-in-map without an inner map definition";
 
     /// Internal map names collide after libbpf's truncation.
     InternalMapNameCollision = "BPFC-D001", Warning, "internal map names collide";

@@ -11,7 +11,7 @@
 //! knows the target passes its own [`Env`].
 
 use super::{MapFlags, MapSpec, MapType};
-use crate::btf::{Btf, Kind};
+use crate::btf::{Btf, Kind, Member};
 use crate::diag::Errno;
 
 /// `BPF_OBJ_NAME_LEN`: names are NUL-terminated in 16 bytes.
@@ -598,6 +598,27 @@ pub fn rules(map_type: MapType) -> TypeRules {
     }
 }
 
+/// `sizeof(struct bpf_cgroup_storage_key)` (a u64 and a u32, padded).
+const CGROUP_STORAGE_KEY_SIZE: u32 = 16;
+
+/// `btf_member_is_reg_int()`: the member's type, through modifiers and
+/// typedefs, is a plain INT of exactly `size` bytes at byte `offset`.
+fn member_is_reg_int(btf: &Btf<'_>, m: &Member, offset: u32, size: u32) -> bool {
+    let Some(int) = btf
+        .skip_mods_and_typedefs(m.type_id)
+        .ok()
+        .and_then(|id| btf.type_by_id(id).ok())
+        .and_then(|t| t.int())
+    else {
+        return false;
+    };
+    let (bits, at) = (u32::from(int.bits), m.bit_offset());
+    if m.kflag {
+        return m.bitfield_size() == 0 && at.div_ceil(8) == offset && bits.div_ceil(8) == size;
+    }
+    int.bit_offset == 0 && at % 8 == 0 && at / 8 == offset && bits % 8 == 0 && bits / 8 == size
+}
+
 /// Checks a definition against `map_create()`'s generic rules and the type's
 /// `map_alloc_check` / `map_alloc` rules (everything except BTF and the name).
 ///
@@ -620,8 +641,21 @@ pub fn check_create(spec: &CreateAttr, env: &Env) -> Vec<Violation> {
         return out;
     };
     let r = rules(map_type);
+    // map_create() takes BPF_F_TOKEN_FD out before the per-type checks, but
+    // first resolves map_token_fd as a BPF token. That fd is the loader's to
+    // give (libbpf sets both from its own token); a definition that carries
+    // the flag sends fd 0, which is no token (kernels before 6.9 refuse the
+    // unknown flag instead), so the per-type checks run without it.
     let flags = MapFlags(spec.map_flags & !MapFlags::TOKEN_FD.0);
     let name = map_type.name();
+    if spec.flags().contains(MapFlags::TOKEN_FD) {
+        out.push(violation(
+            Field::MapFlags,
+            Errno::Einval,
+            "map_create (kernel/bpf/syscall.c)",
+            "map_flags token_fd in a definition: the kernel then reads map_token_fd, which only the loader can set".into(),
+        ));
+    }
 
     // Generic checks, map_create() in kernel/bpf/syscall.c.
     if spec.map_extra != 0 && r.extra == ExtraRule::Forbidden {
@@ -842,7 +876,9 @@ fn check_special(
     let (k, v) = (u64::from(spec.key_size), u64::from(spec.value_size));
     let fail = |field, errno, rule: String| violation(field, errno, r.source, rule);
     match r.map_type {
-        T::Hash | T::PercpuHash | T::LruHash | T::LruPercpuHash | T::Rhash => {
+        // fd_htab_map_alloc_check runs htab_map_alloc_check first, so a hash
+        // of maps is held to the same flag and size rules.
+        T::Hash | T::PercpuHash | T::LruHash | T::LruPercpuHash | T::Rhash | T::HashOfMaps => {
             let lru = matches!(r.map_type, T::LruHash | T::LruPercpuHash);
             let percpu = matches!(r.map_type, T::PercpuHash | T::LruPercpuHash);
             if !lru && flags.contains(MapFlags::NO_COMMON_LRU) {
@@ -1440,10 +1476,18 @@ pub fn check_btf(
         }
         BtfRule::CgroupStorageKey => {
             if let Some(k) = &key {
-                let ok = match k.kind() {
-                    Kind::Int => k.int().is_some_and(|i| i.bits == 64 && i.bit_offset == 0),
-                    Kind::Struct => k.vlen() == 2,
-                    _ => false,
+                // cgroup_storage_check_btf: key_size picks the form. 16 bytes
+                // is struct bpf_cgroup_storage_key { __u64 cgroup_inode_id;
+                // __u32 attach_type; }, checked member by member; otherwise
+                // the key is a bare u64 cgroup id.
+                let ok = if spec.key_size == CGROUP_STORAGE_KEY_SIZE {
+                    let m: Vec<Member> = k.members().collect();
+                    k.kind() == Kind::Struct
+                        && m.len() == 2
+                        && member_is_reg_int(btf, &m[0], 0, 8)
+                        && member_is_reg_int(btf, &m[1], 8, 4)
+                } else {
+                    k.int().is_some_and(|i| i.bits == 64 && i.bit_offset == 0)
                 };
                 if !ok {
                     out.push(fail(
@@ -1521,6 +1565,14 @@ mod tests {
         );
         assert_eq!(
             errnos(&spec(MapType::Hash, 4, 4, 1, MapFlags::NO_COMMON_LRU)),
+            vec![(Flags, Einval)]
+        );
+        assert_eq!(
+            errnos(&spec(MapType::HashOfMaps, 4, 4, 1, MapFlags::NO_COMMON_LRU)),
+            vec![(Flags, Einval)]
+        );
+        assert_eq!(
+            errnos(&spec(MapType::Hash, 4, 4, 1, MapFlags::TOKEN_FD)),
             vec![(Flags, Einval)]
         );
         assert_eq!(

@@ -1,0 +1,208 @@
+//! The running kernel as the oracle for whole objects: libbpf loads each
+//! object's BTF and creates every map for real (testdata/oracle/
+//! libbpf_load.c turns every program's autoload off), and `check_object`
+//! must agree. A map the kernel refuses needs an error finding, or a
+//! warning that names the errno libbpf fails with (bpfc's policy for what
+//! only libbpf refuses, diag::Severity); an object bpfc finds no error in
+//! must load.
+//!
+//! When the kernel refuses a map's BTF, libbpf says so ("Retrying without
+//! BTF") and creates the map without it, so the load succeeds: bpfc must
+//! still report the kernel's errno (a warning at least), and an error is
+//! then accepted only if it is that refusal (a special field the map
+//! cannot hold without its BTF).
+//!
+//! The corpus is testdata/c/kernel_refusals.bpf.c: its baseline and one
+//! variant per disagreement found by differential runs over real objects.
+
+mod object_support;
+
+use bpfc::diag::{check_object, Actor, CheckEnv, Finding, Severity};
+use bpfc::object::ObjectSpec;
+use object_support::{compile_into, name_of, skip};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The variants of kernel_refusals.bpf.c; `None` is the baseline.
+const VARIANTS: &[Option<&str>] = &[
+    None,
+    Some("HASH_OF_MAPS_NO_COMMON_LRU"),
+    Some("TOKEN_FD_FLAG"),
+    Some("ARRAY_OF_MAPS_WITHOUT_INNER"),
+    Some("HASH_OF_MAPS_WITHOUT_INNER"),
+    Some("CGROUP_STORAGE_KEY_SECOND_MEMBER_U64"),
+    Some("CGROUP_STORAGE_KEY_8_BYTE_STRUCT"),
+    Some("SPIN_LOCK_IN_PERCPU_ARRAY"),
+];
+
+/// What libbpf said about one object.
+struct Load {
+    stage: String,
+    /// 0, or libbpf's negative errno.
+    error: i64,
+    log: String,
+}
+
+fn build_oracle(dir: &Path) -> Option<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/oracle/libbpf_load.c");
+    let out = dir.join("libbpf_load");
+    match Command::new("gcc")
+        .args(["-O2", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .arg("-lbpf")
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(out),
+        Ok(o) => {
+            skip(&format!(
+                "cannot build the libbpf load oracle (libbpf-dev missing?): {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            None
+        }
+        Err(e) => {
+            skip(&format!("gcc not runnable: {e}"));
+            None
+        }
+    }
+}
+
+fn load(oracle: &Path, files: &[PathBuf]) -> Vec<Load> {
+    let out = Command::new(oracle)
+        .args(files)
+        .output()
+        .expect("oracle runs");
+    assert!(out.status.success(), "oracle failed: {out:?}");
+    let loads: Vec<Load> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let v: Value = serde_json::from_str(line).expect("oracle prints JSON lines");
+            Load {
+                stage: v["stage"].as_str().unwrap().to_string(),
+                error: v["error"].as_i64().unwrap(),
+                log: v["log"].as_str().unwrap().to_string(),
+            }
+        })
+        .collect();
+    assert_eq!(loads.len(), files.len(), "one line per file");
+    loads
+}
+
+/// The errno of the BTF refusal libbpf logged before retrying without BTF
+/// ("Error in bpf_create_map_xattr(m):Invalid argument(-22). Retrying
+/// without BTF."), if any.
+fn btf_retry_errno(log: &str) -> Option<i64> {
+    let line = log.lines().find(|l| l.contains("Retrying without BTF"))?;
+    let before = line.split("). Retrying").next()?;
+    before.rsplit('(').next()?.parse::<i64>().ok().map(|n| -n)
+}
+
+/// Whether `f` names the kernel failing with `errno`.
+fn names_kernel_errno(f: &Finding, errno: i64) -> bool {
+    f.effects.iter().any(|e| {
+        e.actor == Actor::Kernel && e.errno.is_some_and(|n| i64::from(n.number()) == errno)
+    })
+}
+
+/// The findings that account for libbpf failing with `errno`.
+fn explaining(findings: &[Finding], errno: i64) -> Vec<&Finding> {
+    findings
+        .iter()
+        .filter(|f| {
+            f.severity == Severity::Error
+                || (f.severity == Severity::Warning
+                    && f.effects.iter().any(|e| {
+                        e.actor == Actor::Libbpf
+                            && e.errno.is_some_and(|n| i64::from(n.number()) == errno)
+                    }))
+        })
+        .collect()
+}
+
+#[test]
+fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(oracle) = build_oracle(tmp.path()) else {
+        return;
+    };
+    let mut files = Vec::new();
+    for v in VARIANTS {
+        let define = v.map(|d| format!("-D{d}"));
+        let args: Vec<&str> = define.iter().map(String::as_str).collect();
+        let name = format!("kernel_refusals_{}.bpf.o", v.unwrap_or("baseline"));
+        let Some(obj) = compile_into(tmp.path(), "kernel_refusals.bpf.c", &args, &name) else {
+            return;
+        };
+        files.push(obj);
+    }
+    let loads = load(&oracle, &files);
+    if loads[0].error != 0 {
+        // The baseline is valid: a failure here is the environment (no
+        // bpf(2), no CAP_BPF), not a rule.
+        skip(&format!(
+            "the kernel refuses even the baseline ({}): {}",
+            loads[0].error, loads[0].log
+        ));
+        return;
+    }
+    let mut problems = Vec::new();
+    for (path, load) in files.iter().zip(&loads) {
+        let data = std::fs::read(path).unwrap();
+        let obj = ObjectSpec::parse(&data, &name_of(path)).unwrap();
+        let findings = check_object(&obj, &CheckEnv::default());
+        let name = path.file_name().unwrap().to_string_lossy();
+        let retry = btf_retry_errno(&load.log);
+        if let Some(errno) = retry {
+            let told = findings
+                .iter()
+                .any(|f| f.severity >= Severity::Warning && names_kernel_errno(f, errno));
+            if !told {
+                problems.push(format!(
+                    "{name}: the kernel refuses the BTF ({}), bpfc reports {:#?}",
+                    load.log.trim(),
+                    findings.iter().map(|f| f.to_string()).collect::<Vec<_>>()
+                ));
+            }
+        }
+        if load.error == 0 {
+            // An error for a BTF refusal must say what libbpf does instead.
+            let excused = |f: &Finding| {
+                retry.is_some_and(|n| names_kernel_errno(f, n))
+                    && f.effects
+                        .iter()
+                        .any(|e| e.actor == Actor::Libbpf && e.message.contains("without BTF"))
+            };
+            let errors: Vec<String> = findings
+                .iter()
+                .filter(|f| f.is_error() && !excused(f))
+                .map(|f| f.to_string())
+                .collect();
+            if !errors.is_empty() {
+                problems.push(format!(
+                    "{name}: the kernel creates every map, bpfc reports {errors:#?}"
+                ));
+            }
+        } else if explaining(&findings, -load.error).is_empty() {
+            problems.push(format!(
+                "{name}: libbpf {} fails with {}: {}; bpfc reports {:#?}",
+                load.stage,
+                load.error,
+                load.log.trim(),
+                findings.iter().map(|f| f.to_string()).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Every variant is one the kernel refuses (otherwise it tests nothing),
+    // and the baseline's BTF is accepted as it is.
+    assert_eq!(btf_retry_errno(&loads[0].log), None, "{}", loads[0].log);
+    for (v, load) in VARIANTS.iter().zip(&loads).skip(1) {
+        assert!(
+            load.error != 0 || btf_retry_errno(&load.log).is_some(),
+            "{v:?} loads: the variant no longer exercises a refusal"
+        );
+    }
+}

@@ -1,0 +1,143 @@
+/* Maps that libbpf opens but the running kernel refuses at BPF_MAP_CREATE,
+ * one per -D variant; each was a disagreement between `bpfc check` and a
+ * real libbpf load. The define-less build is the baseline the kernel
+ * accepts (the same shapes, done right). core/tests/object_kernel_load.rs
+ * loads every variant with libbpf (no programs) and compares. Some
+ * variants have BTF the kernel refuses; libbpf then retries without BTF
+ * and the load succeeds, but bpfc must still name the refusal. */
+#include "bpfc_fixture.h"
+
+/* The kernel finds special fields by struct name and size (UAPI layout). */
+struct bpf_spin_lock {
+	__u32 val;
+};
+
+struct inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+#if defined(HASH_OF_MAPS_NO_COMMON_LRU)
+/* fd_htab_map_alloc_check runs htab_map_alloc_check: LRU hashes only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 4);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, __u32);
+	__array(values, struct inner);
+} refused SEC(".maps");
+#elif defined(ARRAY_OF_MAPS_WITHOUT_INNER)
+/* No inner definition: libbpf passes inner_map_fd 0, which is no map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 4);
+	__uint(key_size, 4);
+	__uint(value_size, 4);
+} refused SEC(".maps");
+#elif defined(HASH_OF_MAPS_WITHOUT_INNER)
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 4);
+	__uint(key_size, 4);
+	__uint(value_size, 4);
+} refused SEC(".maps");
+#elif defined(TOKEN_FD_FLAG)
+/* BPF_F_TOKEN_FD makes the kernel read map_token_fd, which no loader
+ * fills from an object file. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__uint(map_flags, 1U << 16);
+	__type(key, __u32);
+	__type(value, __u64);
+} refused SEC(".maps");
+#elif defined(CGROUP_STORAGE_KEY_SECOND_MEMBER_U64)
+/* cgroup_storage_check_btf: the 16-byte key's second member must be a
+ * 4-byte integer at offset 8 (attach_type). */
+struct wrong_key {
+	__u64 cgroup_inode_id;
+	__u64 attach_type;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
+	__type(key, struct wrong_key);
+	__type(value, __u64);
+} refused SEC(".maps");
+#elif defined(CGROUP_STORAGE_KEY_8_BYTE_STRUCT)
+/* An 8-byte key must be a bare u64 (the cgroup id), not a struct. */
+struct short_key {
+	__u32 lo;
+	__u32 hi;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
+	__type(key, struct short_key);
+	__type(value, __u64);
+} refused SEC(".maps");
+#elif defined(SPIN_LOCK_IN_PERCPU_ARRAY)
+/* map_check_btf: per-CPU arrays cannot hold a bpf_spin_lock (EOPNOTSUPP);
+ * libbpf creates the map without BTF, where the lock is unusable. */
+struct locked {
+	struct bpf_spin_lock lock;
+	__u32 value;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct locked);
+} refused SEC(".maps");
+#else
+struct locked {
+	struct bpf_spin_lock lock;
+	__u32 value;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct locked);
+} locked_array SEC(".maps");
+struct cgroup_storage_key {
+	__u64 cgroup_inode_id;
+	__u32 attach_type;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
+	__type(key, struct cgroup_storage_key);
+	__type(value, __u64);
+} cgroup_storage SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE);
+	__type(key, __u64);
+	__type(value, __u64);
+} percpu_cgroup_storage SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__array(values, struct inner);
+} hash_of_maps SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__array(values, struct inner);
+} array_of_maps SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} array SEC(".maps");
+#endif
+
+SEC("xdp")
+int prog(void *ctx)
+{
+	return 0;
+}
+
+char _license[] SEC("license") = "GPL";

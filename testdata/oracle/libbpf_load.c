@@ -1,0 +1,71 @@
+/* Test oracle: what the running kernel says when libbpf loads an object's
+ * BTF and creates its maps for real. Every program's autoload is turned off
+ * first, so only the maps (and the BTF) reach the kernel. One JSON line per
+ * object; "error" is libbpf's return (a negative errno), 0 on success.
+ * Built by the test suite against libbpf-dev; never a runtime dependency.
+ *
+ *   libbpf_load FILE...
+ *   {"file":"x.o","stage":"load","error":-22,"log":"libbpf: map 'm': failed to create: ..."}
+ */
+#include <bpf/libbpf.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+static char log_text[4096];
+static size_t log_len;
+
+/* Keeps libbpf's warnings (the reason for a failure), drops debug chatter. */
+static int keep(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG || log_len >= sizeof(log_text) - 1)
+		return 0;
+	int n = vsnprintf(log_text + log_len, sizeof(log_text) - log_len, fmt, args);
+	if (n > 0)
+		log_len += (size_t)n;
+	if (log_len > sizeof(log_text) - 1)
+		log_len = sizeof(log_text) - 1;
+	return 0;
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+int main(int argc, char **argv)
+{
+	libbpf_set_print(keep);
+	for (int i = 1; i < argc; i++) {
+		log_len = 0;
+		log_text[0] = 0;
+		const char *stage = "open";
+		struct bpf_object *obj = bpf_object__open_file(argv[i], NULL);
+		int err = libbpf_get_error(obj);
+
+		if (!err) {
+			struct bpf_program *prog;
+
+			bpf_object__for_each_program(prog, obj)
+				bpf_program__set_autoload(prog, false);
+			stage = "load";
+			err = bpf_object__load(obj);
+			bpf_object__close(obj);
+		}
+		printf("{\"file\":");
+		json_string(argv[i]);
+		printf(",\"stage\":\"%s\",\"error\":%d,\"log\":", stage, err);
+		json_string(log_text);
+		printf("}\n");
+	}
+	return 0;
+}
