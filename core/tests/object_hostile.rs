@@ -1,16 +1,26 @@
 //! No input makes the reader panic: real objects cut short at many points
-//! and with bytes flipped all over still give an object or an error.
+//! and with bytes flipped all over still give an object or an error, and
+//! everything the CLI does with an object (the full check with the kernel's
+//! BTF rules, the inspect report in text and JSON, the ABI snapshot) ends.
 
 mod object_support;
 
 use bpfc::diag::{check_object, CheckEnv};
 use bpfc::object::ObjectSpec;
+use bpfc::report::{self, json::InspectDoc};
 use object_support::corpus;
 
 fn read_and_check(data: &[u8]) {
     if let Ok(obj) = ObjectSpec::parse(data, "hostile") {
-        let _ = check_object(&obj, &CheckEnv::default());
+        let env = CheckEnv {
+            validate_btf: true,
+            ..CheckEnv::default()
+        };
+        let findings = check_object(&obj, &env);
         let _ = obj.fixed_btf();
+        let _ = report::inspect_text("hostile.o", &obj, &findings);
+        let _ = serde_json::to_string(&InspectDoc::new("hostile.o", &obj, &findings));
+        let _ = report::snapshot(&obj);
     }
 }
 
