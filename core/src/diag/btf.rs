@@ -104,15 +104,24 @@ pub(super) fn kernel_btf_verdict(obj: &ObjectSpec<'_>, out: &mut Vec<Finding>) {
 
 /// What `BPF_BTF_LOAD` returns for the rule (kernel/bpf/btf.c): size
 /// limits are `E2BIG`, an unknown version `ENOTSUPP`, a reference loop
-/// `EEXIST`, everything else `EINVAL`.
-fn kernel_errno(code: BtfCode) -> Errno {
+/// `EEXIST`, everything else `EINVAL`; the special-field pass
+/// (`btf_parse_struct_metas`) adds its own.
+pub fn kernel_errno(code: BtfCode) -> Errno {
     match code {
         BtfCode::TooLarge
         | BtfCode::UnsupportedHeader
         | BtfCode::TooManyTypes
-        | BtfCode::ResolveDepthExceeded => Errno::E2big,
+        | BtfCode::ResolveDepthExceeded
+        | BtfCode::SpecialFieldRepeated
+        | BtfCode::TooManySpecialFields
+        | BtfCode::SpecialFieldsTooDeep => Errno::E2big,
         BtfCode::UnsupportedVersion => Errno::Enotsupp,
-        BtfCode::LoopDetected => Errno::Eexist,
+        BtfCode::LoopDetected | BtfCode::SpecialFieldOverlap => Errno::Eexist,
+        BtfCode::ContainsTypeNotFound | BtfCode::ContainsNodeNotFound => Errno::Enoent,
+        BtfCode::SpecialFieldPastEnd
+        | BtfCode::NoSpecialFields
+        | BtfCode::GraphValueWithoutRecord => Errno::Efault,
+        BtfCode::GraphOwnershipCycle => Errno::Eloop,
         _ => Errno::Einval,
     }
 }

@@ -49,12 +49,14 @@ errnos! {
     Ebadf = 9, "EBADF", "Bad file descriptor";
     Enomem = 12, "ENOMEM", "Cannot allocate memory";
     Eacces = 13, "EACCES", "Permission denied";
+    Efault = 14, "EFAULT", "Bad address";
     Ebusy = 16, "EBUSY", "Device or resource busy";
     Eexist = 17, "EEXIST", "File exists";
     Einval = 22, "EINVAL", "Invalid argument";
     Enospc = 28, "ENOSPC", "No space left on device";
     Erange = 34, "ERANGE", "Numerical result out of range";
     Enametoolong = 36, "ENAMETOOLONG", "File name too long";
+    Eloop = 40, "ELOOP", "Too many levels of symbolic links";
     Eopnotsupp = 95, "EOPNOTSUPP", "Operation not supported";
     Enotsupp = 524, "ENOTSUPP", "Unknown error 524";
     LibbpfFormat = 4001, "LIBBPF_ERRNO__FORMAT", "Invalid ELF object format";
@@ -86,5 +88,7 @@ mod tests {
         assert_eq!(Errno::E2big.number(), libc::E2BIG);
         assert_eq!(Errno::Erange.number(), libc::ERANGE);
         assert_eq!(Errno::Eacces.number(), libc::EACCES);
+        assert_eq!(Errno::Efault.number(), libc::EFAULT);
+        assert_eq!(Errno::Eloop.number(), libc::ELOOP);
     }
 }

@@ -17,6 +17,7 @@ mod errno;
 mod finding;
 mod padding;
 
+pub use btf::kernel_errno;
 pub use check::{check_map, check_maps, check_object, CheckEnv};
 pub use code::Code;
 pub use errno::Errno;

@@ -132,6 +132,48 @@ codes! {
     LoopDetected = "loop-detected",
     InvalidResolveState = "invalid-resolve-state",
     TypeTagAfterModifier = "type-tag-after-modifier",
+    // Special fields of program BTF (btf_parse_struct_metas); the kernel
+    // logs nothing for these.
+    /// A second bpf_spin_lock (or bpf_res_spin_lock) in one struct: E2BIG.
+    SpecialFieldRepeated = "special-field-repeated",
+    /// More than BTF_FIELDS_MAX special fields in one struct: E2BIG.
+    TooManySpecialFields = "too-many-special-fields",
+    /// Nested structs or arrays 32 deep: E2BIG.
+    SpecialFieldsTooDeep = "special-fields-too-deep",
+    /// A member at a bit offset in a struct searched for special fields.
+    SpecialFieldBitOffset = "special-field-bit-offset",
+    /// A pointer member's type tag is not a kptr tag, or there are two.
+    InvalidKptrTag = "invalid-kptr-tag",
+    /// A kptr that does not point to a struct.
+    InvalidKptrTarget = "invalid-kptr-target",
+    /// An array of a special field that may not repeat.
+    SpecialFieldArray = "special-field-array",
+    /// A graph root without (or with two) `contains:` decl tags.
+    ContainsTagMissing = "contains-tag-missing",
+    /// A `contains:` tag without a node member name.
+    ContainsTagMalformed = "contains-tag-malformed",
+    /// A `contains:` tag naming an undefined struct: ENOENT.
+    ContainsTypeNotFound = "contains-type-not-found",
+    /// The value struct lacks the node member: ENOENT.
+    ContainsNodeNotFound = "contains-node-not-found",
+    /// The node member has the wrong type or alignment.
+    ContainsNodeInvalid = "contains-node-invalid",
+    /// A special field past the end of its struct: EFAULT.
+    SpecialFieldPastEnd = "special-field-past-end",
+    /// Overlapping special fields: EEXIST.
+    SpecialFieldOverlap = "special-field-overlap",
+    /// bpf_spin_lock and bpf_res_spin_lock in one struct.
+    SpinLockConflict = "spin-lock-conflict",
+    /// A graph root without a lock beside it.
+    GraphRootWithoutLock = "graph-root-without-lock",
+    /// A list node and a tree node without a bpf_refcount.
+    GraphNodesWithoutRefcount = "graph-nodes-without-refcount",
+    /// A struct picked for special fields that has none: EFAULT.
+    NoSpecialFields = "no-special-fields",
+    /// A graph root's value struct without special fields: EFAULT.
+    GraphValueWithoutRecord = "graph-value-without-record",
+    /// A node-and-root struct owning a root: ELOOP.
+    GraphOwnershipCycle = "graph-ownership-cycle",
     // Older kernels.
     /// Names of 129..=512 bytes: refused before 6.1 (KSYM_NAME_LEN 128).
     CompatLongName = "compat-long-name",

@@ -44,6 +44,7 @@ mod meta;
 mod names;
 mod resolve;
 mod slots;
+mod special;
 mod tags;
 
 pub use finding::{Code, Finding, Severity};
@@ -291,6 +292,7 @@ impl<'b, 'a> Checker<'b, 'a> {
         c.check_metas();
         c.resolve_all();
         c.check_type_tags();
+        c.check_special_fields();
         if opts.older_kernels {
             c.check_compat();
         }

@@ -1,0 +1,6 @@
+// expect: EINVAL
+#include "special.h"
+struct t { int a; };
+struct v { struct t __kptr __kptr *p; struct bpf_spin_lock l; };
+struct v g;
+struct t g2;

@@ -1,0 +1,6 @@
+// expect: EINVAL
+#include "special.h"
+struct node { int v; int n; struct bpf_list_node x; };
+struct v { struct bpf_list_head h __contains(node, n); struct bpf_spin_lock l; };
+struct v g;
+struct node g2;

@@ -1,0 +1,6 @@
+// expect: EINVAL (a list needs a bpf_list_node)
+#include "special.h"
+struct node { int v; struct bpf_rb_node n; };
+struct v { struct bpf_list_head h __contains(node, n); struct bpf_spin_lock l; };
+struct v g;
+struct node g2;

@@ -1,0 +1,6 @@
+// expect: ENOENT
+#include "special.h"
+struct node { int v; struct bpf_list_node n; };
+struct v { struct bpf_list_head h __contains(node, m); struct bpf_spin_lock l; };
+struct v g;
+struct node g2;

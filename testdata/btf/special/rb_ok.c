@@ -1,0 +1,6 @@
+// expect: OK
+#include "special.h"
+struct node { int v; struct bpf_rb_node n; };
+struct v { struct bpf_rb_root r __contains(node, n); struct bpf_spin_lock l; };
+struct v g;
+struct node g2;
