@@ -260,3 +260,31 @@ fn split_btf_is_not_searched_for_special_fields() {
     let found = findings(&b.build());
     assert_eq!(bpfc_says(&found), "E2BIG", "{found:?}");
 }
+
+/// vmlinux defines the special structs and has a struct with a
+/// `bpf_spin_lock` member (`bpf_async_kern`): the pass looks at it and
+/// finds nothing wrong, as the kernel would.
+#[test]
+fn vmlinux_structs_with_special_members_pass() {
+    const VMLINUX: &str = "/sys/kernel/btf/vmlinux";
+    let Ok(data) = std::fs::read(VMLINUX) else {
+        return skip(
+            "vmlinux_structs_with_special_members_pass",
+            "no /sys/kernel/btf/vmlinux",
+        );
+    };
+    let btf = Btf::parse(&data).expect("vmlinux parses");
+    let has_lock = btf
+        .types()
+        .any(|t| t.kind() == Kind::Struct && btf.name(&t).is_ok_and(|n| n == "bpf_spin_lock"));
+    assert!(has_lock, "this vmlinux defines no bpf_spin_lock");
+    let start = std::time::Instant::now();
+    let found = validate_with(&btf, &Options::default());
+    eprintln!("vmlinux validated in {:?}", start.elapsed());
+    let errors: Vec<String> = found
+        .iter()
+        .filter(|f| f.is_error())
+        .map(|f| f.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}

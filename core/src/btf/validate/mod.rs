@@ -14,7 +14,15 @@
 //!    resolution (loops, depth limit, sizes, member fits), then the
 //!    FUNC_PROTO argument checks.
 //! 4. `tags`: TYPE_TAG ordering in modifier chains.
-//! 5. `compat`: what older kernels still in use would refuse (warnings) or
+//! 5. `special`: the special fields (`btf_parse_struct_metas`): once the
+//!    BTF defines `bpf_spin_lock`, `bpf_list_head`, ... or a kptr type, every
+//!    struct with a direct member of such a type must have a field layout
+//!    the kernel accepts (one lock, aligned, `contains:` tags that name a
+//!    node, ...). The kernel logs nothing for these rules, so the messages
+//!    are ours; each code maps to the errno it returns. Program BTF only
+//!    (not split BTF), and without the checks that need the running
+//!    kernel's own BTF (destructors of `__kptr` targets).
+//! 6. `compat`: what older kernels still in use would refuse (warnings) or
 //!    would need rewritten (notes).
 //!
 //! Unlike the kernel, validation continues after an error so that one run

@@ -84,6 +84,10 @@ enum Found<'a> {
     Field(FieldKind, Option<GraphRoot<'a>>),
 }
 
+/// `contains:` decl tag values (the text after the prefix) by the type id
+/// and component index they are attached to.
+type ContainsTags<'a> = HashMap<(u32, u32), Vec<&'a [u8]>>;
+
 /// The walk's state shared by every struct of one blob.
 pub(super) struct Finder<'c, 'a> {
     btf: &'c Btf<'a>,
@@ -91,7 +95,7 @@ pub(super) struct Finder<'c, 'a> {
     memo: HashMap<(u32, u32), Option<Rc<Trace<'a>>>>,
     /// `contains:` decl tags by (type id, component index): the text after
     /// the prefix of each. Built on first use.
-    contains: Option<HashMap<(u32, u32), Vec<&'a [u8]>>>,
+    contains: Option<ContainsTags<'a>>,
     /// The first STRUCT of each name. Built on first use.
     structs: Option<HashMap<&'a [u8], u32>>,
 }
@@ -243,7 +247,6 @@ impl<'c, 'a> Finder<'c, 'a> {
         if nelems == 0 {
             return Ok(());
         }
-        let kind_of_var = var.as_ref().map(|t| t.kind());
         let name = self.name(var.as_ref())?;
         // `btf_get_field_type`: the name decides, whatever the kind.
         let kind = match NAMED.iter().find(|(_, n, _)| *n == name) {
@@ -264,12 +267,13 @@ impl<'c, 'a> Finder<'c, 'a> {
                 }
                 kind
             }
-            None if kind_of_var == Some(Kind::Struct) => {
-                let nested = var.expect("a struct is not void");
-                return self.nested(trace, &nested, i, path, off, nelems, level);
-            }
-            // Anything else may be a kptr; `btf_find_kptr` decides.
-            None => FieldKind::KptrRef,
+            None => match &var {
+                Some(nested) if nested.kind() == Kind::Struct => {
+                    return self.nested(trace, nested, i, path, off, nelems, level);
+                }
+                // Anything else may be a kptr; `btf_find_kptr` decides.
+                _ => FieldKind::KptrRef,
+            },
         };
         if off % kind.align() != 0 {
             // Misaligned: not a field at all (and if no field is left, the
@@ -470,7 +474,7 @@ impl<'c, 'a> Finder<'c, 'a> {
             Some(t) if t.kind() == Kind::Struct && t.size() == kind.size() => {}
             _ => return Ok(Found::Nothing),
         }
-        let tags = self.contains_tags(parent.id(), i)?;
+        let tags = self.contains_tags(parent.id(), i);
         let value = match tags {
             [one] => *one,
             [] => {
@@ -510,7 +514,7 @@ impl<'c, 'a> Finder<'c, 'a> {
             return Err(malformed("has no `:<node member>`"));
         };
         let (type_name, node_name) = (&value[..colon], &value[colon + 1..]);
-        let Some(value_id) = self.struct_named(type_name)? else {
+        let Some(value_id) = self.struct_named(type_name) else {
             return Err(refuse(
                 Code::ContainsTypeNotFound,
                 i,
@@ -534,17 +538,19 @@ impl<'c, 'a> Finder<'c, 'a> {
     }
 
     /// The `contains:` decl tags on member `comp` of struct `id`.
-    fn contains_tags(&mut self, id: u32, comp: u32) -> Step<&[&'a [u8]]> {
-        if self.contains.is_none() {
-            let mut map: HashMap<(u32, u32), Vec<&'a [u8]>> = HashMap::new();
-            for tag_id in self.btf.first_id()..=self.checker.last_kept.min(self.btf.last_id()) {
-                if self.checker.slots.tag(tag_id).kind() != Some(Kind::DeclTag) {
+    fn contains_tags(&mut self, id: u32, comp: u32) -> &[&'a [u8]] {
+        let btf = self.btf;
+        let checker = self.checker;
+        let map = self.contains.get_or_insert_with(|| {
+            let mut map = ContainsTags::new();
+            for tag_id in btf.first_id()..=checker.last_kept.min(btf.last_id()) {
+                if checker.slots.tag(tag_id).kind() != Some(Kind::DeclTag) {
                     continue;
                 }
-                let Ok(tag) = self.btf.type_by_id(tag_id) else {
+                let Ok(tag) = btf.type_by_id(tag_id) else {
                     continue;
                 };
-                let Ok(name) = self.btf.str_bytes(tag.name_off()) else {
+                let Ok(name) = btf.str_bytes(tag.name_off()) else {
                     continue;
                 };
                 let (Some(rest), Some(comp)) =
@@ -556,30 +562,31 @@ impl<'c, 'a> Finder<'c, 'a> {
                     .or_default()
                     .push(rest);
             }
-            self.contains = Some(map);
-        }
-        let map = self.contains.as_ref().expect("built above");
-        Ok(map.get(&(id, comp)).map_or(&[][..], |v| v.as_slice()))
+            map
+        });
+        map.get(&(id, comp)).map_or(&[][..], |v| v.as_slice())
     }
 
     /// `btf_find_by_name_kind(name, BTF_KIND_STRUCT)`: the lowest id.
-    fn struct_named(&mut self, name: &[u8]) -> Step<Option<u32>> {
-        if self.structs.is_none() {
+    fn struct_named(&mut self, name: &[u8]) -> Option<u32> {
+        let btf = self.btf;
+        let checker = self.checker;
+        let map = self.structs.get_or_insert_with(|| {
             let mut map = HashMap::new();
-            for id in self.btf.first_id()..=self.checker.last_kept.min(self.btf.last_id()) {
-                if self.checker.slots.tag(id).kind() != Some(Kind::Struct) {
+            for id in btf.first_id()..=checker.last_kept.min(btf.last_id()) {
+                if checker.slots.tag(id).kind() != Some(Kind::Struct) {
                     continue;
                 }
-                let Ok(t) = self.btf.type_by_id(id) else {
+                let Ok(t) = btf.type_by_id(id) else {
                     continue;
                 };
-                if let Ok(n) = self.btf.str_bytes(t.name_off()) {
+                if let Ok(n) = btf.str_bytes(t.name_off()) {
                     map.entry(n).or_insert(id);
                 }
             }
-            self.structs = Some(map);
-        }
-        Ok(self.structs.as_ref().and_then(|m| m.get(name)).copied())
+            map
+        });
+        map.get(name).copied()
     }
 }
 

@@ -23,6 +23,9 @@ pub(super) enum FieldKind {
 }
 
 impl FieldKind {
+    /// How many kinds there are (for tables indexed by kind).
+    pub(super) const COUNT: usize = 10;
+
     /// `btf_field_type_size`: the `sizeof` of the kernel's own struct (a
     /// kptr is a pointer). `bpf_list_node` grew from 16 to 24 bytes and
     /// `bpf_rb_node` from 24 to 32 in 6.5 (owner pointer); `bpf_res_spin_lock`

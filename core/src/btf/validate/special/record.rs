@@ -63,6 +63,8 @@ pub(super) fn parse<'a>(
         ));
     }
     let mut mask = 0u16;
+    // The first field of each kind: the layout rules name it.
+    let mut first_of: [Option<&Field<'_>>; FieldKind::COUNT] = [None; FieldKind::COUNT];
     let mut roots = Vec::new();
     let mut next_off = 0u64;
     for f in &trace.fields {
@@ -83,13 +85,17 @@ pub(super) fn parse<'a>(
             return Err(at(
                 f,
                 Code::SpecialFieldOverlap,
-                format!("{} at byte {start} overlaps the special field before it (which ends at byte {next_off})", f.kind.name()),
+                format!(
+                    "{} at byte {start} overlaps the special field before it (which ends at byte {next_off})",
+                    f.kind.name()
+                ),
             ));
         }
         next_off = end;
         mask |= f.kind.bit();
-        if let Some(root) = &f.root {
-            check_node(finder, f, root.value_id, root.node_name)?;
+        first_of[f.kind as usize].get_or_insert(f);
+        if let (Some(root), Some(node_kind)) = (&f.root, f.kind.node_of_root()) {
+            check_node(finder, f, node_kind, root.value_id, root.node_name)?;
             roots.push(Root {
                 value_id: root.value_id,
                 top: f.top,
@@ -98,27 +104,17 @@ pub(super) fn parse<'a>(
             });
         }
     }
-    let record = Record { mask, roots };
-    let first = |pick: &dyn Fn(FieldKind) -> bool| {
-        trace
-            .fields
-            .iter()
-            .find(|f| pick(f.kind))
-            .expect("the mask says one is there")
-    };
-    if record.has(FieldKind::SpinLock) && record.has(FieldKind::ResSpinLock) {
-        let f = first(&|k| k == FieldKind::ResSpinLock);
+    let first = |kind: FieldKind| first_of[kind as usize];
+    if let (Some(_), Some(f)) = (first(FieldKind::SpinLock), first(FieldKind::ResSpinLock)) {
         return Err(at(
             f,
             Code::SpinLockConflict,
             "a bpf_res_spin_lock and a bpf_spin_lock in one struct".to_string(),
         ));
     }
-    if record.has_graph_root()
-        && !record.has(FieldKind::SpinLock)
-        && !record.has(FieldKind::ResSpinLock)
-    {
-        let f = first(&FieldKind::is_graph_root);
+    let lock = first(FieldKind::SpinLock).or(first(FieldKind::ResSpinLock));
+    let root = first(FieldKind::ListHead).or(first(FieldKind::RbRoot));
+    if let (Some(f), None) = (root, lock) {
         return Err(at(
             f,
             Code::GraphRootWithoutLock,
@@ -128,11 +124,11 @@ pub(super) fn parse<'a>(
             ),
         ));
     }
-    if !record.has(FieldKind::Refcount)
-        && record.has(FieldKind::ListNode)
-        && record.has(FieldKind::RbNode)
-    {
-        let f = first(&|k| k == FieldKind::RbNode);
+    if let (None, Some(_), Some(f)) = (
+        first(FieldKind::Refcount),
+        first(FieldKind::ListNode),
+        first(FieldKind::RbNode),
+    ) {
         return Err(at(
             f,
             Code::GraphNodesWithoutRefcount,
@@ -140,7 +136,7 @@ pub(super) fn parse<'a>(
                 .to_string(),
         ));
     }
-    Ok(record)
+    Ok(Record { mask, roots })
 }
 
 /// `btf_parse_graph_root`: the value struct has exactly one member named
@@ -149,13 +145,13 @@ pub(super) fn parse<'a>(
 fn check_node(
     finder: &Finder<'_, '_>,
     f: &Field<'_>,
+    node_kind: FieldKind,
     value_id: u32,
     node_name: &[u8],
 ) -> Result<(), Stop> {
     let Some(value) = finder.ty(value_id)? else {
         return Err(Stop::Unknown);
     };
-    let node_kind = f.kind.node_of_root().expect("a graph root");
     let value_name = String::from_utf8_lossy(finder.name(Some(&value))?).into_owned();
     let node_shown = String::from_utf8_lossy(node_name).into_owned();
     let bad = |what: String| {
