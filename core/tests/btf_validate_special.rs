@@ -288,3 +288,54 @@ fn vmlinux_structs_with_special_members_pass() {
         .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// Structs 30 deep, each with 200 members of the one below: the kernel
+/// would walk 200^30 paths; the pass remembers each struct's walk and
+/// finishes at once. (Not loaded: it would keep the kernel busy.)
+#[test]
+fn wide_and_deep_nesting_is_walked_once_per_struct() {
+    let mut b = BtfBlob::new();
+    let int = b.int32();
+    let lock = b.struct_("bpf_spin_lock", 4, &[("val", int, 0)]);
+    let mut inner = b.struct_("s0", 0, &[]);
+    let names: Vec<String> = (0..200).map(|i| format!("m{i}")).collect();
+    for level in 1..30 {
+        let members: Vec<(&str, u32, u32)> = names.iter().map(|n| (n.as_str(), inner, 0)).collect();
+        inner = b.struct_(&format!("s{level}"), 0, &members);
+    }
+    b.struct_("v", 4, &[("deep", inner, 0), ("l", lock, 0)]);
+    let found = findings(&b.build());
+    assert_eq!(bpfc_says(&found), "OK", "{found:?}");
+}
+
+/// Every single-byte change to the type section of BTF with all the
+/// special fields leaves the validator standing (no panic, no hang).
+#[test]
+fn mutated_special_btf_never_panics() {
+    const TEST: &str = "mutated_special_btf_never_panics";
+    let mut blobs = Vec::new();
+    for name in [
+        "ownership_cycle.c",
+        "list_heads_in_nested_array.c",
+        "kptr_array.c",
+    ] {
+        let Some(blob) = fixed_btf(TEST, &fixture_dir().join(name)) else {
+            return;
+        };
+        blobs.push(blob);
+    }
+    for blob in &blobs {
+        let btf = Btf::parse(blob).unwrap();
+        let h = btf.header();
+        let types =
+            (h.hdr_len + h.type_off) as usize..(h.hdr_len + h.type_off + h.type_len) as usize;
+        for at in types.step_by(3) {
+            for value in [0u8, 1, 0x7f, 0xff] {
+                let mut m = blob.clone();
+                m[at] = value;
+                // Either verdict is fine; reaching it is the test.
+                let _ = bpfc::btf::validate::validate_bytes(&m);
+            }
+        }
+    }
+}
