@@ -136,10 +136,13 @@ impl Checker<'_, '_> {
     }
 
     fn report_special(&mut self, id: u32, r: Refusal) {
+        let name = self
+            .type_at(id)
+            .map_or_else(String::new, |t| self.name_of(t.name_off()));
         let message = if r.path.is_empty() {
-            r.what
+            format!("struct {name}: {}", r.what)
         } else {
-            format!("member {}: {}", r.path, r.what)
+            format!("struct {name}, member {}: {}", r.path, r.what)
         };
         self.report_id(
             id,
