@@ -149,16 +149,8 @@ impl<'c, 'a> Finder<'c, 'a> {
         if let Some(done) = self.memo.get(&key) {
             return done.clone().ok_or(Stop::Unknown);
         }
-        let done = match self.walk(t, level) {
-            Ok(trace) => Some(Rc::new(trace)),
-            // `walk` records refusals in the trace; this one came before
-            // any field.
-            Err(Stop::Refused(r)) => Some(Rc::new(Trace {
-                fields: Vec::new(),
-                stop: Some(r),
-            })),
-            Err(Stop::Unknown) => None,
-        };
+        // `walk` keeps refusals in its trace: its errors all mean Unknown.
+        let done = self.walk(t, level).ok().map(Rc::new);
         self.memo.insert(key, done.clone());
         done.ok_or(Stop::Unknown)
     }
