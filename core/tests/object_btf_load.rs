@@ -8,6 +8,7 @@ use bpfc::maps::MapSource;
 use bpfc::object::ObjectSpec;
 use bpfc::sys::{btf_load, LogLevel};
 use object_support::{compile, corpus, name_of, skip};
+use std::path::Path;
 
 /// Loads the fixed-up BTF of `data`; `Err` with the kernel's answer, or
 /// `Ok(false)` when bpf(2) is not permitted here.
@@ -86,14 +87,14 @@ fn fixed_btf_of_the_c_fixtures_loads() {
 }
 
 /// Whether the kernel loads the fixed-up BTF of `obj`: `None` when there is
-/// none to load, `Some(Err(log))` when refused, and the SKIP when bpf(2) is
-/// not permitted (`Some(Ok(false))`).
-fn kernel_accepts(obj: &ObjectSpec<'_>) -> Option<Result<bool, String>> {
+/// none to load, `Some(Err((errno, log)))` when refused, and
+/// `Some(Ok(false))` when bpf(2) is not permitted (the caller SKIPs).
+fn kernel_accepts(obj: &ObjectSpec<'_>) -> Option<Result<bool, (i32, String)>> {
     let fixed = obj.fixed_btf()?.ok()?;
     Some(match btf_load(&fixed, LogLevel::BASIC) {
         Ok(_fd) => Ok(true),
         Err(e) if e.is_permission_denied() => Ok(false),
-        Err(e) => Err(e.log),
+        Err(e) => Err((e.errno().0, e.log)),
     })
 }
 
@@ -120,13 +121,17 @@ fn verdict_agrees(label: &str, obj: &ObjectSpec<'_>) -> bool {
             "{label}: the kernel loads this BTF, bpfc says {:?}",
             verdicts[0].message
         ),
-        Some(Err(log)) => {
+        Some(Err((errno, log))) => {
             assert_eq!(verdicts.len(), 1, "{label}: the kernel refuses:\n{log}");
             let v = &verdicts[0];
-            // The kernel's log line for the first broken rule is ours.
+            let ours = v.effects[0].errno.map(|e| e.number());
+            assert_eq!(ours, Some(errno), "{label}: errno; kernel log:\n{log}");
+            // The kernel's log line for the first broken rule is ours
+            // (special-field rules fail without one).
             let said = &v.effects[0].message;
             assert!(
-                log.contains(said.as_ref()),
+                log.contains(said.as_ref())
+                    || said.as_ref() == "BPF_BTF_LOAD fails without a log line",
                 "{label}: {said:?} not in\n{log}"
             );
             let struct_ops = obj
@@ -218,4 +223,36 @@ fn check_btf_verdict_agrees_with_the_kernel_on_mutants() {
         refused > 20 && loaded > 5,
         "refused {refused}, loaded {loaded}"
     );
+}
+
+/// The special-field fixtures (testdata/btf/special, each a global of a
+/// struct with locks, lists, trees, kptrs...) as objects: `bpfc check --btf`
+/// refuses exactly those the kernel refuses, with the kernel's errno,
+/// though the kernel logs nothing for these rules.
+#[test]
+fn check_btf_verdict_agrees_with_the_kernel_on_special_fields() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/btf/special");
+    let mut sources: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    sources.sort();
+    assert!(sources.len() > 20);
+    let mut refused = 0;
+    for source in &sources {
+        let rel = format!(
+            "../btf/special/{}",
+            source.file_name().unwrap().to_string_lossy()
+        );
+        let Some(data) = compile(&rel, &[]) else {
+            return;
+        };
+        let obj = ObjectSpec::parse(&data, "fixture").unwrap();
+        if !verdict_agrees(&rel, &obj) {
+            return skip("BPF_BTF_LOAD not permitted");
+        }
+        refused += usize::from(!btf_verdicts(&obj).is_empty());
+    }
+    assert!(refused > 10, "only {refused} refused");
 }

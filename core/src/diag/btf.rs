@@ -71,7 +71,15 @@ pub(super) fn kernel_btf_verdict(obj: &ObjectSpec<'_>, out: &mut Vec<Finding>) {
         "BPF_BTF_LOAD checks every type (kernel/bpf/btf.c): {}",
         first.note
     ))
-    .effect(Actor::Kernel, Some(errno), first.message.clone());
+    .effect(
+        Actor::Kernel,
+        Some(errno),
+        if first.code.kernel_logs() {
+            first.message.clone()
+        } else {
+            "BPF_BTF_LOAD fails without a log line".to_string()
+        },
+    );
     if let Some(offset) = first.offset {
         f = f.offset(offset);
     }

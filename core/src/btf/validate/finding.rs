@@ -187,6 +187,37 @@ codes! {
     CompatFeature = "compat-feature",
 }
 
+impl Code {
+    /// Whether the kernel writes a log line for this rule (the finding's
+    /// message is then that line). The special-field rules fail
+    /// `BPF_BTF_LOAD` with only an errno.
+    pub fn kernel_logs(self) -> bool {
+        !matches!(
+            self,
+            Code::SpecialFieldRepeated
+                | Code::TooManySpecialFields
+                | Code::SpecialFieldsTooDeep
+                | Code::SpecialFieldBitOffset
+                | Code::InvalidKptrTag
+                | Code::InvalidKptrTarget
+                | Code::SpecialFieldArray
+                | Code::ContainsTagMissing
+                | Code::ContainsTagMalformed
+                | Code::ContainsTypeNotFound
+                | Code::ContainsNodeNotFound
+                | Code::ContainsNodeInvalid
+                | Code::SpecialFieldPastEnd
+                | Code::SpecialFieldOverlap
+                | Code::SpinLockConflict
+                | Code::GraphRootWithoutLock
+                | Code::GraphNodesWithoutRefcount
+                | Code::NoSpecialFields
+                | Code::GraphValueWithoutRecord
+                | Code::GraphOwnershipCycle
+        )
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
