@@ -128,6 +128,18 @@ impl<'a> Type<'a> {
         (0..n).map(move |i| t.member_at(i))
     }
 
+    /// The type ids of the STRUCT/UNION members, in order (empty for other
+    /// kinds): one word read per member, for scans over every struct.
+    pub fn member_types(&self) -> impl ExactSizeIterator<Item = u32> + 'a {
+        let n = if matches!(self.kind(), Kind::Struct | Kind::Union) {
+            self.vlen()
+        } else {
+            0
+        };
+        let t = *self;
+        (0..n).map(move |i| t.word(12 + i as usize * 12 + 4))
+    }
+
     /// STRUCT/UNION member `i`, in O(1) (resuming a walk in the middle of a
     /// struct must not re-read the members before it); `None` for other
     /// kinds or `i >= vlen`.

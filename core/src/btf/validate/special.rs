@@ -57,10 +57,7 @@ impl Checker<'_, '_> {
                     continue;
                 }
                 let Some(t) = self.type_at(id) else { continue };
-                let Some(trigger) = t
-                    .members()
-                    .position(|m| triggers.binary_search(&m.type_id).is_ok())
-                else {
+                let Some(trigger) = t.member_types().position(|id| triggers.contains(id)) else {
                     continue;
                 };
                 match record::parse(&mut finder, &t, trigger as u32) {
@@ -88,7 +85,7 @@ impl Checker<'_, '_> {
     /// The ids a member must have for the kernel to parse its struct
     /// (`aof` in the kernel), sorted: the first STRUCT of each special
     /// name, and every kptr type.
-    fn special_types(&self, finder: &Finder<'_, '_>) -> Vec<u32> {
+    fn special_types(&self, finder: &Finder<'_, '_>) -> IdSet {
         let mut named = [None; ALLOC_OBJ_FIELDS.len()];
         let mut kptrs = Vec::new();
         let last = self.last_kept.min(self.btf.last_id());
@@ -96,12 +93,14 @@ impl Checker<'_, '_> {
             match self.slots.tag(id).kind() {
                 Some(Kind::Struct) => {
                     let Some(t) = self.type_at(id) else { continue };
+                    // Every struct's name is looked at (15k in vmlinux):
+                    // its first four bytes settle nearly all of them.
+                    if !self.name_starts_with_bpf(t.name_off()) {
+                        continue;
+                    }
                     let Ok(name) = self.btf.str_bytes(t.name_off()) else {
                         continue;
                     };
-                    if !name.starts_with(b"bpf_") {
-                        continue;
-                    }
                     if let Some(k) = ALLOC_OBJ_FIELDS.iter().position(|n| *n == name) {
                         named[k].get_or_insert(id);
                     }
@@ -115,14 +114,27 @@ impl Checker<'_, '_> {
                 _ => {}
             }
         }
-        let mut ids: Vec<u32> = named.into_iter().flatten().chain(kptrs).collect();
-        ids.sort_unstable();
-        ids
+        let mut triggers = IdSet::with_room(last);
+        for id in named.into_iter().flatten().chain(kptrs) {
+            triggers.insert(id);
+        }
+        triggers
     }
 
     /// Whether `id` (a PTR or VOLATILE) reaches a TYPE_TAG as a kptr
     /// would, judged from the slots alone so that the many plain pointers
     /// of vmlinux cost no reads.
+    /// Whether the string at `name_off` starts with `bpf_`, as every name
+    /// in [`ALLOC_OBJ_FIELDS`] does. (Split BTF, whose names may lie in
+    /// the base's strings, is not searched at all.)
+    fn name_starts_with_bpf(&self, name_off: u32) -> bool {
+        let Some(at) = name_off.checked_sub(self.btf.first_str_off()) else {
+            return false;
+        };
+        let at = at as usize;
+        self.btf.string_section().get(at..at + 4) == Some(b"bpf_")
+    }
+
     fn may_be_kptr(&self, id: u32) -> bool {
         let kind_of = |id: u32| self.slots.get(id).and_then(|t| t.kind());
         let mut ptr = id;
@@ -155,6 +167,40 @@ impl Checker<'_, '_> {
 }
 
 /// What the kernel does, for people (it says nothing itself).
+/// The type ids that make the kernel parse a struct holding them: one bit
+/// per id, since every member of every struct is looked up (vmlinux has
+/// 170k members).
+struct IdSet {
+    bits: Vec<u64>,
+    len: usize,
+}
+
+impl IdSet {
+    fn with_room(last_id: u32) -> IdSet {
+        IdSet {
+            bits: vec![0; (last_id as usize + 1).div_ceil(64)],
+            len: 0,
+        }
+    }
+
+    fn insert(&mut self, id: u32) {
+        if let Some(w) = self.bits.get_mut(id as usize / 64) {
+            *w |= 1 << (id % 64);
+            self.len += 1;
+        }
+    }
+
+    fn contains(&self, id: u32) -> bool {
+        self.bits
+            .get(id as usize / 64)
+            .is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 fn note(code: Code) -> &'static str {
     match code {
         Code::SpecialFieldRepeated => {
