@@ -14,12 +14,12 @@
 
 use super::objfile::{self, display, json_line, read_into, written, FileBuffer, Unreadable};
 use crate::render::{CmdResult, Diagnostic};
-use bpfc::diag::{check_object, CheckEnv, Finding, Severity};
+use bpfc::diag::{check_object, CheckEnv, Severity};
 use bpfc::object::{default_jobs, for_each_file};
 use bpfc::report::json::{
     CheckDoc, CheckStatus, CheckSummary, CheckSummaryDoc, SnapshotDoc, SCHEMA_VERSION,
 };
-use bpfc::report::{render_finding, snapshot, unified_diff, Counts, SNAPSHOT_HEADER};
+use bpfc::report::{render_finding_into, snapshot, unified_diff, Counts, SNAPSHOT_HEADER};
 use clap::{Args, ValueEnum};
 use std::io::{self, BufRead, Write};
 use std::num::NonZeroUsize;
@@ -142,6 +142,9 @@ pub fn run(args: &CheckArgs) -> CmdResult {
     Ok(ExitCode::from(summary.exit_code))
 }
 
+/// About the length of a rendered finding (most are 400 to 800 bytes).
+const RENDERED_FINDING_BYTES: usize = 640;
+
 /// One file's output and what it adds to the summary.
 struct FileChecked {
     text: String,
@@ -188,17 +191,18 @@ fn check_one(
     } else {
         CheckStatus::Ok
     };
-    let shown: Vec<Finding> = findings
-        .into_iter()
-        .filter(|f| args.level.shows(f.severity))
-        .collect();
+    // Sorted most severe first, so the findings at or above --level lead.
+    let shown = &findings[..findings
+        .iter()
+        .take_while(|f| args.level.shows(f.severity))
+        .count()];
     let text = if args.json {
         json_line(&CheckDoc {
             schema_version: SCHEMA_VERSION,
             file: &file,
             status,
             error: None,
-            findings: &shown,
+            findings: shown,
             counts,
             snapshot: expected.map(|e| SnapshotDoc {
                 path: &e.path,
@@ -207,7 +211,11 @@ fn check_one(
             }),
         })
     } else {
-        let mut text: String = shown.iter().map(|f| render_finding(&file, f)).collect();
+        // Room for a typical rendered finding each, so the text rarely grows.
+        let mut text = String::with_capacity(shown.len() * RENDERED_FINDING_BYTES);
+        for f in shown {
+            render_finding_into(&mut text, &file, f);
+        }
         if let (Some(e), Some(d)) = (expected, &diff) {
             text.push_str(&drift_text(e, &file, d));
         }
