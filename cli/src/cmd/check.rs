@@ -14,7 +14,7 @@
 
 use super::objfile::{self, display, json_line, read_into, written, FileBuffer, Unreadable};
 use crate::render::{CmdResult, Diagnostic};
-use bpfc::diag::{check_object, CheckEnv, Severity};
+use bpfc::diag::{take_and_check_object, CheckEnv, Severity};
 use bpfc::object::{default_jobs, for_each_file};
 use bpfc::report::json::{
     CheckDoc, CheckStatus, CheckSummary, CheckSummaryDoc, SnapshotDoc, SCHEMA_VERSION,
@@ -172,7 +172,7 @@ fn check_one(
     buf: &mut FileBuffer,
 ) -> FileChecked {
     let file = display(path);
-    let obj = match read_into(path, buf).and_then(|()| objfile::parse(&file, buf.bytes())) {
+    let mut obj = match read_into(path, buf).and_then(|()| objfile::parse(&file, buf.bytes())) {
         Ok(obj) => obj,
         Err(e) => {
             return FileChecked {
@@ -182,7 +182,7 @@ fn check_one(
             }
         }
     };
-    let mut findings = check_object(&obj, env);
+    let mut findings = take_and_check_object(&mut obj, env);
     objfile::sort_findings(&mut findings);
     let counts = Counts::of(&findings);
     let diff = expected.and_then(|e| unified_diff(&e.text, &snapshot(&obj), &e.path, &file));

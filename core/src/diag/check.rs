@@ -31,6 +31,19 @@ pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     out
 }
 
+/// [`check_object`]'s findings, for a caller that owns the object: the
+/// reader's findings are moved out of `obj.findings` (left empty) instead
+/// of copied, and the checks appended to them.
+pub fn take_and_check_object(obj: &mut ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
+    let mut out = std::mem::take(&mut obj.findings);
+    out.reserve(obj.maps.len());
+    if env.validate_btf {
+        super::btf::kernel_btf_verdict(obj, &mut out);
+    }
+    check_maps_into(obj, env, &mut out);
+    out
+}
+
 /// The map checks alone (without the reader's findings, which stay in
 /// `obj.findings`): each map and inner map against the kernel's rules, and
 /// names that collide in the kernel. A caller that owns the object can take
@@ -232,43 +245,44 @@ fn check_map_into(
         ));
     }
 
-    // The create-time rules, per loader view.
+    // The create-time rules, per loader view. At most two loaders, so the
+    // per-loader lists live in fixed arrays (this runs for every map).
     let loaders = loaders(spec);
-    let per_loader: Vec<(Loader, Vec<Violation>)> = loaders
-        .iter()
-        .map(|&l| (l, rules::check_create(&view(spec, l, env), &env.kernel)))
-        .collect();
-    let mut reported: Vec<Violation> = Vec::new();
-    for (_, vs) in &per_loader {
-        for v in vs {
-            if reported
-                .iter()
-                .any(|r| r.field == v.field && r.errno == v.errno)
-            {
+    let mut per_loader: [Vec<Violation>; 2] = Default::default();
+    for (vs, &l) in per_loader.iter_mut().zip(loaders) {
+        *vs = rules::check_create(&view(spec, l, env), &env.kernel);
+    }
+    let per_loader = &per_loader[..loaders.len()];
+    let same = |a: &Violation, b: &Violation| a.field == b.field && a.errno == b.errno;
+    for (i, vs) in per_loader.iter().enumerate() {
+        for (j, v) in vs.iter().enumerate() {
+            // Reported once: with the first loader (and place) it shows up at.
+            let seen_before = per_loader[..i].iter().flatten().any(|r| same(r, v))
+                || vs[..j].iter().any(|r| same(r, v));
+            if seen_before {
                 continue;
             }
-            reported.push(v.clone());
-            let failing: Vec<Loader> = per_loader
-                .iter()
-                .filter(|(_, other)| {
-                    other
-                        .iter()
-                        .any(|o| o.field == v.field && o.errno == v.errno)
-                })
-                .map(|(l, _)| *l)
-                .collect();
+            let mut failing = [Loader::Libbpf; 2];
+            let mut failing_len = 0;
+            let mut passing = [Loader::Libbpf; 2];
+            let mut passing_len = 0;
+            for (&l, other) in loaders.iter().zip(per_loader) {
+                if other.iter().any(|o| same(o, v)) {
+                    failing[failing_len] = l;
+                    failing_len += 1;
+                } else {
+                    passing[passing_len] = l;
+                    passing_len += 1;
+                }
+            }
+            let (failing, passing) = (&failing[..failing_len], &passing[..passing_len]);
             let severity = if failing.len() == loaders.len() {
                 Severity::Error
             } else {
                 Severity::Warning
             };
-            let passing: Vec<Loader> = loaders
-                .iter()
-                .copied()
-                .filter(|l| !failing.contains(l))
-                .collect();
-            let mut f = kernel_finding(spec, v, code_for(v.field, spec), severity, &failing);
-            for l in passing {
+            let mut f = kernel_finding(spec, v, code_for(v.field, spec), severity, failing);
+            for &l in passing {
                 let adjusted = view(spec, l, env);
                 f = f.effect(
                     loader_actor(l),
