@@ -171,7 +171,8 @@ fn check_one(
     path: &Path,
     buf: &mut FileBuffer,
 ) -> FileChecked {
-    let file = display(path);
+    // Borrowed for UTF-8 paths (nearly all): no copy per file.
+    let file = path.to_string_lossy();
     let mut obj = match read_into(path, buf).and_then(|()| objfile::parse(&file, buf.bytes())) {
         Ok(obj) => obj,
         Err(e) => {

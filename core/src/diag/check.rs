@@ -145,7 +145,7 @@ fn code_for(field: Field, spec: &MapSpec) -> Code {
 }
 
 fn fix_for(field: Field, t: Option<MapType>) -> String {
-    let t = t.map_or("this".to_string(), |t| t.name().to_string());
+    let t = t.map_or("this", |t| t.name());
     match field {
         Field::MapType => "use a BPF_MAP_TYPE_* value the target kernel defines".into(),
         Field::KeySize => format!("give the {t} map the key size the kernel requires"),

@@ -12,7 +12,6 @@
 
 use crate::diag::{Effect, Finding, Location, Severity, Subject};
 use serde::Serialize;
-use std::fmt::Write;
 
 /// Renders one finding about `file` (a path as the user gave it), ending in a newline.
 pub fn render_finding(file: &str, f: &Finding) -> String {
@@ -84,12 +83,35 @@ fn push_location(out: &mut String, loc: &Location) {
     }
     if let Some(o) = loc.offset {
         out.push_str(sep);
-        let _ = write!(out, "offset {o:#x}");
+        out.push_str("offset 0x");
+        push_digits(out, o, 16);
         sep = ", ";
     }
     if let Some(id) = loc.btf_type_id {
         out.push_str(sep);
-        let _ = write!(out, "BTF type [{id}]");
+        out.push_str("BTF type [");
+        push_digits(out, u64::from(id), 10);
+        out.push(']');
+    }
+}
+
+/// `n` in base 10 or 16 (lower case), as `{n}` and `{n:x}` write it: one
+/// `write!` costs several times the handful of digits it produces.
+fn push_digits(out: &mut String, mut n: u64, base: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    // u64::MAX has 20 decimal digits.
+    let mut buf = [0u8; 20];
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = DIGITS[(n % base) as usize];
+        n /= base;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &buf[start..] {
+        out.push(char::from(d));
     }
 }
 
@@ -99,7 +121,10 @@ fn push_effect(out: &mut String, e: &Effect) {
     if let Some(errno) = e.errno {
         out.push_str(" fails with ");
         out.push_str(errno.name());
-        let _ = write!(out, " ({})", errno.number());
+        out.push_str(" (");
+        // Errno numbers are positive.
+        push_digits(out, u64::from(errno.number().unsigned_abs()), 10);
+        out.push(')');
     }
     out.push_str(": ");
     out.push_str(&e.message);
@@ -197,11 +222,13 @@ mod tests {
                 if parts & 1 != 0 {
                     f = f.section("maps");
                 }
+                // Offsets and ids of every digit count, 0 and the largest included.
+                let n = [0, 7, 0x1c, 0xabcdef, 12345, u64::MAX][(parts as usize + i) % 6];
                 if parts & 2 != 0 {
-                    f = f.offset(0x1c);
+                    f = f.offset(n);
                 }
                 if parts & 4 != 0 {
-                    f = f.btf_type(42);
+                    f = f.btf_type(u32::try_from(n).unwrap_or(u32::MAX));
                 }
                 if (parts + i as u32) % 2 == 0 {
                     f = f
@@ -209,6 +236,7 @@ mod tests {
                         .effect(Actor::Kernel, Some(Errno::Einval), "fails")
                         .effect(Actor::Cilium, None, "adjusts")
                         .effect(Actor::LibbpfLinker, Some(Errno::Enotsupp), "x")
+                        .effect(Actor::Libbpf, Some(Errno::LibbpfFormat), "y")
                         .fix("the fix");
                 }
                 rendered.push_str(&render_finding("a.o", &f));
