@@ -349,6 +349,14 @@ fn callee(progs: &[ProgramSpec<'_>], section: u32, insn: i64) -> Option<usize> {
         .and_then(|i| find_prog(progs, section, i))
 }
 
+/// The maps a program's own instructions reference.
+fn own_maps<'p>(p: &'p ProgramSpec<'_>) -> impl Iterator<Item = usize> + 'p {
+    p.relocations.iter().filter_map(|r| match r.kind {
+        RelocationKind::Map { map } | RelocationKind::Data { map, .. } => Some(map),
+        _ => None,
+    })
+}
+
 /// Calls without relocations (static functions in the same section) and the
 /// maps each program reaches through its calls.
 pub(crate) fn call_graph(
@@ -395,22 +403,27 @@ pub(crate) fn call_graph(
             }
         }
     }
-    let mut seen = vec![false; n];
+    // Made for the first program that calls others: most objects have none.
+    let mut seen = Vec::new();
     let mut stack = Vec::new();
     for i in 0..n {
-        seen.iter_mut().for_each(|s| *s = false);
-        stack.push(i);
-        let mut maps: Vec<usize> = Vec::new();
-        while let Some(j) = stack.pop() {
-            if std::mem::replace(&mut seen[j], true) {
-                continue;
+        let mut maps: Vec<usize> = own_maps(&progs[i]).collect();
+        if !edges[i].is_empty() {
+            // Add the maps of every program reachable through calls.
+            if seen.is_empty() {
+                seen.resize(n, false);
+            } else {
+                seen.iter_mut().for_each(|s| *s = false);
             }
-            for r in &progs[j].relocations {
-                if let RelocationKind::Map { map } | RelocationKind::Data { map, .. } = r.kind {
-                    maps.push(map);
+            seen[i] = true;
+            stack.extend(edges[i].iter().copied());
+            while let Some(j) = stack.pop() {
+                if std::mem::replace(&mut seen[j], true) {
+                    continue;
                 }
+                maps.extend(own_maps(&progs[j]));
+                stack.extend(edges[j].iter().copied());
             }
-            stack.extend(edges[j].iter().copied());
         }
         maps.sort_unstable();
         maps.dedup();
