@@ -98,6 +98,18 @@ pub(crate) fn program_relocations<'a>(
             continue;
         }
         let rel_name: &str = &cx.sections[rs.section as usize].name;
+        // Most sections hold one program, which then gets (nearly) all of
+        // the section's relocations: room for them at once, not by doubling.
+        let in_section = progs.partition_point(|p| p.section_index < target.index);
+        let section_progs = progs[in_section..]
+            .iter()
+            .take_while(|p| p.section_index == target.index)
+            .count();
+        if section_progs == 1 {
+            progs[in_section]
+                .relocations
+                .reserve_exact(rs.entries.len());
+        }
         for (i, rel) in rs.entries.iter().enumerate() {
             let sym = &cx.symbols[rel.symbol as usize];
             let sec_finding = |message: String| {
