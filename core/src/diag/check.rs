@@ -24,10 +24,7 @@ pub struct CheckEnv {
 pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     let mut out = Vec::with_capacity(obj.findings.len() + obj.maps.len());
     out.extend_from_slice(&obj.findings);
-    if env.validate_btf {
-        super::btf::kernel_btf_verdict(obj, &mut out);
-    }
-    check_maps_into(obj, env, &mut out);
+    append_checks(obj, env, &mut out);
     out
 }
 
@@ -37,11 +34,16 @@ pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
 pub fn take_and_check_object(obj: &mut ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     let mut out = std::mem::take(&mut obj.findings);
     out.reserve(obj.maps.len());
-    if env.validate_btf {
-        super::btf::kernel_btf_verdict(obj, &mut out);
-    }
-    check_maps_into(obj, env, &mut out);
+    append_checks(obj, env, &mut out);
     out
+}
+
+/// What [`check_object`] adds to the reader's findings.
+fn append_checks(obj: &ObjectSpec<'_>, env: &CheckEnv, out: &mut Vec<Finding>) {
+    if env.validate_btf {
+        super::btf::kernel_btf_verdict(obj, out);
+    }
+    check_maps_into(obj, env, out);
 }
 
 /// The map checks alone (without the reader's findings, which stay in
@@ -596,5 +598,68 @@ fn name_collisions(maps: &[MapSpec], out: &mut Vec<Finding>) {
                 .fix("make the names differ in their first 15 characters"),
             );
         }
+    }
+}
+
+// The workspace's one SKIP rule (see the file).
+#[cfg(test)]
+#[path = "../../tests/common/skip.rs"]
+mod skip_rule;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The corpus objects of the host's byte order and of the other.
+    fn corpus() -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for (dir, suffix) in [
+            (
+                "/usr/share/gocode/src/github.com/cilium/ebpf/testdata",
+                ".elf",
+            ),
+            ("/usr/lib/x86_64-linux-gnu/bpf", ".o"),
+        ] {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            files.extend(
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.to_string_lossy().ends_with(suffix)),
+            );
+        }
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn taking_the_readers_findings_gives_what_check_object_gives() {
+        let files = corpus();
+        if files.is_empty() {
+            super::skip_rule::skip("cilium/ebpf testdata or xdp-tools objects are not installed");
+            return;
+        }
+        let mut checked = 0;
+        for path in &files {
+            let data = std::fs::read(path).unwrap();
+            let name = crate::object::object_name_from_path(&path.to_string_lossy());
+            let Ok(obj) = ObjectSpec::parse(&data, &name) else {
+                continue;
+            };
+            for validate_btf in [false, true] {
+                let env = CheckEnv {
+                    validate_btf,
+                    ..CheckEnv::default()
+                };
+                let expected = check_object(&obj, &env);
+                let mut owned = obj.clone();
+                let taken = take_and_check_object(&mut owned, &env);
+                assert_eq!(taken, expected, "{}", path.display());
+                assert!(owned.findings.is_empty(), "{}", path.display());
+            }
+            checked += 1;
+        }
+        assert!(checked > 20, "only {checked} objects parsed");
     }
 }
