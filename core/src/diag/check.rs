@@ -24,11 +24,26 @@ pub struct CheckEnv {
 pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     let mut out = Vec::with_capacity(obj.findings.len() + obj.maps.len());
     out.extend_from_slice(&obj.findings);
-    if env.validate_btf {
-        super::btf::kernel_btf_verdict(obj, &mut out);
-    }
-    check_maps_into(obj, env, &mut out);
+    append_checks(obj, env, &mut out);
     out
+}
+
+/// [`check_object`]'s findings, for a caller that owns the object: the
+/// reader's findings are moved out of `obj.findings` (left empty) instead
+/// of copied, and the checks appended to them.
+pub fn take_and_check_object(obj: &mut ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
+    let mut out = std::mem::take(&mut obj.findings);
+    out.reserve(obj.maps.len());
+    append_checks(obj, env, &mut out);
+    out
+}
+
+/// What [`check_object`] adds to the reader's findings.
+fn append_checks(obj: &ObjectSpec<'_>, env: &CheckEnv, out: &mut Vec<Finding>) {
+    if env.validate_btf {
+        super::btf::kernel_btf_verdict(obj, out);
+    }
+    check_maps_into(obj, env, out);
 }
 
 /// The map checks alone (without the reader's findings, which stay in
@@ -132,7 +147,7 @@ fn code_for(field: Field, spec: &MapSpec) -> Code {
 }
 
 fn fix_for(field: Field, t: Option<MapType>) -> String {
-    let t = t.map_or("this".to_string(), |t| t.name().to_string());
+    let t = t.map_or("this", |t| t.name());
     match field {
         Field::MapType => "use a BPF_MAP_TYPE_* value the target kernel defines".into(),
         Field::KeySize => format!("give the {t} map the key size the kernel requires"),
@@ -232,43 +247,44 @@ fn check_map_into(
         ));
     }
 
-    // The create-time rules, per loader view.
+    // The create-time rules, per loader view. At most two loaders, so the
+    // per-loader lists live in fixed arrays (this runs for every map).
     let loaders = loaders(spec);
-    let per_loader: Vec<(Loader, Vec<Violation>)> = loaders
-        .iter()
-        .map(|&l| (l, rules::check_create(&view(spec, l, env), &env.kernel)))
-        .collect();
-    let mut reported: Vec<Violation> = Vec::new();
-    for (_, vs) in &per_loader {
-        for v in vs {
-            if reported
-                .iter()
-                .any(|r| r.field == v.field && r.errno == v.errno)
-            {
+    let mut per_loader: [Vec<Violation>; 2] = Default::default();
+    for (vs, &l) in per_loader.iter_mut().zip(loaders) {
+        *vs = rules::check_create(&view(spec, l, env), &env.kernel);
+    }
+    let per_loader = &per_loader[..loaders.len()];
+    let same = |a: &Violation, b: &Violation| a.field == b.field && a.errno == b.errno;
+    for (i, vs) in per_loader.iter().enumerate() {
+        for (j, v) in vs.iter().enumerate() {
+            // Reported once: with the first loader (and place) it shows up at.
+            let seen_before = per_loader[..i].iter().flatten().any(|r| same(r, v))
+                || vs[..j].iter().any(|r| same(r, v));
+            if seen_before {
                 continue;
             }
-            reported.push(v.clone());
-            let failing: Vec<Loader> = per_loader
-                .iter()
-                .filter(|(_, other)| {
-                    other
-                        .iter()
-                        .any(|o| o.field == v.field && o.errno == v.errno)
-                })
-                .map(|(l, _)| *l)
-                .collect();
+            let mut failing = [Loader::Libbpf; 2];
+            let mut failing_len = 0;
+            let mut passing = [Loader::Libbpf; 2];
+            let mut passing_len = 0;
+            for (&l, other) in loaders.iter().zip(per_loader) {
+                if other.iter().any(|o| same(o, v)) {
+                    failing[failing_len] = l;
+                    failing_len += 1;
+                } else {
+                    passing[passing_len] = l;
+                    passing_len += 1;
+                }
+            }
+            let (failing, passing) = (&failing[..failing_len], &passing[..passing_len]);
             let severity = if failing.len() == loaders.len() {
                 Severity::Error
             } else {
                 Severity::Warning
             };
-            let passing: Vec<Loader> = loaders
-                .iter()
-                .copied()
-                .filter(|l| !failing.contains(l))
-                .collect();
-            let mut f = kernel_finding(spec, v, code_for(v.field, spec), severity, &failing);
-            for l in passing {
+            let mut f = kernel_finding(spec, v, code_for(v.field, spec), severity, failing);
+            for &l in passing {
                 let adjusted = view(spec, l, env);
                 f = f.effect(
                     loader_actor(l),
@@ -582,5 +598,68 @@ fn name_collisions(maps: &[MapSpec], out: &mut Vec<Finding>) {
                 .fix("make the names differ in their first 15 characters"),
             );
         }
+    }
+}
+
+// The workspace's one SKIP rule (see the file).
+#[cfg(test)]
+#[path = "../../tests/common/skip.rs"]
+mod skip_rule;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The corpus objects of the host's byte order and of the other.
+    fn corpus() -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for (dir, suffix) in [
+            (
+                "/usr/share/gocode/src/github.com/cilium/ebpf/testdata",
+                ".elf",
+            ),
+            ("/usr/lib/x86_64-linux-gnu/bpf", ".o"),
+        ] {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            files.extend(
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.to_string_lossy().ends_with(suffix)),
+            );
+        }
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn taking_the_readers_findings_gives_what_check_object_gives() {
+        let files = corpus();
+        if files.is_empty() {
+            super::skip_rule::skip("cilium/ebpf testdata or xdp-tools objects are not installed");
+            return;
+        }
+        let mut checked = 0;
+        for path in &files {
+            let data = std::fs::read(path).unwrap();
+            let name = crate::object::object_name_from_path(&path.to_string_lossy());
+            let Ok(obj) = ObjectSpec::parse(&data, &name) else {
+                continue;
+            };
+            for validate_btf in [false, true] {
+                let env = CheckEnv {
+                    validate_btf,
+                    ..CheckEnv::default()
+                };
+                let expected = check_object(&obj, &env);
+                let mut owned = obj.clone();
+                let taken = take_and_check_object(&mut owned, &env);
+                assert_eq!(taken, expected, "{}", path.display());
+                assert!(owned.findings.is_empty(), "{}", path.display());
+            }
+            checked += 1;
+        }
+        assert!(checked > 20, "only {checked} objects parsed");
     }
 }

@@ -107,14 +107,21 @@ pub enum Actor {
     Cilium,
 }
 
-impl fmt::Display for Actor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Actor {
+    /// How reports name the actor.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Actor::Kernel => "the kernel",
             Actor::Libbpf => "libbpf",
             Actor::LibbpfLinker => "libbpf's linker",
             Actor::Cilium => "cilium/ebpf",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

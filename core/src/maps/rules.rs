@@ -1259,12 +1259,23 @@ fn collect_special(btf: &Btf<'_>, id: u32, depth: u32, found: &mut Vec<SpecialFi
     if depth > crate::btf::MAX_RESOLVE_DEPTH {
         return;
     }
-    let Ok(id) = btf.skip_mods_and_typedefs(id) else {
-        return;
-    };
-    let Ok(t) = btf.type_by_id(id) else {
-        return;
-    };
+    if let Some(t) = resolved(btf, id) {
+        collect_special_in(btf, &t, depth, found);
+    }
+}
+
+/// The type `id` names, past modifiers and typedefs.
+fn resolved<'a>(btf: &Btf<'a>, id: u32) -> Option<crate::btf::Type<'a>> {
+    btf.type_by_id(btf.skip_mods_and_typedefs(id).ok()?).ok()
+}
+
+/// [`collect_special`] for a type already resolved.
+fn collect_special_in(
+    btf: &Btf<'_>,
+    t: &crate::btf::Type<'_>,
+    depth: u32,
+    found: &mut Vec<SpecialField>,
+) {
     match t.kind() {
         Kind::Struct | Kind::Union => {
             if let Some(f) = btf
@@ -1276,10 +1287,16 @@ fn collect_special(btf: &Btf<'_>, id: u32, depth: u32, found: &mut Vec<SpecialFi
                 return;
             }
             for m in t.members() {
-                if let Some(tag) = pointer_tag(btf, m.type_id) {
-                    found.push(tag);
-                } else {
-                    collect_special(btf, m.type_id, depth + 1, found);
+                // Each member's type is resolved once, for the pointer tag
+                // check and the walk into it (this runs over every member of
+                // every value type).
+                let Some(mt) = resolved(btf, m.type_id) else {
+                    continue;
+                };
+                if mt.kind() == Kind::Ptr {
+                    found.extend(pointer_tag_of(btf, &mt));
+                } else if depth < crate::btf::MAX_RESOLVE_DEPTH {
+                    collect_special_in(btf, &mt, depth + 1, found);
                 }
             }
         }
@@ -1298,13 +1315,10 @@ fn collect_special(btf: &Btf<'_>, id: u32, depth: u32, found: &mut Vec<SpecialFi
     }
 }
 
-/// `kptr`, `kptr_untrusted`, `percpu_kptr` and `uptr` type tags on a pointer member.
-fn pointer_tag(btf: &Btf<'_>, id: u32) -> Option<SpecialField> {
-    let t = btf.type_by_id(btf.skip_mods_and_typedefs(id).ok()?).ok()?;
-    if t.kind() != Kind::Ptr {
-        return None;
-    }
-    let mut cur = t.type_id();
+/// `kptr`, `kptr_untrusted`, `percpu_kptr` and `uptr` type tags on a
+/// pointer (a member's type, resolved).
+fn pointer_tag_of(btf: &Btf<'_>, ptr: &crate::btf::Type<'_>) -> Option<SpecialField> {
+    let mut cur = ptr.type_id();
     for _ in 0..crate::btf::MAX_RESOLVE_DEPTH {
         let t = btf.type_by_id(cur).ok()?;
         match t.kind() {

@@ -14,7 +14,11 @@ const OBJ_NAME_LEN: usize = 16;
 /// libbpf's object name for a file path: the base name's first 15 bytes, cut
 /// at the first `.` (`bpf_object__new`).
 pub fn object_name_from_path(path: &str) -> String {
-    let base = path.rsplit('/').next().unwrap_or(path).as_bytes();
+    let path = path.as_bytes();
+    let base = match path.iter().rposition(|&b| b == b'/') {
+        Some(slash) => &path[slash + 1..],
+        None => path,
+    };
     let base = &base[..base.len().min(OBJ_NAME_LEN - 1)];
     let base = match base.iter().position(|&b| b == b'.') {
         Some(dot) => &base[..dot],

@@ -98,6 +98,18 @@ pub(crate) fn program_relocations<'a>(
             continue;
         }
         let rel_name: &str = &cx.sections[rs.section as usize].name;
+        // Most sections hold one program, which then gets (nearly) all of
+        // the section's relocations: room for them at once, not by doubling.
+        let in_section = progs.partition_point(|p| p.section_index < target.index);
+        let section_progs = progs[in_section..]
+            .iter()
+            .take_while(|p| p.section_index == target.index)
+            .count();
+        if section_progs == 1 {
+            progs[in_section]
+                .relocations
+                .reserve_exact(rs.entries.len());
+        }
         for (i, rel) in rs.entries.iter().enumerate() {
             let sym = &cx.symbols[rel.symbol as usize];
             let sec_finding = |message: String| {
@@ -349,6 +361,14 @@ fn callee(progs: &[ProgramSpec<'_>], section: u32, insn: i64) -> Option<usize> {
         .and_then(|i| find_prog(progs, section, i))
 }
 
+/// The maps a program's own instructions reference.
+fn own_maps<'p>(p: &'p ProgramSpec<'_>) -> impl Iterator<Item = usize> + 'p {
+    p.relocations.iter().filter_map(|r| match r.kind {
+        RelocationKind::Map { map } | RelocationKind::Data { map, .. } => Some(map),
+        _ => None,
+    })
+}
+
 /// Calls without relocations (static functions in the same section) and the
 /// maps each program reaches through its calls.
 pub(crate) fn call_graph(
@@ -395,22 +415,27 @@ pub(crate) fn call_graph(
             }
         }
     }
-    let mut seen = vec![false; n];
+    // Made for the first program that calls others: most objects have none.
+    let mut seen = Vec::new();
     let mut stack = Vec::new();
     for i in 0..n {
-        seen.iter_mut().for_each(|s| *s = false);
-        stack.push(i);
-        let mut maps: Vec<usize> = Vec::new();
-        while let Some(j) = stack.pop() {
-            if std::mem::replace(&mut seen[j], true) {
-                continue;
+        let mut maps: Vec<usize> = own_maps(&progs[i]).collect();
+        if !edges[i].is_empty() {
+            // Add the maps of every program reachable through calls.
+            if seen.is_empty() {
+                seen.resize(n, false);
+            } else {
+                seen.iter_mut().for_each(|s| *s = false);
             }
-            for r in &progs[j].relocations {
-                if let RelocationKind::Map { map } | RelocationKind::Data { map, .. } = r.kind {
-                    maps.push(map);
+            seen[i] = true;
+            stack.extend(edges[i].iter().copied());
+            while let Some(j) = stack.pop() {
+                if std::mem::replace(&mut seen[j], true) {
+                    continue;
                 }
+                maps.extend(own_maps(&progs[j]));
+                stack.extend(edges[j].iter().copied());
             }
-            stack.extend(edges[j].iter().copied());
         }
         maps.sort_unstable();
         maps.dedup();

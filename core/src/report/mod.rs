@@ -70,7 +70,7 @@ mod text;
 mod type_name;
 
 pub use diff::unified_diff;
-pub use finding::{render_finding, Counts};
+pub use finding::{render_finding, render_finding_into, Counts};
 pub use layout::{layout, LayoutRow, RowKind, TypeLayout, MAX_ROWS};
 pub use snapshot::{snapshot, SNAPSHOT_HEADER};
 pub use text::{inspect_text, kind_counts};

@@ -1,7 +1,7 @@
 //! The readable `bpfc inspect` report of one object: what it is, its maps
 //! (with key and value types by name), programs, BTF, and findings.
 
-use super::finding::{render_finding, Counts};
+use super::finding::{render_finding_into, Counts};
 use super::snapshot::{
     flags_text, legacy_extra_text, pinning_name, source_line, type_text, value_type_id,
 };
@@ -72,7 +72,7 @@ pub fn inspect_text(file: &str, obj: &ObjectSpec<'_>, findings: &[Finding]) -> S
     let counts = Counts::of(findings);
     let _ = writeln!(out, "\nfindings: {}", counts.text());
     for f in findings {
-        out.push_str(&render_finding(file, f));
+        render_finding_into(&mut out, file, f);
     }
     out
 }
