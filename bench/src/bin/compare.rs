@@ -16,9 +16,9 @@
 //!   one list of paths; each line says how many threads each side used.
 
 use bpfc::btf::Btf;
-use bpfc::diag::{check_object, CheckEnv, Severity};
+use bpfc::diag::{check_object, take_and_check_object, CheckEnv, Severity};
 use bpfc::object::{default_jobs, for_each_file, object_name_from_path, FileBuffer, ObjectSpec};
-use bpfc::report::render_finding;
+use bpfc::report::render_finding_into;
 use bpfc_bench::{build_anchor, peak_rss_kib, report, run_number, time_per_iter, time_process};
 use std::num::NonZeroUsize;
 use std::ops::ControlFlow;
@@ -233,14 +233,16 @@ fn check_bytes(file: &str, data: &[u8]) -> usize {
 fn check_text(buf: &mut FileBuffer, path: &Path) -> String {
     let file = path.to_string_lossy();
     let data = buf.read(path).expect("readable object");
-    let obj = ObjectSpec::parse(data, &object_name_from_path(&file)).expect("an object");
-    let mut findings = check_object(&obj, &CheckEnv::default());
+    let mut obj = ObjectSpec::parse(data, &object_name_from_path(&file)).expect("an object");
+    // As the CLI does: the reader's findings are moved, not copied, and the
+    // shown ones rendered into one String.
+    let mut findings = take_and_check_object(&mut obj, &CheckEnv::default());
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Warning)
-        .map(|f| render_finding(&file, f))
-        .collect()
+    let mut text = String::new();
+    for f in findings.iter().filter(|f| f.severity >= Severity::Warning) {
+        render_finding_into(&mut text, &file, f);
+    }
+    text
 }
 
 /// The driver `bpfc check` runs, over `files` on `jobs` threads; returns
