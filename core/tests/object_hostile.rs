@@ -5,6 +5,7 @@
 
 mod object_support;
 
+use bpfc::btf::{dump, validate, Btf};
 use bpfc::diag::{check_object, CheckEnv};
 use bpfc::object::ObjectSpec;
 use bpfc::report::{self, json::InspectDoc};
@@ -21,6 +22,15 @@ fn read_and_check(data: &[u8]) {
         let _ = report::inspect_text("hostile.o", &obj, &findings);
         let _ = serde_json::to_string(&InspectDoc::new("hostile.o", &obj, &findings));
         let _ = report::snapshot(&obj);
+    }
+    // What `bpfc btf dump` and `bpfc btf check` do with the object's .BTF.
+    if let Ok(found) = bpfc::btf::elf::btf_sections(data) {
+        let _ = validate::validate_bytes(found.btf.data);
+        if let Ok(btf) = Btf::parse(found.btf.data) {
+            let _ = dump::raw::dump_raw(&btf, &mut std::io::sink());
+            let _ = dump::c::dump_c(&btf, &mut std::io::sink());
+            let _ = dump::json::dump_json(&btf, &mut std::io::sink());
+        }
     }
 }
 
@@ -107,4 +117,79 @@ fn not_elf_and_32_bit_are_errors() {
         ObjectSpec::parse(&elf32, "x").unwrap_err(),
         ObjectError::Not64Bit
     );
+}
+
+/// A long soak over every corpus object, for hunting rather than for CI:
+/// `BPFC_SOAK_ITERS=2000000 BPFC_SOAK_SEED=7 cargo test --release -p bpfc
+/// --test object_hostile -- --ignored --nocapture`. Each case mutates a
+/// few bytes or words (with the values headers are most sensitive to) or
+/// cuts the file short; a case that panics is written to the temp dir and
+/// named at the end. (A stack overflow aborts the process instead: rerun
+/// with the same seed and BPFC_SOAK_FROM to bisect.)
+#[test]
+#[ignore]
+fn soak() {
+    let Some(files) = corpus() else { return };
+    let env_num = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let iters = env_num("BPFC_SOAK_ITERS", 100_000);
+    let from = env_num("BPFC_SOAK_FROM", 0);
+    let mut state = env_num("BPFC_SOAK_SEED", 1) | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let samples: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|p| (p.display().to_string(), std::fs::read(p).unwrap()))
+        .collect();
+    let words = [
+        0u32,
+        1,
+        2,
+        0xfffe,
+        0x1_0000,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_ffff,
+    ];
+    let mut failures = Vec::new();
+    for i in 0..iters {
+        let (name, data) = &samples[(next() % samples.len() as u64) as usize];
+        let mut bad = data.clone();
+        for _ in 0..1 + next() % 4 {
+            let at = (next() % bad.len().max(1) as u64) as usize;
+            match next() % 6 {
+                0 => bad.truncate(at),
+                1 | 2 => {
+                    if let Some(b) = bad.get_mut(at) {
+                        *b = next() as u8;
+                    }
+                }
+                _ => {
+                    let w = words[(next() % words.len() as u64) as usize].to_le_bytes();
+                    let at = at & !3;
+                    if let Some(slot) = bad.get_mut(at..at + 4) {
+                        slot.copy_from_slice(&w);
+                    }
+                }
+            }
+        }
+        if i < from {
+            continue;
+        }
+        let run = std::panic::catch_unwind(|| read_and_check(&bad));
+        if run.is_err() {
+            let out = std::env::temp_dir().join(format!("bpfc-soak-{i}.o"));
+            std::fs::write(&out, &bad).unwrap();
+            failures.push(format!("case {i} (from {name}): {}", out.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
