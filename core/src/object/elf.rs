@@ -13,7 +13,7 @@
 
 use super::error::ObjectError;
 use super::section::{Section, SectionKind};
-use super::symbol::{Relocation, RelocationSection, Symbol};
+use super::symbol::{Relocation, RelocationSection, Symbol, SymbolName};
 use crate::bytes::Endian;
 use goblin::elf::header::{self, Header};
 use std::borrow::Cow;
@@ -115,7 +115,7 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
         return Err(ObjectError::NoSymbolTable);
     };
     problems.extend(symtabs.map(|index| ElfProblem::MultipleSymbolTables { index }));
-    let symbols = read_symbols(&sections, symtab_index, (shstrndx, &shstrtab), endian)?;
+    let symbols = read_symbols(&sections, symtab_index, endian)?;
     sections[symtab_index as usize].kind = SectionKind::SymbolTable;
 
     let relocations = read_relocations(&mut sections, symbols.len(), endian, &mut problems);
@@ -364,12 +364,11 @@ fn section_bytes<'a>(
     data.get(start..end).ok_or_else(oob)
 }
 
-/// The symbol table. `shstrtab` is the section name table and its index:
-/// LLVM keeps section and symbol names in one table, checked only once then.
+/// The symbol table. Names are left in their string table (see
+/// [`SymbolName`]); only that each one ends inside the table is checked here.
 fn read_symbols<'a>(
     sections: &[Section<'a>],
     symtab_index: u32,
-    shstrtab: (usize, &StringTable<'a>),
     endian: Endian,
 ) -> Result<Vec<Symbol<'a>>, ObjectError> {
     let symtab = &sections[symtab_index as usize];
@@ -384,13 +383,7 @@ fn read_symbols<'a>(
         )));
     }
     let strtab = match sections.get(symtab.link as usize) {
-        Some(s) if symtab.link != 0 && s.sh_type == SHT_STRTAB => {
-            if symtab.link as usize == shstrtab.0 {
-                shstrtab.1.clone()
-            } else {
-                StringTable::new(s.data())
-            }
-        }
+        Some(s) if symtab.link != 0 && s.sh_type == SHT_STRTAB => s.data(),
         _ => {
             return Err(err(format!(
                 "sh_link {} does not name a string table (libbpf: \"symbol strings section missing or invalid\")",
@@ -398,6 +391,8 @@ fn read_symbols<'a>(
             )))
         }
     };
+    // A name at an offset up to the table's last NUL ends inside the table.
+    let names_end = strtab.iter().rposition(|&b| b == 0);
     // The table's bytes were bounds-checked with its section; a partial
     // record at the end is not a symbol.
     let records = symtab.data().chunks_exact(SYM_SIZE as usize);
@@ -405,7 +400,11 @@ fn read_symbols<'a>(
     for (i, r) in records.enumerate() {
         let f = Fields(r, endian);
         let st_name = f.u32(0);
-        let Some(name) = strtab.name(st_name) else {
+        let tail = usize::try_from(st_name)
+            .ok()
+            .filter(|&at| names_end.is_some_and(|end| at <= end))
+            .and_then(|at| strtab.get(at..));
+        let Some(tail) = tail else {
             return Err(err(format!(
                 "symbol {i} name offset {st_name} is outside the {}-byte string table",
                 strtab.len()
@@ -413,7 +412,7 @@ fn read_symbols<'a>(
         };
         symbols.push(Symbol::from_elf(
             i as u32,
-            name,
+            SymbolName::new(tail),
             f.u8(4),
             f.u8(5),
             f.u16(6),

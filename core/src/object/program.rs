@@ -130,7 +130,8 @@ pub(crate) fn collect<'a>(
             .iter()
             .filter(|s| s.section == sec.index && s.kind == SymbolKind::Func)
         {
-            let name: &str = &sym.name;
+            let sym_name = sym.name.text();
+            let name: &str = &sym_name;
             let prog_finding = |code, message: String| {
                 Finding::new(
                     code,
@@ -190,7 +191,7 @@ pub(crate) fn collect<'a>(
                 .and_then(|_| plain.split_once('/'))
                 .map(|(_, t)| t.to_string());
             progs.push(ProgramSpec {
-                name: sym.name.clone(),
+                name: sym_name.clone(),
                 section: sec.name.clone(),
                 section_index: sec.index,
                 offset: sym.value,

@@ -57,7 +57,7 @@ impl<'a> Ctx<'_, 'a> {
                 .get(sym.section as usize)
                 .map_or(Cow::Borrowed("<?"), |s| s.name.clone())
         } else {
-            sym.name.clone()
+            sym.name.text()
         }
     }
 }

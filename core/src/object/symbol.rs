@@ -2,13 +2,14 @@
 
 use serde::Serialize;
 use std::borrow::Cow;
+use std::fmt;
 
 /// One entry of the symbol table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Symbol<'a> {
     /// Index in the symbol table.
     pub index: u32,
-    pub name: Cow<'a, str>,
+    pub name: SymbolName<'a>,
     pub value: u64,
     pub size: u64,
     /// `st_shndx`: section index, or `SHN_UNDEF` / `SHN_ABS` / `SHN_COMMON`.
@@ -52,7 +53,7 @@ impl<'a> Symbol<'a> {
     #[inline]
     pub(crate) fn from_elf(
         index: u32,
-        name: Cow<'a, str>,
+        name: SymbolName<'a>,
         info: u8,
         other: u8,
         shndx: u16,
@@ -107,6 +108,81 @@ impl<'a> Symbol<'a> {
             && self.is_global()
             && self.kind == SymbolKind::NoType
             && self.index != 0
+    }
+}
+
+/// A symbol's name, found in the string table only when asked for.
+///
+/// Most symbols of a BPF object are jump labels (`LBB0_3`) whose names no
+/// check reads; finding where each name ends was a tenth of the time to
+/// read an object. The reader checks when the symbol is read that a NUL
+/// follows the name's offset, so the name is always there; it reads as
+/// text exactly as before (lossily only when it is not UTF-8).
+#[derive(Clone, Copy)]
+pub struct SymbolName<'a> {
+    /// The string table from the name's first byte on; a NUL is in it.
+    tail: &'a [u8],
+}
+
+impl<'a> SymbolName<'a> {
+    /// `tail` must hold a NUL (the ELF reader checks it).
+    pub(crate) fn new(tail: &'a [u8]) -> SymbolName<'a> {
+        SymbolName { tail }
+    }
+
+    /// The name's bytes, without the NUL.
+    pub fn bytes(&self) -> &'a [u8] {
+        let end = super::elf::nul_position(self.tail).unwrap_or(self.tail.len());
+        &self.tail[..end]
+    }
+
+    /// The name as text: borrowed when it is UTF-8, else converted lossily.
+    pub fn text(&self) -> Cow<'a, str> {
+        super::elf::text(self.bytes())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tail.first().is_none_or(|&b| b == 0)
+    }
+}
+
+impl PartialEq for SymbolName<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for SymbolName<'_> {}
+
+/// Compared as text. Equal bytes are equal text; otherwise only a name
+/// that is not UTF-8 can match, in its lossy form, which has a U+FFFD.
+impl PartialEq<str> for SymbolName<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.bytes() == other.as_bytes() || (other.contains('\u{FFFD}') && self.text() == other)
+    }
+}
+
+impl PartialEq<&str> for SymbolName<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl fmt::Display for SymbolName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl fmt::Debug for SymbolName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.text(), f)
+    }
+}
+
+impl Serialize for SymbolName<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
     }
 }
 
