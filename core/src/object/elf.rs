@@ -13,7 +13,7 @@
 
 use super::error::ObjectError;
 use super::section::{Section, SectionKind};
-use super::symbol::{Relocation, RelocationSection, Symbol, SymbolName};
+use super::symbol::{Relocation, RelocationSection, Symbol, SymbolName, Tail};
 use crate::bytes::Endian;
 use goblin::elf::header::{self, Header};
 use std::borrow::Cow;
@@ -115,7 +115,7 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
         return Err(ObjectError::NoSymbolTable);
     };
     problems.extend(symtabs.map(|index| ElfProblem::MultipleSymbolTables { index }));
-    let symbols = read_symbols(&sections, symtab_index, endian)?;
+    let symbols = read_symbols(&sections, symtab_index, (shstrndx, &shstrtab), endian)?;
     sections[symtab_index as usize].kind = SectionKind::SymbolTable;
 
     let relocations = read_relocations(&mut sections, symbols.len(), endian, &mut problems);
@@ -162,6 +162,16 @@ impl<'a> StringTable<'a> {
 
     pub(crate) fn len(&self) -> usize {
         self.bytes.len()
+    }
+
+    /// The table from `start` on: text when the table is UTF-8 and `start`
+    /// is a character boundary (a name starting inside a character is
+    /// read on its own, as [`StringTable::name`] does).
+    fn tail(&self, start: usize) -> Option<Tail<'a>> {
+        match self.text.and_then(|t| t.get(start..)) {
+            Some(s) => Some(Tail::Text(s)),
+            None => self.bytes.get(start..).map(Tail::Bytes),
+        }
     }
 
     /// The NUL-terminated name at `offset`; `None` when `offset` is outside
@@ -366,9 +376,12 @@ fn section_bytes<'a>(
 
 /// The symbol table. Names are left in their string table (see
 /// [`SymbolName`]); only that each one ends inside the table is checked here.
+/// `shstrtab` is the section name table and its index: LLVM keeps section
+/// and symbol names in one table, UTF-8-checked only once then.
 fn read_symbols<'a>(
     sections: &[Section<'a>],
     symtab_index: u32,
+    shstrtab: (usize, &StringTable<'a>),
     endian: Endian,
 ) -> Result<Vec<Symbol<'a>>, ObjectError> {
     let symtab = &sections[symtab_index as usize];
@@ -383,7 +396,13 @@ fn read_symbols<'a>(
         )));
     }
     let strtab = match sections.get(symtab.link as usize) {
-        Some(s) if symtab.link != 0 && s.sh_type == SHT_STRTAB => s.data(),
+        Some(s) if symtab.link != 0 && s.sh_type == SHT_STRTAB => {
+            if symtab.link as usize == shstrtab.0 {
+                shstrtab.1.clone()
+            } else {
+                StringTable::new(s.data())
+            }
+        }
         _ => {
             return Err(err(format!(
                 "sh_link {} does not name a string table (libbpf: \"symbol strings section missing or invalid\")",
@@ -392,7 +411,7 @@ fn read_symbols<'a>(
         }
     };
     // A name at an offset up to the table's last NUL ends inside the table.
-    let names_end = strtab.iter().rposition(|&b| b == 0);
+    let names_end = strtab.bytes.iter().rposition(|&b| b == 0);
     // The table's bytes were bounds-checked with its section; a partial
     // record at the end is not a symbol.
     let records = symtab.data().chunks_exact(SYM_SIZE as usize);
@@ -403,7 +422,7 @@ fn read_symbols<'a>(
         let tail = usize::try_from(st_name)
             .ok()
             .filter(|&at| names_end.is_some_and(|end| at <= end))
-            .and_then(|at| strtab.get(at..));
+            .and_then(|at| strtab.tail(at));
         let Some(tail) = tail else {
             return Err(err(format!(
                 "symbol {i} name offset {st_name} is outside the {}-byte string table",

@@ -121,28 +121,52 @@ impl<'a> Symbol<'a> {
 #[derive(Clone, Copy)]
 pub struct SymbolName<'a> {
     /// The string table from the name's first byte on; a NUL is in it.
-    tail: &'a [u8],
+    tail: Tail<'a>,
+}
+
+/// The rest of the string table, as text when the whole table is UTF-8
+/// (checked once per table): a name is then a slice of it, without
+/// checking each name on its own.
+#[derive(Clone, Copy)]
+pub(crate) enum Tail<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
 }
 
 impl<'a> SymbolName<'a> {
     /// `tail` must hold a NUL (the ELF reader checks it).
-    pub(crate) fn new(tail: &'a [u8]) -> SymbolName<'a> {
+    pub(crate) fn new(tail: Tail<'a>) -> SymbolName<'a> {
         SymbolName { tail }
+    }
+
+    fn tail_bytes(&self) -> &'a [u8] {
+        match self.tail {
+            Tail::Text(s) => s.as_bytes(),
+            Tail::Bytes(b) => b,
+        }
     }
 
     /// The name's bytes, without the NUL.
     pub fn bytes(&self) -> &'a [u8] {
-        let end = super::elf::nul_position(self.tail).unwrap_or(self.tail.len());
-        &self.tail[..end]
+        let tail = self.tail_bytes();
+        &tail[..super::elf::nul_position(tail).unwrap_or(tail.len())]
     }
 
     /// The name as text: borrowed when it is UTF-8, else converted lossily.
     pub fn text(&self) -> Cow<'a, str> {
-        super::elf::text(self.bytes())
+        match self.tail {
+            // A NUL is one byte of its own in UTF-8, so the name ends on a
+            // character boundary and `get` always succeeds.
+            Tail::Text(s) => Cow::Borrowed(
+                s.get(..super::elf::nul_position(s.as_bytes()).unwrap_or(s.len()))
+                    .unwrap_or(s),
+            ),
+            Tail::Bytes(_) => super::elf::text(self.bytes()),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tail.first().is_none_or(|&b| b == 0)
+        self.tail_bytes().first().is_none_or(|&b| b == 0)
     }
 }
 
