@@ -64,14 +64,14 @@ const DUMMY_KSYM: &str = "dummy_ksym";
 /// The first global OBJECT symbol named `name` in `var_syms`, sorted by
 /// (name length, name, index).
 fn find_var_sym<'s, 'y>(
-    var_syms: &[(&[u8], &'s Symbol<'y>)],
+    var_syms: &[(Cow<'_, str>, &'s Symbol<'y>)],
     name: &[u8],
 ) -> Option<&'s Symbol<'y>> {
     let key = (name.len(), name);
-    let found = var_syms.partition_point(|(n, _)| (n.len(), *n) < key);
+    let found = var_syms.partition_point(|(n, _)| (n.len(), n.as_bytes()) < key);
     var_syms
         .get(found)
-        .filter(|(n, _)| *n == name)
+        .filter(|(n, _)| n.as_bytes() == name)
         .map(|(_, s)| *s)
 }
 
@@ -101,12 +101,14 @@ impl<'a> BtfFixups<'a> {
         // Global OBJECT symbols by name, first one wins (find_elf_var_sym):
         // sorted once, searched per VAR. Ordered by length first, so most
         // comparisons are of two integers.
-        let mut var_syms: Vec<(&[u8], &Symbol<'_>)> = symbols
+        let mut var_syms: Vec<(Cow<'_, str>, &Symbol<'_>)> = symbols
             .iter()
             .filter(|s| s.kind == SymbolKind::Object && s.is_global())
-            .map(|s| (s.name.as_bytes(), s))
+            .map(|s| (s.name.text(), s))
             .collect();
-        var_syms.sort_unstable_by_key(|(name, s)| (name.len(), *name, s.index));
+        var_syms.sort_unstable_by(|(a, x), (b, y)| {
+            (a.len(), a.as_bytes(), x.index).cmp(&(b.len(), b.as_bytes(), y.index))
+        });
         for ds in &mut datasecs {
             if ds.name != ".kconfig" && ds.name != ".ksyms" {
                 fx.fix_datasec(btf, ds, sections, &var_syms);
@@ -223,7 +225,7 @@ impl<'a> BtfFixups<'a> {
         btf: &Btf<'_>,
         ds: &mut DatasecFixup<'_>,
         sections: &[Section<'_>],
-        var_syms: &[(&[u8], &Symbol<'_>)],
+        var_syms: &[(Cow<'_, str>, &Symbol<'_>)],
     ) {
         let mut fixup_offsets = false;
         if ds.size == 0 {

@@ -13,7 +13,7 @@
 
 use super::error::ObjectError;
 use super::section::{Section, SectionKind};
-use super::symbol::{Relocation, RelocationSection, Symbol};
+use super::symbol::{Relocation, RelocationSection, Symbol, SymbolName, Tail};
 use crate::bytes::Endian;
 use goblin::elf::header::{self, Header};
 use std::borrow::Cow;
@@ -67,7 +67,7 @@ pub(crate) fn read(data: &[u8]) -> Result<ElfParts<'_>, ObjectError> {
         Endian::Little
     };
     let table = section_header_table(data, &header, endian)?;
-    let records = || table.chunks_exact(SHDR_SIZE);
+    let records = || records::<SHDR_SIZE>(table);
     let header_at = |i: usize| records().nth(i).map(|r| SectionHeader::decode(r, endian));
     let count = table.len() / SHDR_SIZE;
     let shstrndx = if u32::from(header.e_shstrndx) == SHN_XINDEX {
@@ -164,6 +164,16 @@ impl<'a> StringTable<'a> {
         self.bytes.len()
     }
 
+    /// The table from `start` on: text when the table is UTF-8 and `start`
+    /// is a character boundary (a name starting inside a character is
+    /// read on its own, as [`StringTable::name`] does).
+    fn tail(&self, start: usize) -> Option<Tail<'a>> {
+        match self.text.and_then(|t| t.get(start..)) {
+            Some(s) => Some(Tail::Text(s)),
+            None => self.bytes.get(start..).map(Tail::Bytes),
+        }
+    }
+
     /// The NUL-terminated name at `offset`; `None` when `offset` is outside
     /// the table or no NUL follows it.
     #[inline]
@@ -251,7 +261,7 @@ impl SectionHeader {
     /// Decodes a 64-byte record. Always inlined: returned through memory,
     /// the header was read back in pieces that stalled on its stores.
     #[inline(always)]
-    fn decode(r: &[u8], e: Endian) -> SectionHeader {
+    fn decode(r: &[u8; SHDR_SIZE], e: Endian) -> SectionHeader {
         let f = Fields(r, e);
         SectionHeader {
             name: f.u32(0),
@@ -267,13 +277,20 @@ impl SectionHeader {
     }
 }
 
-/// The fields of one fixed-size record, in the object's byte order. Records
-/// come from `chunks_exact` over a bounds-checked table, so every field read
-/// is inside its record (the `0` fallback is never taken; it only keeps the
-/// reads panic-free without a proof the compiler cannot see).
-struct Fields<'r>(&'r [u8], Endian);
+/// The records of a table of `N`-byte records; a partial record at the
+/// end is not one.
+fn records<const N: usize>(table: &[u8]) -> impl Iterator<Item = &[u8; N]> + '_ {
+    // `chunks_exact` yields exactly N bytes, so the conversion never fails;
+    // as arrays, the records' field reads need no bounds checks.
+    table.chunks_exact(N).filter_map(|r| r.try_into().ok())
+}
 
-impl Fields<'_> {
+/// The fields of one fixed-size record, in the object's byte order. Every
+/// field read is at a constant offset inside the record's array (the `0`
+/// fallback is never taken, and the compiler drops it).
+struct Fields<'r, const N: usize>(&'r [u8; N], Endian);
+
+impl<const N: usize> Fields<'_, N> {
     #[inline]
     fn u8(&self, at: usize) -> u8 {
         self.0.get(at).copied().unwrap_or(0)
@@ -333,7 +350,9 @@ fn section_header_table<'a>(
             data.len()
         ))
     };
-    let first = rest.get(..SHDR_SIZE).ok_or_else(|| outside(1))?;
+    let first = records::<SHDR_SIZE>(rest)
+        .next()
+        .ok_or_else(|| outside(1))?;
     let count = match header.e_shnum {
         0 => SectionHeader::decode(first, endian).size.max(1),
         n => u64::from(n),
@@ -364,8 +383,10 @@ fn section_bytes<'a>(
     data.get(start..end).ok_or_else(oob)
 }
 
-/// The symbol table. `shstrtab` is the section name table and its index:
-/// LLVM keeps section and symbol names in one table, checked only once then.
+/// The symbol table. Names are left in their string table (see
+/// [`SymbolName`]); only that each one ends inside the table is checked here.
+/// `shstrtab` is the section name table and its index: LLVM keeps section
+/// and symbol names in one table, UTF-8-checked only once then.
 fn read_symbols<'a>(
     sections: &[Section<'a>],
     symtab_index: u32,
@@ -398,14 +419,20 @@ fn read_symbols<'a>(
             )))
         }
     };
+    // A name at an offset up to the table's last NUL ends inside the table.
+    let names_end = strtab.bytes.iter().rposition(|&b| b == 0);
     // The table's bytes were bounds-checked with its section; a partial
     // record at the end is not a symbol.
-    let records = symtab.data().chunks_exact(SYM_SIZE as usize);
-    let mut symbols = Vec::with_capacity(records.len());
+    let records = records::<{ SYM_SIZE as usize }>(symtab.data());
+    let mut symbols = Vec::with_capacity(symtab.data().len() / SYM_SIZE as usize);
     for (i, r) in records.enumerate() {
         let f = Fields(r, endian);
         let st_name = f.u32(0);
-        let Some(name) = strtab.name(st_name) else {
+        let tail = usize::try_from(st_name)
+            .ok()
+            .filter(|&at| names_end.is_some_and(|end| at <= end))
+            .and_then(|at| strtab.tail(at));
+        let Some(tail) = tail else {
             return Err(err(format!(
                 "symbol {i} name offset {st_name} is outside the {}-byte string table",
                 strtab.len()
@@ -413,7 +440,7 @@ fn read_symbols<'a>(
         };
         symbols.push(Symbol::from_elf(
             i as u32,
-            name,
+            SymbolName::new(tail),
             f.u8(4),
             f.u8(5),
             f.u16(6),
@@ -465,8 +492,8 @@ fn read_relocations(
         }
         // The bytes were bounds-checked with the section; a partial record
         // at the end is not a relocation.
-        let records = s.data().chunks_exact(REL_SIZE as usize);
-        let mut entries = Vec::with_capacity(records.len());
+        let records = records::<{ REL_SIZE as usize }>(s.data());
+        let mut entries = Vec::with_capacity(s.data().len() / REL_SIZE as usize);
         for (i, r) in records.enumerate() {
             let f = Fields(r, endian);
             let info = f.u64(8);

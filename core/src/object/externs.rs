@@ -77,7 +77,8 @@ pub(crate) fn collect(symbols: &[Symbol<'_>], btf: Option<&Btf<'_>>) -> Externs 
         .iter()
         .filter(|s| s.is_extern() && !s.name.is_empty())
     {
-        let name: &str = &sym.name;
+        let name = sym.name.text();
+        let name: &str = &name;
         let Some(btf) = btf else {
             fail(
                 name,

@@ -138,7 +138,7 @@ pub(crate) fn parse(
     let mut places = Vec::new();
     let mut sizes = Vec::new();
     for sym in &syms {
-        let name = sym.name.to_string();
+        let name = sym.name.text().into_owned();
         let size = if sym.size == 0 { even } else { sym.size };
         let base = |code, message: String| {
             Finding::new(code, Subject::Map(name.clone()), message)

@@ -35,7 +35,7 @@ fn map_vars<'o, 'a>(file: &'o str, obj: &'o ObjectSpec<'a>) -> Vec<MapVar<'o, 'a
             let weak = obj
                 .symbols
                 .iter()
-                .any(|s| s.name == name && s.binding == Binding::Weak);
+                .any(|s| s.name == *name && s.binding == Binding::Weak);
             MapVar {
                 file,
                 btf,

@@ -46,7 +46,9 @@ pub use link::check_link;
 pub use program::{ProgramRelocation, ProgramSpec, RelocationKind};
 pub use sec_def::{find_sec_def, sec_flags, AttachType, ProgType, SecDef, SECTION_DEFS};
 pub use section::{Section, SectionKind};
-pub use symbol::{Binding, Relocation, RelocationSection, Symbol, SymbolKind, Visibility};
+pub use symbol::{
+    Binding, Relocation, RelocationSection, Symbol, SymbolKind, SymbolName, Visibility,
+};
 
 use crate::btf::Btf;
 use crate::bytes::Endian;

@@ -81,7 +81,9 @@ pub(crate) fn collect<'a>(
     findings: &mut Vec<Finding>,
 ) -> Vec<ProgramSpec<'a>> {
     // One program per function symbol in an executable section, at most.
-    let functions = symbols
+    // They are picked out once: most symbols are jump labels, and walking
+    // all of them again for every executable section cost more than the rest.
+    let functions: Vec<&Symbol<'a>> = symbols
         .iter()
         .filter(|s| {
             s.kind == SymbolKind::Func
@@ -89,8 +91,8 @@ pub(crate) fn collect<'a>(
                     .get(s.section as usize)
                     .is_some_and(|x| x.kind == SectionKind::Program)
         })
-        .count();
-    let mut progs = Vec::with_capacity(functions);
+        .collect();
+    let mut progs = Vec::with_capacity(functions.len());
     for sec in sections.iter().filter(|s| s.kind == SectionKind::Program) {
         let sec_name: &str = &sec.name;
         let sec_finding = |code, message: String| {
@@ -126,11 +128,9 @@ pub(crate) fn collect<'a>(
             );
         }
         let before = progs.len();
-        for sym in symbols
-            .iter()
-            .filter(|s| s.section == sec.index && s.kind == SymbolKind::Func)
-        {
-            let name: &str = &sym.name;
+        for sym in functions.iter().filter(|s| s.section == sec.index) {
+            let sym_name = sym.name.text();
+            let name: &str = &sym_name;
             let prog_finding = |code, message: String| {
                 Finding::new(
                     code,
@@ -190,7 +190,7 @@ pub(crate) fn collect<'a>(
                 .and_then(|_| plain.split_once('/'))
                 .map(|(_, t)| t.to_string());
             progs.push(ProgramSpec {
-                name: sym.name.clone(),
+                name: sym_name.clone(),
                 section: sec.name.clone(),
                 section_index: sec.index,
                 offset: sym.value,

@@ -57,7 +57,7 @@ impl<'a> Ctx<'_, 'a> {
                 .get(sym.section as usize)
                 .map_or(Cow::Borrowed("<?"), |s| s.name.clone())
         } else {
-            sym.name.clone()
+            sym.name.text()
         }
     }
 }
@@ -460,7 +460,7 @@ pub(crate) fn map_slots(
     let places = cx.places.btf_maps;
     for (i, r) in rel.entries.iter().enumerate() {
         let sym = &cx.symbols[r.symbol as usize];
-        let name = sym.name.to_string();
+        let name = sym.name.text().into_owned();
         let fail = |findings: &mut Vec<Finding>, map: Option<&str>, errno, message: String| {
             let subject = map.map_or_else(
                 || Subject::Section(".maps".into()),

@@ -2,13 +2,14 @@
 
 use serde::Serialize;
 use std::borrow::Cow;
+use std::fmt;
 
 /// One entry of the symbol table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Symbol<'a> {
     /// Index in the symbol table.
     pub index: u32,
-    pub name: Cow<'a, str>,
+    pub name: SymbolName<'a>,
     pub value: u64,
     pub size: u64,
     /// `st_shndx`: section index, or `SHN_UNDEF` / `SHN_ABS` / `SHN_COMMON`.
@@ -52,7 +53,7 @@ impl<'a> Symbol<'a> {
     #[inline]
     pub(crate) fn from_elf(
         index: u32,
-        name: Cow<'a, str>,
+        name: SymbolName<'a>,
         info: u8,
         other: u8,
         shndx: u16,
@@ -107,6 +108,105 @@ impl<'a> Symbol<'a> {
             && self.is_global()
             && self.kind == SymbolKind::NoType
             && self.index != 0
+    }
+}
+
+/// A symbol's name, found in the string table only when asked for.
+///
+/// Most symbols of a BPF object are jump labels (`LBB0_3`) whose names no
+/// check reads; finding where each name ends was a tenth of the time to
+/// read an object. The reader checks when the symbol is read that a NUL
+/// follows the name's offset, so the name is always there; it reads as
+/// text exactly as before (lossily only when it is not UTF-8).
+#[derive(Clone, Copy)]
+pub struct SymbolName<'a> {
+    /// The string table from the name's first byte on; a NUL is in it.
+    tail: Tail<'a>,
+}
+
+/// The rest of the string table, as text when the whole table is UTF-8
+/// (checked once per table): a name is then a slice of it, without
+/// checking each name on its own.
+#[derive(Clone, Copy)]
+pub(crate) enum Tail<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl<'a> SymbolName<'a> {
+    /// `tail` must hold a NUL (the ELF reader checks it).
+    pub(crate) fn new(tail: Tail<'a>) -> SymbolName<'a> {
+        SymbolName { tail }
+    }
+
+    fn tail_bytes(&self) -> &'a [u8] {
+        match self.tail {
+            Tail::Text(s) => s.as_bytes(),
+            Tail::Bytes(b) => b,
+        }
+    }
+
+    /// The name's bytes, without the NUL.
+    pub fn bytes(&self) -> &'a [u8] {
+        let tail = self.tail_bytes();
+        &tail[..super::elf::nul_position(tail).unwrap_or(tail.len())]
+    }
+
+    /// The name as text: borrowed when it is UTF-8, else converted lossily.
+    pub fn text(&self) -> Cow<'a, str> {
+        match self.tail {
+            // A NUL is one byte of its own in UTF-8, so the name ends on a
+            // character boundary and `get` always succeeds.
+            Tail::Text(s) => Cow::Borrowed(
+                s.get(..super::elf::nul_position(s.as_bytes()).unwrap_or(s.len()))
+                    .unwrap_or(s),
+            ),
+            Tail::Bytes(_) => super::elf::text(self.bytes()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tail_bytes().first().is_none_or(|&b| b == 0)
+    }
+}
+
+impl PartialEq for SymbolName<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for SymbolName<'_> {}
+
+/// Compared as text. Equal bytes are equal text; otherwise only a name
+/// that is not UTF-8 can match, in its lossy form, which has a U+FFFD.
+impl PartialEq<str> for SymbolName<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.bytes() == other.as_bytes() || (other.contains('\u{FFFD}') && self.text() == other)
+    }
+}
+
+impl PartialEq<&str> for SymbolName<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl fmt::Display for SymbolName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl fmt::Debug for SymbolName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.text(), f)
+    }
+}
+
+impl Serialize for SymbolName<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
     }
 }
 
