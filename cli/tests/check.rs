@@ -21,23 +21,6 @@ const INVALID: &[(&str, &str)] = &[
     ("invalid_btf_map_init", "BPFC-M019"),
 ];
 
-fn corpus() -> Option<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for dir in [CILIUM, XDP_TOOLS] {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            skip(&format!("{dir} is not installed"));
-            return None;
-        };
-        files.extend(
-            entries
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|e| e == "elf" || e == "o")),
-        );
-    }
-    files.sort();
-    Some(files)
-}
-
 fn is_invalid(p: &Path) -> bool {
     let name = p.file_name().unwrap().to_string_lossy();
     INVALID

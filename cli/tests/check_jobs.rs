@@ -10,24 +10,6 @@ use inspect_support::*;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-/// The installed corpus, or `None` (after a SKIP line) without it.
-fn corpus() -> Option<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for dir in [CILIUM, XDP_TOOLS] {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            skip(&format!("{dir} is not installed"));
-            return None;
-        };
-        files.extend(
-            entries
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|e| e == "elf" || e == "o")),
-        );
-    }
-    files.sort();
-    Some(files)
-}
-
 /// A list of `rounds` copies of the corpus, with unreadable files (missing,
 /// cut short, not ELF, a directory) placed between the objects.
 fn mixed_list(dir: &Path, corpus: &[PathBuf], rounds: usize) -> Vec<String> {

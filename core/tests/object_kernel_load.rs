@@ -19,7 +19,7 @@ mod object_support;
 
 use bpfc::diag::{check_object, Actor, CheckEnv, Finding, Severity};
 use bpfc::object::ObjectSpec;
-use object_support::{compile_into, name_of, skip};
+use object_support::{build_libbpf_oracle, compile_into, name_of, skip};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,31 +42,6 @@ struct Load {
     /// 0, or libbpf's negative errno.
     error: i64,
     log: String,
-}
-
-fn build_oracle(dir: &Path) -> Option<PathBuf> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/oracle/libbpf_load.c");
-    let out = dir.join("libbpf_load");
-    match Command::new("gcc")
-        .args(["-O2", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .arg("-lbpf")
-        .output()
-    {
-        Ok(o) if o.status.success() => Some(out),
-        Ok(o) => {
-            skip(&format!(
-                "cannot build the libbpf load oracle (libbpf-dev missing?): {}",
-                String::from_utf8_lossy(&o.stderr)
-            ));
-            None
-        }
-        Err(e) => {
-            skip(&format!("gcc not runnable: {e}"));
-            None
-        }
-    }
 }
 
 fn load(oracle: &Path, files: &[PathBuf]) -> Vec<Load> {
@@ -125,7 +100,7 @@ fn explaining(findings: &[Finding], errno: i64) -> Vec<&Finding> {
 #[test]
 fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(oracle) = build_oracle(tmp.path()) else {
+    let Some(oracle) = build_libbpf_oracle(tmp.path(), "libbpf_load") else {
         return;
     };
     let mut files = Vec::new();

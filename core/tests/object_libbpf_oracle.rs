@@ -40,7 +40,7 @@ mod object_support;
 use bpfc::diag::{check_object, Actor, CheckEnv, Code, Finding, Severity, Subject};
 use bpfc::maps::{rules, MapSource, MapSpec, MapType};
 use bpfc::object::ObjectSpec;
-use object_support::{corpus, name_of, skip};
+use object_support::{build_libbpf_oracle, corpus, name_of, skip};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -204,32 +204,6 @@ impl OracleLibbpf {
 enum Verdict {
     Maps(Vec<LibbpfMap>),
     Error(i64),
-}
-
-/// Builds the oracle; `None` (after a SKIP) without gcc or libbpf-dev.
-fn build_oracle(dir: &Path) -> Option<PathBuf> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/oracle/libbpf_maps.c");
-    let out = dir.join("libbpf_maps");
-    match Command::new("gcc")
-        .args(["-O2", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .arg("-lbpf")
-        .output()
-    {
-        Ok(o) if o.status.success() => Some(out),
-        Ok(o) => {
-            skip(&format!(
-                "cannot build the libbpf oracle (libbpf-dev missing?): {}",
-                String::from_utf8_lossy(&o.stderr)
-            ));
-            None
-        }
-        Err(e) => {
-            skip(&format!("gcc not runnable: {e}"));
-            None
-        }
-    }
 }
 
 /// Runs the oracle over every file in one process.
@@ -520,7 +494,7 @@ fn maps_equal_libbpfs_for_every_object_it_opens() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let Some(oracle) = build_oracle(tmp.path()) else {
+    let Some(oracle) = build_libbpf_oracle(tmp.path(), "libbpf_maps") else {
         return;
     };
     let Some(fixtures) = compile_fixtures(tmp.path()) else {

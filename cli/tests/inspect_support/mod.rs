@@ -122,3 +122,22 @@ fn repo_prefix_map() -> String {
         .expect("checkout path");
     format!("-ffile-prefix-map={}=.", root.display())
 }
+
+/// The installed corpus (cilium/ebpf's test objects in both byte orders and
+/// xdp-tools' objects), sorted, or `None` (after a SKIP) without it.
+pub fn corpus() -> Option<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for dir in [CILIUM, XDP_TOOLS] {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            skip(&format!("{dir} is not installed"));
+            return None;
+        };
+        files.extend(
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "elf" || e == "o")),
+        );
+    }
+    files.sort();
+    Some(files)
+}

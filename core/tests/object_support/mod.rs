@@ -92,3 +92,32 @@ fn repo_prefix_map() -> String {
         .expect("checkout path");
     format!("-ffile-prefix-map={}=.", root.display())
 }
+
+/// Builds the C oracle `testdata/oracle/<name>.c` against libbpf-dev into
+/// `dir`; `None` (after a SKIP) without gcc or libbpf-dev.
+pub fn build_libbpf_oracle(dir: &Path, name: &str) -> Option<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/oracle")
+        .join(format!("{name}.c"));
+    let out = dir.join(name);
+    match Command::new("gcc")
+        .args(["-O2", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .arg("-lbpf")
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(out),
+        Ok(o) => {
+            skip(&format!(
+                "cannot build the libbpf oracle {name} (libbpf-dev missing?): {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            None
+        }
+        Err(e) => {
+            skip(&format!("gcc not runnable: {e}"));
+            None
+        }
+    }
+}
