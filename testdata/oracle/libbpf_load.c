@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "json_string.h"
+
 static char log_text[4096];
 static size_t log_len;
 
@@ -26,20 +28,6 @@ static int keep(enum libbpf_print_level level, const char *fmt, va_list args)
 	if (log_len > sizeof(log_text) - 1)
 		log_len = sizeof(log_text) - 1;
 	return 0;
-}
-
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
 }
 
 int main(int argc, char **argv)

@@ -9,26 +9,14 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
+
+#include "json_string.h"
 #include <string.h>
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	(void)level; (void)fmt; (void)args;
 	return 0;
-}
-
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
 }
 
 int main(int argc, char **argv)
