@@ -21,10 +21,16 @@ fn load_fixed(label: &str, data: &[u8], name: &str) -> Result<bool, String> {
         return Ok(true); // no BTF (clang 7 era)
     };
     let fixed = fixed.map_err(|p| format!("{label}: fix-up failed: {p:?}"))?;
-    match btf_load(&fixed, LogLevel::BASIC) {
+    load(&fixed).map_err(|(errno, log)| format!("{label}: errno {errno}\n{log}"))
+}
+
+/// BPF_BTF_LOAD of `blob`: `Ok(true)` loaded, `Ok(false)` when bpf(2) is
+/// not permitted here, `Err((errno, log))` when refused.
+fn load(blob: &[u8]) -> Result<bool, (i32, String)> {
+    match btf_load(blob, LogLevel::BASIC) {
         Ok(_fd) => Ok(true),
         Err(e) if e.is_permission_denied() => Ok(false),
-        Err(e) => Err(format!("{label}: {e}\n{}", e.log)),
+        Err(e) => Err((e.errno().0, e.log)),
     }
 }
 
@@ -91,11 +97,7 @@ fn fixed_btf_of_the_c_fixtures_loads() {
 /// `Some(Ok(false))` when bpf(2) is not permitted (the caller SKIPs).
 fn kernel_accepts(obj: &ObjectSpec<'_>) -> Option<Result<bool, (i32, String)>> {
     let fixed = obj.fixed_btf()?.ok()?;
-    Some(match btf_load(&fixed, LogLevel::BASIC) {
-        Ok(_fd) => Ok(true),
-        Err(e) if e.is_permission_denied() => Ok(false),
-        Err(e) => Err((e.errno().0, e.log)),
-    })
+    Some(load(&fixed))
 }
 
 /// The BPFC-T004 findings `bpfc check --btf` makes for `obj`.
@@ -110,17 +112,34 @@ fn btf_verdicts(obj: &ObjectSpec<'_>) -> Vec<bpfc::diag::Finding> {
         .collect()
 }
 
-/// Agreement of one object with the kernel; `false` when bpf(2) is refused.
-fn verdict_agrees(label: &str, obj: &ObjectSpec<'_>) -> bool {
+/// What the kernel did with an object's fixed-up BTF.
+#[derive(PartialEq, Eq)]
+enum Kernel {
+    /// bpf(2) is not permitted here: the caller SKIPs.
+    NotPermitted,
+    NoBtf,
+    Loaded,
+    Refused,
+}
+
+/// Asserts that `bpfc check --btf` agrees with the kernel on one object,
+/// and returns what the kernel did (one load per object).
+fn verdict_agrees(label: &str, obj: &ObjectSpec<'_>) -> Kernel {
     let verdicts = btf_verdicts(obj);
     match kernel_accepts(obj) {
-        None => assert!(verdicts.is_empty(), "{label}: verdict without BTF"),
-        Some(Ok(false)) => return false,
-        Some(Ok(true)) => assert!(
-            verdicts.is_empty(),
-            "{label}: the kernel loads this BTF, bpfc says {:?}",
-            verdicts[0].message
-        ),
+        None => {
+            assert!(verdicts.is_empty(), "{label}: verdict without BTF");
+            Kernel::NoBtf
+        }
+        Some(Ok(false)) => Kernel::NotPermitted,
+        Some(Ok(true)) => {
+            assert!(
+                verdicts.is_empty(),
+                "{label}: the kernel loads this BTF, bpfc says {:?}",
+                verdicts[0].message
+            );
+            Kernel::Loaded
+        }
         Some(Err((errno, log))) => {
             assert_eq!(verdicts.len(), 1, "{label}: the kernel refuses:\n{log}");
             let v = &verdicts[0];
@@ -144,9 +163,9 @@ fn verdict_agrees(label: &str, obj: &ObjectSpec<'_>) -> bool {
                 Severity::Warning
             };
             assert_eq!(v.severity, expected, "{label}");
+            Kernel::Refused
         }
     }
-    true
 }
 
 #[test]
@@ -160,7 +179,7 @@ fn check_btf_verdict_agrees_with_the_kernel_on_the_corpus() {
         if obj.endian != bpfc::bytes::Endian::NATIVE {
             continue;
         }
-        if !verdict_agrees(&path.display().to_string(), &obj) {
+        if verdict_agrees(&path.display().to_string(), &obj) == Kernel::NotPermitted {
             return skip("BPF_BTF_LOAD not permitted");
         }
     }
@@ -207,13 +226,11 @@ fn check_btf_verdict_agrees_with_the_kernel_on_mutants() {
             let Ok(obj) = ObjectSpec::parse(&mutant, "fixture") else {
                 continue;
             };
-            if !verdict_agrees(&label, &obj) {
-                return skip("BPF_BTF_LOAD not permitted");
-            }
-            match kernel_accepts(&obj) {
-                Some(Ok(true)) => loaded += 1,
-                Some(Err(_)) => refused += 1,
-                _ => {}
+            match verdict_agrees(&label, &obj) {
+                Kernel::NotPermitted => return skip("BPF_BTF_LOAD not permitted"),
+                Kernel::Loaded => loaded += 1,
+                Kernel::Refused => refused += 1,
+                Kernel::NoBtf => {}
             }
         }
     }
@@ -249,10 +266,11 @@ fn check_btf_verdict_agrees_with_the_kernel_on_special_fields() {
             return;
         };
         let obj = ObjectSpec::parse(&data, "fixture").unwrap();
-        if !verdict_agrees(&rel, &obj) {
-            return skip("BPF_BTF_LOAD not permitted");
+        match verdict_agrees(&rel, &obj) {
+            Kernel::NotPermitted => return skip("BPF_BTF_LOAD not permitted"),
+            Kernel::Refused => refused += 1,
+            Kernel::Loaded | Kernel::NoBtf => {}
         }
-        refused += usize::from(!btf_verdicts(&obj).is_empty());
     }
     assert!(refused > 10, "only {refused} refused");
 }
