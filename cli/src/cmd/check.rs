@@ -41,8 +41,9 @@ pub struct CheckArgs {
     /// The least severe findings shown (all are counted).
     #[arg(long, value_enum, default_value_t = Level::Warning)]
     pub level: Level,
-    /// Check files on N threads (default: one per CPU; 1: one at a time).
-    /// Output and exit status do not depend on N.
+    /// Check files on up to N threads (default: one per CPU; 1: one at a
+    /// time; one thread per 64 files at most). Output and exit status do
+    /// not depend on N.
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
     /// Fail with a diff when FILE's map ABI differs from this `bpfc snapshot` output (one FILE only).

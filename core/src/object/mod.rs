@@ -35,7 +35,7 @@ mod sec_def;
 mod section;
 mod symbol;
 
-pub use batch::{default_jobs, for_each_file};
+pub use batch::{default_jobs, for_each_file, threads_for};
 pub use btf_fixup::{BtfFixups, DatasecFixup, FixupProblem};
 pub use data_maps::{internal_map_name, object_name_from_path};
 pub use error::ObjectError;
