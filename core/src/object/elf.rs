@@ -277,6 +277,51 @@ impl SectionHeader {
     }
 }
 
+/// Where an ELF64 object's last byte of use ends: its header, its section
+/// header table, and the contents of every section that has contents in
+/// the file. `None` when `data` does not hold the header and the whole
+/// table (or is not ELF64), so the end cannot be known from it.
+///
+/// Reading stops at this end once a short read suggests the file is over
+/// ([`super::FileBuffer`]): every byte the reader looks at lies before it,
+/// so any bytes after it cannot change what is read.
+pub(crate) fn contents_end(data: &[u8]) -> Option<u64> {
+    let ident: &[u8; 64] = data.get(..64)?.try_into().ok()?;
+    if &ident[..header::SELFMAG] != header::ELFMAG || ident[header::EI_CLASS] != header::ELFCLASS64
+    {
+        return None;
+    }
+    let endian = match ident[header::EI_DATA] {
+        header::ELFDATA2LSB => Endian::Little,
+        header::ELFDATA2MSB => Endian::Big,
+        _ => return None,
+    };
+    let f = Fields(ident, endian);
+    let (shoff, shentsize, shnum) = (f.u64(0x28), f.u16(0x3a), f.u16(0x3c));
+    if usize::from(shentsize) != SHDR_SIZE {
+        return None;
+    }
+    let first: &[u8; SHDR_SIZE] = data
+        .get(usize::try_from(shoff).ok()?..)?
+        .get(..SHDR_SIZE)?
+        .try_into()
+        .ok()?;
+    let count = match shnum {
+        0 => Fields(first, endian).u64(32).max(1),
+        n => u64::from(n),
+    };
+    let table_end = count.checked_mul(SHDR_SIZE as u64)?.checked_add(shoff)?;
+    let table = data.get(usize::try_from(shoff).ok()?..usize::try_from(table_end).ok()?)?;
+    let mut end = table_end.max(64);
+    for r in records::<SHDR_SIZE>(table) {
+        let f = Fields(r, endian);
+        if !matches!(f.u32(4), SHT_NOBITS | SHT_NULL) {
+            end = end.max(f.u64(24).checked_add(f.u64(32))?);
+        }
+    }
+    Some(end)
+}
+
 /// The records of a table of `N`-byte records; a partial record at the
 /// end is not one.
 fn records<const N: usize>(table: &[u8]) -> impl Iterator<Item = &[u8; N]> + '_ {
@@ -518,4 +563,50 @@ fn read_relocations(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An ELF64 little-endian header and a 3-entry section header table at
+    /// offset 64, whose PROGBITS section lies after the table (bytes
+    /// 256..272) and whose NOBITS section claims 1 TiB it does not store.
+    fn table_before_data() -> Vec<u8> {
+        let mut d = vec![0u8; 272];
+        d[..4].copy_from_slice(header::ELFMAG);
+        d[header::EI_CLASS] = header::ELFCLASS64;
+        d[header::EI_DATA] = header::ELFDATA2LSB;
+        d[0x28..0x30].copy_from_slice(&64u64.to_le_bytes());
+        d[0x3a..0x3c].copy_from_slice(&(SHDR_SIZE as u16).to_le_bytes());
+        d[0x3c..0x3e].copy_from_slice(&3u16.to_le_bytes());
+        let shdr = |d: &mut Vec<u8>, i: usize, ty: u32, off: u64, size: u64| {
+            let at = 64 + i * SHDR_SIZE;
+            d[at + 4..at + 8].copy_from_slice(&ty.to_le_bytes());
+            d[at + 24..at + 32].copy_from_slice(&off.to_le_bytes());
+            d[at + 32..at + 40].copy_from_slice(&size.to_le_bytes());
+        };
+        shdr(&mut d, 1, SHT_PROGBITS, 256, 16);
+        shdr(&mut d, 2, SHT_NOBITS, 0, 1 << 40);
+        d
+    }
+
+    #[test]
+    fn contents_end_covers_sections_stored_after_the_table() {
+        let d = table_before_data();
+        assert_eq!(contents_end(&d), Some(272));
+        // Table whole, section data cut: the end is still known, and beyond.
+        assert_eq!(contents_end(&d[..260]), Some(272));
+        // Table cut: the end cannot be known.
+        assert_eq!(contents_end(&d[..200]), None);
+        assert_eq!(contents_end(&d[..63]), None);
+        // Not ELF64.
+        let mut elf32 = d.clone();
+        elf32[header::EI_CLASS] = header::ELFCLASS32;
+        assert_eq!(contents_end(&elf32), None);
+        // A section end that overflows cannot be an end.
+        let mut huge = d.clone();
+        huge[64 + SHDR_SIZE + 24..64 + SHDR_SIZE + 32].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert_eq!(contents_end(&huge), None);
+    }
 }

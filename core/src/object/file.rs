@@ -5,10 +5,14 @@
 //! (`statx` and `lseek`), or without a size reads in chunks that start at
 //! 8 KiB. For the ~10 KB files BPF objects are, those extra calls cost about
 //! as much as the read itself. A buffer kept from file to file needs no size:
-//! open, read into its room until a read returns 0 (two `read`s for a file
-//! that fits), close. Mapping the file instead costs more at these sizes
+//! open, read into its room until a read returns 0, or until a short read
+//! has brought a whole ELF object (one `read` for an object that fits),
+//! close. Mapping the file instead costs more at these sizes
 //! (the mapping, its page faults and the unmapping), so there is no mmap.
+//! Files that share a directory are opened relative to it (`dir_open`).
 
+use super::dir_open::DirOpener;
+use super::elf::contents_end;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -24,6 +28,8 @@ const FIRST_CAPACITY: usize = 64 * 1024;
 pub struct FileBuffer {
     room: Vec<u8>,
     len: usize,
+    /// Files from the directory of the last one are opened relative to it.
+    opener: DirOpener,
 }
 
 impl FileBuffer {
@@ -35,7 +41,7 @@ impl FileBuffer {
     /// On error the buffer is left empty.
     pub fn read(&mut self, path: &Path) -> io::Result<&[u8]> {
         self.len = 0;
-        let mut file = std::fs::File::open(path)?;
+        let mut file = self.opener.open(path)?;
         loop {
             if self.len == self.room.len() {
                 // Doubles (at least FIRST_CAPACITY): a big file costs a few
@@ -45,7 +51,19 @@ impl FileBuffer {
             }
             match file.read(&mut self.room[self.len..]) {
                 Ok(0) => break,
-                Ok(n) => self.len += n,
+                Ok(n) => {
+                    self.len += n;
+                    // A read that leaves room unfilled has almost always
+                    // reached the end. When what it brought is a whole
+                    // object, one more read would only confirm that (a
+                    // tenth of the cost of reading a small object); a pipe
+                    // or a cut-short file reads on to the real end.
+                    if self.len < self.room.len()
+                        && contents_end(self.bytes()).is_some_and(|end| end <= self.len as u64)
+                    {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.len = 0;

@@ -22,6 +22,7 @@ mod batch;
 mod btf_fixup;
 mod btf_maps;
 mod data_maps;
+mod dir_open;
 mod elf;
 mod error;
 mod externs;
