@@ -162,10 +162,10 @@ fn fix_for(field: Field, t: Option<MapType>) -> String {
 
 fn located(f: Finding, spec: &MapSpec) -> Finding {
     match &spec.source {
-        MapSource::BtfMaps { section, offset }
-        | MapSource::Legacy {
+        MapSource::BtfMaps { section, offset } => f.section(section.as_ref()).offset(*offset),
+        MapSource::Legacy {
             section, offset, ..
-        } => f.section(section.clone()).offset(*offset),
+        } => f.section(section.as_str()).offset(*offset),
         MapSource::Internal { section } | MapSource::StructOps { section, .. } => {
             f.section(section.clone())
         }

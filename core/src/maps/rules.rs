@@ -277,6 +277,15 @@ const fn or(a: MapFlags, b: MapFlags) -> MapFlags {
 
 /// The table row for a map type.
 pub fn rules(map_type: MapType) -> TypeRules {
+    // Each row is built once per process: building one took ~180
+    // instructions, and checking a map asks for its row several times.
+    static TABLE: std::sync::OnceLock<Vec<TypeRules>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| MapType::ALL.iter().map(|&t| build_rules(t)).collect());
+    table[map_type as usize]
+}
+
+/// Builds the table row for a map type (see [`rules`]).
+fn build_rules(map_type: MapType) -> TypeRules {
     use Capability::*;
     use MapType as T;
     let row = |key, value, max_entries, flags, btf, capability, since, source| TypeRules {

@@ -54,8 +54,12 @@ pub struct MapSlot {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MapSource {
-    /// A BTF-defined map: a variable in `.maps` described by BTF.
-    BtfMaps { section: String, offset: u64 },
+    /// A BTF-defined map: a variable in `.maps` described by BTF. (The
+    /// section is always `.maps`, so reading one costs no copy of it.)
+    BtfMaps {
+        section: std::borrow::Cow<'static, str>,
+        offset: u64,
+    },
     /// A legacy `struct bpf_map_def`-style record (`maps`, `maps/NAME`).
     /// `extra` holds the bytes past the 20 that libbpf understands (iproute2's
     /// id/pinning/inner_id/inner_idx, aya's id/pinning, or garbage).

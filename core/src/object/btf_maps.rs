@@ -108,12 +108,12 @@ pub(crate) fn parse(
         failed: Vec::new(),
         datasec_id: None,
     };
-    let sec_subject = Subject::Section(section.name.to_string());
+    let sec_subject = || Subject::Section(section.name.to_string());
     let Some(btf) = btf else {
         findings.push(
             Finding::new(
                 Code::MapsWithoutBtf,
-                sec_subject,
+                sec_subject(),
                 "the object has a .maps section but no usable BTF",
             )
             .section(".maps")
@@ -131,7 +131,7 @@ pub(crate) fn parse(
         findings.push(
             Finding::new(
                 Code::MapsDatasecMissing,
-                sec_subject,
+                sec_subject(),
                 "BTF has no DATASEC '.maps'",
             )
             .section(".maps")
@@ -331,7 +331,7 @@ pub(crate) fn parse(
                     name,
                     &def_parsed,
                     MapSource::BtfMaps {
-                        section: section.name.to_string(),
+                        section: ".maps".into(),
                         offset: u64::from(vi.offset),
                     },
                 );

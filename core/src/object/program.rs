@@ -228,10 +228,11 @@ pub(crate) fn collect<'a>(
         p.subprogram = Some(p.section_index) == text_index && total > 1;
     }
     for p in progs.iter().filter(|p| !p.subprogram) {
-        let subject = Subject::Program(p.name.to_string());
+        // Made only for a finding: most programs have none.
+        let subject = || Subject::Program(p.name.to_string());
         match p.sec_def {
             None => findings.push(
-                Finding::new(Code::UnknownProgramSection, subject, format!("section '{}' matches no libbpf SEC() convention", p.section))
+                Finding::new(Code::UnknownProgramSection, subject(), format!("section '{}' matches no libbpf SEC() convention", p.section))
                     .section(p.section.to_string())
                     .offset(p.offset)
                     .rule("libbpf derives the program type from the section name")
@@ -239,7 +240,7 @@ pub(crate) fn collect<'a>(
                     .fix("use a SEC() name such as \"xdp\", \"tc\", \"kprobe/<func>\", or set the type with bpf_program__set_type()"),
             ),
             Some(d) if d.flags & sec_flags::ATTACH_BTF != 0 && p.attach_target.is_none() => findings.push(
-                Finding::new(Code::MissingAttachTarget, subject, format!("section '{}' names no attach target", p.section))
+                Finding::new(Code::MissingAttachTarget, subject(), format!("section '{}' names no attach target", p.section))
                     .section(p.section.to_string())
                     .offset(p.offset)
                     .rule(format!("{} programs attach to a BTF id named after the '/'", d.pattern.trim_end_matches('+')))

@@ -83,7 +83,7 @@ fn endian_name(obj: &ObjectSpec<'_>) -> &'static str {
 /// Where a map is defined, without offsets (they move when maps are added).
 pub fn source_line(m: &MapSpec) -> String {
     match &m.source {
-        MapSource::BtfMaps { section, .. } => section.clone(),
+        MapSource::BtfMaps { section, .. } => section.to_string(),
         MapSource::Legacy {
             section, def_size, ..
         } => format!("{section} (legacy {def_size}-byte definition)"),
