@@ -13,11 +13,6 @@ use bpfc::sys::Errno;
 use btf_blob::*;
 use kernel_btf::{expect_refused, kernel_available};
 
-/// The rules the kernel checks without logging a line.
-fn kernel_logs_nothing(code: Code) -> bool {
-    matches!(code, Code::TooLarge)
-}
-
 /// Checks one bad blob: our first error is `code`/`message`, and the kernel
 /// refuses the blob, logging that message on its last line (the line of
 /// the error) for the same type.
@@ -34,7 +29,20 @@ fn refused(case: &str, blob: &[u8], code: Code, message: &str) -> Option<bpfc::s
         return None;
     }
     let err = expect_refused(blob, case);
-    if kernel_logs_nothing(code) {
+    // The library's table of what the kernel does with each rule
+    // (`Code::kernel_refusal`), checked against what it did.
+    let refusal = code.kernel_refusal();
+    assert_eq!(
+        err.errno().0,
+        refusal.errno.number(),
+        "{case}: the kernel failed with another errno than the table says"
+    );
+    if !refusal.logs {
+        assert!(
+            err.log.trim().is_empty(),
+            "{case}: the table says no log line, the kernel logged:\n{}",
+            err.log
+        );
         return Some(err);
     }
     let last = err

@@ -1,6 +1,7 @@
 //! Differential test: thousands of small random blobs, most of them a
 //! little wrong, each validated by us and loaded into the running kernel.
-//! The verdicts must agree, and when both refuse, the kernel's error line
+//! The verdicts must agree, and when both refuse, the errno must be the one
+//! `Code::kernel_refusal` gives for our first error and the kernel's error line
 //! must carry our first error's message. Deterministic (fixed seed).
 
 #[path = "common/btf_blob.rs"]
@@ -244,6 +245,13 @@ fn agree(seed: u64, cases: u32, max_types: u64, noise: u64) -> (u32, u32) {
             (None, Ok(_)) => accepted += 1,
             (Some(f), Err(e)) => {
                 refused += 1;
+                assert_eq!(
+                    e.errno().0,
+                    f.code.kernel_refusal().errno.number(),
+                    "{}\nthe kernel failed with another errno than Code::kernel_refusal says for {:?}",
+                    what(),
+                    f.code
+                );
                 let last = e
                     .log
                     .lines()

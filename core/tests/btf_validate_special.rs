@@ -20,7 +20,6 @@ use std::process::Command;
 
 use bpfc::btf::validate::{validate_with, Code, Finding, Options};
 use bpfc::btf::{Btf, Kind};
-use bpfc::diag::kernel_errno;
 use bpfc::object::ObjectSpec;
 use bpfc::sys::{btf_load, LogLevel};
 use btf_blob::BtfBlob;
@@ -87,7 +86,7 @@ fn findings(blob: &[u8]) -> Vec<Finding> {
 fn bpfc_says(findings: &[Finding]) -> String {
     match findings.iter().find(|f| f.is_error()) {
         None => "OK".to_string(),
-        Some(f) => kernel_errno(f.code).name().to_string(),
+        Some(f) => f.code.kernel_refusal().errno.name().to_string(),
     }
 }
 

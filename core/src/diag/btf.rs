@@ -12,9 +12,9 @@
 //! This runs the whole validator, so it is opt-in for `bpfc check`
 //! ([`super::CheckEnv::validate_btf`]) and always on for `bpfc inspect`.
 
-use super::{Actor, Code, Errno, Finding, Severity, Subject};
+use super::{Actor, Code, Finding, Severity, Subject};
 use crate::btf::elf::BTF_SECTION;
-use crate::btf::validate::{self, Code as BtfCode, Options, Severity as BtfSeverity};
+use crate::btf::validate::{self, Options, Severity as BtfSeverity};
 use crate::btf::Btf;
 use crate::maps::MapSource;
 use crate::object::ObjectSpec;
@@ -47,7 +47,8 @@ pub(super) fn kernel_btf_verdict(obj: &ObjectSpec<'_>, out: &mut Vec<Finding>) {
         .maps
         .iter()
         .any(|m| matches!(m.source, MapSource::StructOps { .. }));
-    let errno = kernel_errno(first.code);
+    let refusal = first.code.kernel_refusal();
+    let errno = refusal.errno;
     let mut where_ = match (first.type_id, first.kind) {
         (Some(id), Some(kind)) => format!("type [{id}] {}", kind.name()),
         (Some(id), None) => format!("type [{id}]"),
@@ -74,7 +75,7 @@ pub(super) fn kernel_btf_verdict(obj: &ObjectSpec<'_>, out: &mut Vec<Finding>) {
     .effect(
         Actor::Kernel,
         Some(errno),
-        if first.code.kernel_logs() {
+        if refusal.logs {
             first.message.clone()
         } else {
             "BPF_BTF_LOAD fails without a log line".to_string()
@@ -108,28 +109,4 @@ pub(super) fn kernel_btf_verdict(obj: &ObjectSpec<'_>, out: &mut Vec<Finding>) {
         "rebuild with a clang and pahole that match this kernel, or fix the type the kernel names \
          (`bpfc btf check --load FILE` shows the kernel's own log)",
     ));
-}
-
-/// What `BPF_BTF_LOAD` returns for the rule (kernel/bpf/btf.c): size
-/// limits are `E2BIG`, an unknown version `ENOTSUPP`, a reference loop
-/// `EEXIST`, everything else `EINVAL`; the special-field pass
-/// (`btf_parse_struct_metas`) adds its own.
-pub fn kernel_errno(code: BtfCode) -> Errno {
-    match code {
-        BtfCode::TooLarge
-        | BtfCode::UnsupportedHeader
-        | BtfCode::TooManyTypes
-        | BtfCode::ResolveDepthExceeded
-        | BtfCode::SpecialFieldRepeated
-        | BtfCode::TooManySpecialFields
-        | BtfCode::SpecialFieldsTooDeep => Errno::E2big,
-        BtfCode::UnsupportedVersion => Errno::Enotsupp,
-        BtfCode::LoopDetected | BtfCode::SpecialFieldOverlap => Errno::Eexist,
-        BtfCode::ContainsTypeNotFound | BtfCode::ContainsNodeNotFound => Errno::Enoent,
-        BtfCode::SpecialFieldPastEnd
-        | BtfCode::NoSpecialFields
-        | BtfCode::GraphValueWithoutRecord => Errno::Efault,
-        BtfCode::GraphOwnershipCycle => Errno::Eloop,
-        _ => Errno::Einval,
-    }
 }

@@ -17,7 +17,6 @@ mod errno;
 mod finding;
 mod padding;
 
-pub use btf::kernel_errno;
 pub use check::{check_map, check_maps, check_object, take_and_check_object, CheckEnv};
 pub use code::Code;
 pub use errno::Errno;

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::btf::Kind;
+use crate::diag::Errno;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -187,34 +188,59 @@ codes! {
     CompatFeature = "compat-feature",
 }
 
+/// What `BPF_BTF_LOAD` does with BTF that breaks a rule (kernel/bpf/btf.c).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KernelRefusal {
+    /// The errno the syscall fails with.
+    pub errno: Errno,
+    /// Whether the kernel writes a log line for it (the finding's message
+    /// is then that line).
+    pub logs: bool,
+}
+
 impl Code {
-    /// Whether the kernel writes a log line for this rule (the finding's
-    /// message is then that line). The special-field rules fail
-    /// `BPF_BTF_LOAD` with only an errno.
-    pub fn kernel_logs(self) -> bool {
-        !matches!(
-            self,
+    /// How the kernel refuses BTF that breaks this rule: size limits are
+    /// `E2BIG`, an unknown version, header flag or int encoding
+    /// `ENOTSUPP`, a reference loop `EEXIST`,
+    /// everything else `EINVAL`, each with a log line; a blob over the size
+    /// limit and the special-field pass (`btf_parse_struct_metas`) fail
+    /// with only an errno, some of them their own.
+    pub fn kernel_refusal(self) -> KernelRefusal {
+        use Errno::*;
+        let (errno, logs) = match self {
+            // Refused before the log is set up.
+            Code::TooLarge => (E2big, false),
+            Code::UnsupportedHeader | Code::TooManyTypes | Code::ResolveDepthExceeded => {
+                (E2big, true)
+            }
+            // btf_parse_hdr and btf_int_check_meta.
+            Code::UnsupportedVersion | Code::UnsupportedFlags | Code::UnsupportedIntEncoding => {
+                (Enotsupp, true)
+            }
+            Code::LoopDetected => (Eexist, true),
+            // The special-field pass.
             Code::SpecialFieldRepeated
-                | Code::TooManySpecialFields
-                | Code::SpecialFieldsTooDeep
-                | Code::SpecialFieldBitOffset
-                | Code::InvalidKptrTag
-                | Code::InvalidKptrTarget
-                | Code::SpecialFieldArray
-                | Code::ContainsTagMissing
-                | Code::ContainsTagMalformed
-                | Code::ContainsTypeNotFound
-                | Code::ContainsNodeNotFound
-                | Code::ContainsNodeInvalid
-                | Code::SpecialFieldPastEnd
-                | Code::SpecialFieldOverlap
-                | Code::SpinLockConflict
-                | Code::GraphRootWithoutLock
-                | Code::GraphNodesWithoutRefcount
-                | Code::NoSpecialFields
-                | Code::GraphValueWithoutRecord
-                | Code::GraphOwnershipCycle
-        )
+            | Code::TooManySpecialFields
+            | Code::SpecialFieldsTooDeep => (E2big, false),
+            Code::SpecialFieldOverlap => (Eexist, false),
+            Code::ContainsTypeNotFound | Code::ContainsNodeNotFound => (Enoent, false),
+            Code::SpecialFieldPastEnd | Code::NoSpecialFields | Code::GraphValueWithoutRecord => {
+                (Efault, false)
+            }
+            Code::GraphOwnershipCycle => (Eloop, false),
+            Code::SpecialFieldBitOffset
+            | Code::InvalidKptrTag
+            | Code::InvalidKptrTarget
+            | Code::SpecialFieldArray
+            | Code::ContainsTagMissing
+            | Code::ContainsTagMalformed
+            | Code::ContainsNodeInvalid
+            | Code::SpinLockConflict
+            | Code::GraphRootWithoutLock
+            | Code::GraphNodesWithoutRefcount => (Einval, false),
+            _ => (Einval, true),
+        };
+        KernelRefusal { errno, logs }
     }
 }
 

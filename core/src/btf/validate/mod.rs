@@ -55,7 +55,7 @@ mod slots;
 mod special;
 mod tags;
 
-pub use finding::{Code, Finding, Severity};
+pub use finding::{Code, Finding, KernelRefusal, Severity};
 pub use header::{BTF_MAX_NAME_OFFSET, BTF_MAX_SIZE};
 pub use names::{KSYM_NAME_LEN, OLD_KSYM_NAME_LEN};
 
