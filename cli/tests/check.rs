@@ -262,3 +262,53 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot read the file list /nonexistent/list"));
 }
+
+/// `--host` judges the limits that depend on the kernel build against this
+/// machine: a cpumap one entry over its NR_CPUS passes the static check
+/// (some kernel build may take it) and fails with `--host`, E2BIG named.
+#[test]
+fn host_judges_machine_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let kernel_max: u32 = std::fs::read_to_string("/sys/devices/system/cpu/kernel_max")
+        .expect("sysfs is mounted")
+        .trim()
+        .parse()
+        .unwrap();
+    let entries = format!("-DCPUMAP_ENTRIES={}", kernel_max + 2);
+    let Some(obj) = compile_fixture(dir.path(), "kernel_refusals.bpf.c", &[&entries], "cpumap.o")
+    else {
+        return;
+    };
+    let obj = obj.to_str().unwrap();
+
+    let anywhere = bpfc(dir.path(), &["check", "--json", obj]);
+    assert_eq!(anywhere.status.code(), Some(0), "{}", stderr(&anywhere));
+    assert!(
+        !stdout(&anywhere).contains("BPFC-K004"),
+        "{}",
+        stdout(&anywhere)
+    );
+
+    let here = bpfc(dir.path(), &["check", "--json", "--host", obj]);
+    let doc: Value = serde_json::from_str(stdout(&here).lines().next().unwrap()).unwrap();
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BPFC-K004")
+        .unwrap_or_else(|| panic!("no BPFC-K004 with --host: {doc}"));
+    let rule = finding["rule"].as_str().unwrap();
+    assert!(
+        rule.contains(&format!("NR_CPUS ({})", kernel_max + 1)),
+        "{rule}"
+    );
+    assert!(finding.to_string().contains("E2BIG"), "{finding}");
+
+    // inspect takes the flag too, and reports the same finding.
+    let inspected = bpfc(dir.path(), &["inspect", "--host", obj]);
+    assert!(
+        stdout(&inspected).contains("BPFC-K004"),
+        "{}",
+        stdout(&inspected)
+    );
+}

@@ -18,13 +18,15 @@
 mod object_support;
 
 use bpfc::diag::{check_object, Actor, CheckEnv, Finding, Severity};
+use bpfc::maps::rules::MAX_NUMNODES;
 use bpfc::object::ObjectSpec;
 use object_support::{build_libbpf_oracle, compile_into, name_of, skip};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The variants of kernel_refusals.bpf.c; `None` is the baseline.
+/// The variants of kernel_refusals.bpf.c (the `-D` definitions); `None` is
+/// the baseline. The host-dependent ones are added by [`variants`].
 const VARIANTS: &[Option<&str>] = &[
     None,
     Some("HASH_OF_MAPS_NO_COMMON_LRU"),
@@ -34,7 +36,26 @@ const VARIANTS: &[Option<&str>] = &[
     Some("CGROUP_STORAGE_KEY_SECOND_MEMBER_U64"),
     Some("CGROUP_STORAGE_KEY_8_BYTE_STRUCT"),
     Some("SPIN_LOCK_IN_PERCPU_ARRAY"),
+    Some("CPUMAP_ENTRIES=8193"),
+    Some("NUMA_NODE=1024"),
 ];
+
+/// [`VARIANTS`] and the limits of the running machine one past its edge:
+/// a cpumap one entry over NR_CPUS, and the first NUMA node not online.
+/// The objects are judged with `CheckEnv::host()`, as `bpfc check --host`
+/// judges them on the machine that loads them.
+fn variants(env: &CheckEnv) -> Vec<Option<String>> {
+    let mut all: Vec<Option<String>> = VARIANTS.iter().map(|v| v.map(String::from)).collect();
+    if let Some(n) = env.kernel.nr_cpus {
+        all.push(Some(format!("CPUMAP_ENTRIES={}", n + 1)));
+    }
+    if let Some(online) = env.kernel.numa_online {
+        if let Some(node) = (0..MAX_NUMNODES).find(|&n| !online.contains(n)) {
+            all.push(Some(format!("NUMA_NODE={node}")));
+        }
+    }
+    all
+}
 
 /// What libbpf said about one object.
 struct Load {
@@ -103,11 +124,13 @@ fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
     let Some(oracle) = build_libbpf_oracle(tmp.path(), "libbpf_load") else {
         return;
     };
+    let env = CheckEnv::host().expect("sysfs and procfs are readable");
     let mut files = Vec::new();
-    for v in VARIANTS {
-        let define = v.map(|d| format!("-D{d}"));
+    for v in variants(&env) {
+        let define = v.as_ref().map(|d| format!("-D{d}"));
         let args: Vec<&str> = define.iter().map(String::as_str).collect();
-        let name = format!("kernel_refusals_{}.bpf.o", v.unwrap_or("baseline"));
+        let tag = v.as_deref().unwrap_or("baseline").replace('=', "_");
+        let name = format!("kernel_refusals_{tag}.bpf.o");
         let Some(obj) = compile_into(tmp.path(), "kernel_refusals.bpf.c", &args, &name) else {
             return;
         };
@@ -127,7 +150,7 @@ fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
     for (path, load) in files.iter().zip(&loads) {
         let data = std::fs::read(path).unwrap();
         let obj = ObjectSpec::parse(&data, &name_of(path)).unwrap();
-        let findings = check_object(&obj, &CheckEnv::default());
+        let findings = check_object(&obj, &env);
         let name = path.file_name().unwrap().to_string_lossy();
         let retry = btf_retry_errno(&load.log);
         if let Some(errno) = retry {

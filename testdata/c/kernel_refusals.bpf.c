@@ -89,11 +89,57 @@ struct {
 	__type(key, __u32);
 	__type(value, struct locked);
 } refused SEC(".maps");
+#elif defined(CPUMAP_ENTRIES)
+/* cpu_map_alloc: more entries than the kernel build's NR_CPUS is E2BIG.
+ * The test builds it with 8193 (more than any build supports) and with
+ * NR_CPUS + 1 of the running kernel (only `--host` knows that bound). */
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__uint(max_entries, CPUMAP_ENTRIES);
+	__uint(key_size, 4);
+	__uint(value_size, 4);
+} refused SEC(".maps");
+#elif defined(NUMA_NODE)
+/* map_create: with BPF_F_NUMA_NODE, numa_node must name an online node
+ * below nr_node_ids. The test passes an offline node of the running
+ * machine, and 1024 (beyond any build's MAX_NUMNODES). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__uint(map_flags, BPF_F_NUMA_NODE);
+	__uint(numa_node, NUMA_NODE);
+	__type(key, __u32);
+	__type(value, __u64);
+} refused SEC(".maps");
 #else
 struct locked {
 	struct bpf_spin_lock lock;
 	__u32 value;
 };
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__uint(max_entries, 1);
+	__uint(key_size, 4);
+	__uint(value_size, 4);
+} cpumap SEC(".maps");
+/* Node 0 is online on every machine; NUMA_NO_NODE (-1) with the flag
+ * still means "any node". */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__uint(map_flags, BPF_F_NUMA_NODE);
+	__uint(numa_node, 0);
+	__type(key, __u32);
+	__type(value, __u64);
+} numa_node_0 SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__uint(map_flags, BPF_F_NUMA_NODE);
+	__uint(numa_node, 0xffffffff);
+	__type(key, __u32);
+	__type(value, __u64);
+} numa_no_node SEC(".maps");
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -53,6 +53,12 @@ pub struct CheckArgs {
     /// `BPF_BTF_LOAD` would (finding BPFC-T004; ~40% more CPU per object).
     #[arg(long)]
     pub btf: bool,
+    /// Judge the limits that depend on the kernel build and the machine
+    /// (NR_CPUS for cpumaps, online NUMA nodes, possible CPUs,
+    /// perf_event_max_stack, page size) against this machine's kernel, not
+    /// only where every kernel agrees.
+    #[arg(long)]
+    pub host: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -98,10 +104,7 @@ pub fn run(args: &CheckArgs) -> CmdResult {
 
     let stdout = io::stdout().lock();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
-    let env = CheckEnv {
-        validate_btf: args.btf,
-        ..CheckEnv::default()
-    };
+    let env = objfile::check_env(args.host, args.btf)?;
     let jobs = args.jobs.unwrap_or_else(default_jobs);
     let mut summary = CheckSummary::default();
     // Files are checked on `jobs` threads; each one's text and tally come

@@ -11,7 +11,7 @@
 
 use super::objfile::{self, display, json_line, read_into, written, FileBuffer};
 use crate::render::CmdResult;
-use bpfc::diag::{check_object, CheckEnv};
+use bpfc::diag::check_object;
 use bpfc::report::inspect_text;
 use bpfc::report::json::{FileError, InspectDoc, SCHEMA_VERSION};
 use clap::Args;
@@ -28,6 +28,10 @@ pub struct InspectArgs {
     /// One JSON document per file, one per line.
     #[arg(long)]
     pub json: bool,
+    /// Judge machine-dependent limits against this machine's kernel (see
+    /// `bpfc check --host`); also shows the sizes libbpf will use here.
+    #[arg(long)]
+    pub host: bool,
 }
 
 #[derive(Serialize)]
@@ -41,10 +45,7 @@ pub fn run(args: &InspectArgs) -> CmdResult {
     let stdout = io::stdout().lock();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
     // One object at a time for a person: worth the kernel's BTF rules too.
-    let env = CheckEnv {
-        validate_btf: true,
-        ..CheckEnv::default()
-    };
+    let env = objfile::check_env(args.host, true)?;
     let mut buf = FileBuffer::new();
     let mut unreadable = false;
     let mut reports = 0;

@@ -3,6 +3,7 @@
 //! for files that are not objects.
 
 use crate::render::Diagnostic;
+use bpfc::diag::CheckEnv;
 pub use bpfc::object::FileBuffer;
 use bpfc::object::{object_name_from_path, ObjectError, ObjectSpec};
 use bpfc::report::json::FileError;
@@ -51,6 +52,27 @@ impl Unreadable {
 /// the next file: open, read, close, no size query).
 pub fn read_into(path: &Path, buf: &mut FileBuffer) -> Result<(), Unreadable> {
     buf.read(path).map(|_| ()).map_err(Unreadable::Io)
+}
+
+/// What findings are judged against: any kernel (the default), or with
+/// `--host` the limits of this machine's kernel (NR_CPUS, online NUMA
+/// nodes, possible CPUs, perf_event_max_stack, page size).
+pub fn check_env(host: bool, validate_btf: bool) -> Result<CheckEnv, Box<Diagnostic>> {
+    let env = if host {
+        CheckEnv::host().map_err(|e| {
+            Box::new(
+                Diagnostic::error(format!("--host: {e}"))
+                    .note("--host reads the running kernel's limits from sysfs and procfs")
+                    .help("run on the machine that will load the objects, or drop --host"),
+            )
+        })?
+    } else {
+        CheckEnv::default()
+    };
+    Ok(CheckEnv {
+        validate_btf,
+        ..env
+    })
 }
 
 /// Parses an object read from `file`, named as libbpf names it.

@@ -20,6 +20,18 @@ pub struct CheckEnv {
     pub validate_btf: bool,
 }
 
+impl CheckEnv {
+    /// The limits of the machine this runs on ([`crate::maps::host`]), for
+    /// checking objects on the machine that will load them.
+    pub fn host() -> Result<CheckEnv, crate::maps::host::HostError> {
+        Ok(CheckEnv {
+            kernel: crate::maps::host::host_env()?,
+            possible_cpus: Some(crate::maps::host::possible_cpus()?),
+            ..CheckEnv::default()
+        })
+    }
+}
+
 /// Every finding for an object: the reader's, then each map's, in map order.
 pub fn check_object(obj: &ObjectSpec<'_>, env: &CheckEnv) -> Vec<Finding> {
     let mut out = Vec::with_capacity(obj.findings.len() + obj.maps.len());
@@ -143,6 +155,7 @@ fn code_for(field: Field, spec: &MapSpec) -> Code {
         Field::MapExtra => Code::KernelMapExtra,
         Field::Name => Code::KernelMapName,
         Field::Btf => Code::KernelBtf,
+        Field::NumaNode => Code::KernelNumaNode,
     }
 }
 
@@ -157,6 +170,9 @@ fn fix_for(field: Field, t: Option<MapType>) -> String {
         Field::MapExtra => format!("set map_extra as {t} maps require, or leave it 0"),
         Field::Name => "rename the map using only A-Z a-z 0-9 _ .".into(),
         Field::Btf => "fix the key/value types so their BTF matches the map".into(),
+        Field::NumaNode => {
+            "name an online NUMA node, or drop BPF_F_NUMA_NODE to let the kernel choose".into()
+        }
     }
 }
 

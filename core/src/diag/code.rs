@@ -184,6 +184,8 @@ codes! {
     /// An array or hash of maps without an inner map definition: the kernel
     /// needs an inner map fd to create it.
     MapInMapWithoutInner = "BPFC-K019", Error, "map-in-map without an inner map definition";
+    /// numa_node (with BPF_F_NUMA_NODE) names no online NUMA node of the target.
+    KernelNumaNode = "BPFC-K020", Error, "numa_node names no online NUMA node";
 
     /// Internal map names collide after libbpf's truncation.
     InternalMapNameCollision = "BPFC-D001", Warning, "internal map names collide";

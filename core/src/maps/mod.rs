@@ -2,6 +2,7 @@
 
 mod declared;
 mod flags;
+pub mod host;
 mod map_type;
 pub mod rules;
 mod spec;

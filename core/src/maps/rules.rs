@@ -40,6 +40,9 @@ pub struct Env {
     pub nr_cpus: Option<u32>,
     /// `kernel.perf_event_max_stack` (STACK_TRACE value size).
     pub perf_event_max_stack: u32,
+    /// The NUMA nodes online on the target, when known (`numa_node` with
+    /// `BPF_F_NUMA_NODE` must name one).
+    pub numa_online: Option<NodeSet>,
 }
 
 impl Default for Env {
@@ -49,7 +52,42 @@ impl Default for Env {
             kmalloc_max_size: 4 << 20,
             nr_cpus: None,
             perf_event_max_stack: 127,
+            numa_online: None,
         }
+    }
+}
+
+/// The most CPUs any kernel build supports: `CONFIG_NR_CPUS` is at most
+/// 8192 (x86_64 with MAXSMP, powerpc; arm64 stops at 4096), so a CPUMAP
+/// with more entries is refused everywhere.
+pub const MAX_NR_CPUS: u32 = 8192;
+
+/// The most NUMA nodes any kernel build supports (`MAX_NUMNODES`,
+/// `1 << CONFIG_NODES_SHIFT`, at most 10 bits): a larger `numa_node` never
+/// names a node.
+pub const MAX_NUMNODES: u32 = 1024;
+
+/// A set of NUMA node ids below [`MAX_NUMNODES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeSet([u64; (MAX_NUMNODES / 64) as usize]);
+
+impl NodeSet {
+    /// The set of `ids`; ids of [`MAX_NUMNODES`] and more are left out.
+    pub fn from_ids(ids: &[u32]) -> NodeSet {
+        let mut words = [0u64; (MAX_NUMNODES / 64) as usize];
+        for &id in ids.iter().filter(|&&id| id < MAX_NUMNODES) {
+            words[(id / 64) as usize] |= 1 << (id % 64);
+        }
+        NodeSet(words)
+    }
+
+    pub fn contains(&self, id: u32) -> bool {
+        id < MAX_NUMNODES && self.0[(id / 64) as usize] & (1 << (id % 64)) != 0
+    }
+
+    /// The ids in the set, in order.
+    pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..MAX_NUMNODES).filter(|&id| self.contains(id))
     }
 }
 
@@ -63,6 +101,7 @@ pub struct CreateAttr {
     pub max_entries: u32,
     pub map_flags: u32,
     pub map_extra: u64,
+    pub numa_node: u32,
     pub btf_key_type_id: u32,
     pub btf_value_type_id: u32,
 }
@@ -86,6 +125,7 @@ impl From<&MapSpec> for CreateAttr {
             max_entries: m.max_entries,
             map_flags: m.map_flags,
             map_extra: m.map_extra,
+            numa_node: m.numa_node,
             btf_key_type_id: m.btf_key_type_id,
             btf_value_type_id: m.btf_value_type_id,
         }
@@ -104,6 +144,7 @@ pub enum Field {
     MapExtra,
     Name,
     Btf,
+    NumaNode,
 }
 
 /// A rule the definition breaks.
@@ -678,6 +719,34 @@ pub fn check_create(spec: &CreateAttr, env: &Env) -> Vec<Violation> {
             ),
         ));
     }
+    // bpf_map_attr_numa_node(): numa_node counts only with the flag, and
+    // NUMA_NO_NODE (-1) then still means "any node".
+    if flags.contains(MapFlags::NUMA_NODE) && spec.numa_node != u32::MAX {
+        let node = spec.numa_node;
+        let unknown = if node >= MAX_NUMNODES {
+            Some(format!(
+                "numa_node {node} is beyond every kernel's node ids (MAX_NUMNODES is at most {MAX_NUMNODES})"
+            ))
+        } else {
+            env.numa_online
+                .filter(|online| !online.contains(node))
+                .map(|online| {
+                    let ids: Vec<String> = online.ids().map(|id| id.to_string()).collect();
+                    format!(
+                        "numa_node {node} is not an online NUMA node of the target (online: {})",
+                        ids.join(",")
+                    )
+                })
+        };
+        if let Some(rule) = unknown {
+            out.push(violation(
+                Field::NumaNode,
+                Errno::Einval,
+                "map_create (kernel/bpf/syscall.c)",
+                rule,
+            ));
+        }
+    }
     if flags.contains(MapFlags::RDONLY | MapFlags::WRONLY) {
         out.push(violation(
             Field::MapFlags,
@@ -808,6 +877,13 @@ fn check_entries(spec: &CreateAttr, r: &TypeRules, env: &Env, out: &mut Vec<Viol
                     out.push(fail(
                         Errno::E2big,
                         format!("max_entries must be at most NR_CPUS ({n}) for cpumap; got {m}"),
+                    ));
+                } else if env.nr_cpus.is_none() && m > MAX_NR_CPUS {
+                    out.push(fail(
+                        Errno::E2big,
+                        format!(
+                            "max_entries must be at most NR_CPUS for cpumap, and no kernel is built for more than {MAX_NR_CPUS} CPUs; got {m}"
+                        ),
                     ));
                 }
             }
@@ -1559,6 +1635,46 @@ mod tests {
         s.max_entries = m;
         s.map_flags = flags.0;
         s
+    }
+
+    /// The errnos `check_create` names for `s` under `env`.
+    fn errnos_in(s: &MapSpec, env: &Env) -> Vec<Errno> {
+        check_create(&CreateAttr::from(s), env)
+            .iter()
+            .map(|v| v.errno)
+            .collect()
+    }
+
+    #[test]
+    fn machine_limits_are_judged_where_every_kernel_agrees_unless_the_host_is_known() {
+        let any = Env::default();
+        let cpumap = |m| spec(MapType::Cpumap, 4, 4, m, MapFlags::EMPTY);
+        assert_eq!(errnos_in(&cpumap(MAX_NR_CPUS), &any), []);
+        assert_eq!(errnos_in(&cpumap(MAX_NR_CPUS + 1), &any), [Errno::E2big]);
+        let host = Env {
+            nr_cpus: Some(256),
+            numa_online: Some(NodeSet::from_ids(&[0, 2])),
+            ..Env::default()
+        };
+        assert_eq!(errnos_in(&cpumap(256), &host), []);
+        assert_eq!(errnos_in(&cpumap(257), &host), [Errno::E2big]);
+
+        let numa = |node| {
+            let mut s = spec(MapType::Hash, 4, 4, 1, MapFlags::NUMA_NODE);
+            s.numa_node = node;
+            s
+        };
+        assert_eq!(errnos_in(&numa(MAX_NUMNODES - 1), &any), []);
+        assert_eq!(errnos_in(&numa(MAX_NUMNODES), &any), [Errno::Einval]);
+        // NUMA_NO_NODE (-1) with the flag is "any node".
+        assert_eq!(errnos_in(&numa(u32::MAX), &any), []);
+        assert_eq!(errnos_in(&numa(u32::MAX), &host), []);
+        assert_eq!(errnos_in(&numa(2), &host), []);
+        assert_eq!(errnos_in(&numa(1), &host), [Errno::Einval]);
+        // Without the flag the kernel never looks at numa_node.
+        let mut ignored = numa(MAX_NUMNODES);
+        ignored.map_flags = 0;
+        assert_eq!(errnos_in(&ignored, &host), []);
     }
 
     fn errnos(s: &MapSpec) -> Vec<(Field, Errno)> {
