@@ -15,6 +15,7 @@
 pub mod btf;
 pub mod bytes;
 pub mod diag;
+pub mod host;
 pub mod maps;
 pub mod object;
 pub mod report;

@@ -13,11 +13,14 @@
 //! cannot hold without its BTF).
 //!
 //! The corpus is testdata/c/kernel_refusals.bpf.c: its baseline and one
-//! variant per disagreement found by differential runs over real objects.
+//! variant per disagreement found by differential runs over real objects,
+//! judged with `CheckEnv::host()` (this machine's limits, kernel symbols
+//! and config), as `bpfc check --host` judges objects on the machine that
+//! loads them. Extern findings must quote libbpf's errno and words.
 
 mod object_support;
 
-use bpfc::diag::{check_object, Actor, CheckEnv, Finding, Severity};
+use bpfc::diag::{check_object, Actor, CheckEnv, Code, Finding, Severity};
 use bpfc::maps::rules::MAX_NUMNODES;
 use bpfc::object::ObjectSpec;
 use object_support::{build_libbpf_oracle, compile_into, name_of, skip};
@@ -38,6 +41,11 @@ const VARIANTS: &[Option<&str>] = &[
     Some("SPIN_LOCK_IN_PERCPU_ARRAY"),
     Some("CPUMAP_ENTRIES=8193"),
     Some("NUMA_NODE=1024"),
+    Some("KCONFIG_MISSING"),
+    Some("KCONFIG_WRONG_TYPE"),
+    Some("KSYM_VAR_MISSING"),
+    Some("KSYM_FUNC_MISSING"),
+    Some("KSYM_TYPELESS_MISSING"),
 ];
 
 /// [`VARIANTS`] and the limits of the running machine one past its edge:
@@ -181,6 +189,24 @@ fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
             if !errors.is_empty() {
                 problems.push(format!(
                     "{name}: the kernel creates every map, bpfc reports {errors:#?}"
+                ));
+            }
+        } else if let Some(f) = findings
+            .iter()
+            .find(|f| f.code == Code::ExternMissingOnHost && f.is_error())
+        {
+            // Extern findings quote libbpf: its errno and its words.
+            let said = f.effects.iter().find(|e| e.actor == Actor::Libbpf);
+            let agrees = said.is_some_and(|e| {
+                e.errno
+                    .is_some_and(|n| i64::from(n.number()) == -load.error)
+                    && load.log.contains(&*e.message)
+            });
+            if !agrees {
+                problems.push(format!(
+                    "{name}: libbpf fails with {}: {}; bpfc says {f}",
+                    load.error,
+                    load.log.trim()
                 ));
             }
         } else if explaining(&findings, -load.error).is_empty() {

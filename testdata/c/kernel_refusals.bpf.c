@@ -180,10 +180,43 @@ struct {
 } array SEC(".maps");
 #endif
 
+/* Externs, resolved by libbpf against the running kernel's config, BTF
+ * and kallsyms (`bpfc check --host`). The baseline's exist on every BTF
+ * kernel or are weak; each variant has one a kernel lacks or cannot fit. */
+#if defined(KCONFIG_MISSING)
+extern unsigned long CONFIG_BPFC_NO_SUCH_OPTION __kconfig;
+#define USE_EXTERNS() ((long)CONFIG_BPFC_NO_SUCH_OPTION)
+#elif defined(KCONFIG_WRONG_TYPE)
+/* CONFIG_BPF_SYSCALL=y: a tristate value, not an int. */
+extern int CONFIG_BPF_SYSCALL __kconfig;
+#define USE_EXTERNS() ((long)CONFIG_BPF_SYSCALL)
+#elif defined(KSYM_VAR_MISSING)
+extern const int bpfc_no_such_var __ksym;
+#define USE_EXTERNS() ((long)&bpfc_no_such_var)
+#elif defined(KSYM_FUNC_MISSING)
+extern void bpfc_no_such_kfunc(void) __ksym;
+#define USE_EXTERNS() (bpfc_no_such_kfunc(), 0L)
+#elif defined(KSYM_TYPELESS_MISSING)
+extern const void bpfc_no_such_symbol __ksym;
+#define USE_EXTERNS() ((long)&bpfc_no_such_symbol)
+#else
+extern unsigned long CONFIG_BPFC_NO_SUCH_OPTION __kconfig __weak;
+extern const int bpf_prog_active __ksym;
+extern const int bpfc_no_such_var __ksym __weak;
+extern const void bpf_rcu_read_lock_typeless __ksym __weak;
+extern void bpf_rcu_read_lock(void) __ksym;
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+#define USE_EXTERNS()                                                      \
+	(bpf_rcu_read_lock(), (long)CONFIG_BPFC_NO_SUCH_OPTION +           \
+	 (long)&bpf_prog_active + (long)&bpfc_no_such_var +                 \
+	 (long)&bpf_rcu_read_lock_typeless + (long)LINUX_KERNEL_VERSION)
+#endif
+
 SEC("xdp")
 int prog(void *ctx)
 {
-	return 0;
+	/* The value itself, not a comparison the compiler could fold away. */
+	return (int)USE_EXTERNS();
 }
 
 char _license[] SEC("license") = "GPL";

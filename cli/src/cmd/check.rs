@@ -53,10 +53,11 @@ pub struct CheckArgs {
     /// `BPF_BTF_LOAD` would (finding BPFC-T004; ~40% more CPU per object).
     #[arg(long)]
     pub btf: bool,
-    /// Judge the limits that depend on the kernel build and the machine
-    /// (NR_CPUS for cpumaps, online NUMA nodes, possible CPUs,
-    /// perf_event_max_stack, page size) against this machine's kernel, not
-    /// only where every kernel agrees.
+    /// Judge the object against this machine's kernel, as libbpf will when
+    /// it loads it here: the limits that depend on the kernel build and the
+    /// machine (NR_CPUS for cpumaps, online NUMA nodes, possible CPUs,
+    /// perf_event_max_stack, page size), and the externs (__kconfig values
+    /// in its config, __ksym in its BTF or kallsyms).
     #[arg(long)]
     pub host: bool,
 }

@@ -28,8 +28,8 @@ pub struct InspectArgs {
     /// One JSON document per file, one per line.
     #[arg(long)]
     pub json: bool,
-    /// Judge machine-dependent limits against this machine's kernel (see
-    /// `bpfc check --host`); also shows the sizes libbpf will use here.
+    /// Judge the object against this machine's kernel (limits and externs,
+    /// see `bpfc check --host`).
     #[arg(long)]
     pub host: bool,
 }

@@ -3,12 +3,13 @@
 
 use super::{key_padding, Actor, Code, Errno, Finding, Severity, Subject};
 use crate::btf::Btf;
+use crate::host::HostKernel;
 use crate::maps::rules::{self, CreateAttr, Env, Field, Violation};
 use crate::maps::{MapFlags, MapSource, MapSpec, MapType};
 use crate::object::ObjectSpec;
 
 /// What the checks assume about the target.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckEnv {
     /// Kernel build limits (page size, KMALLOC_MAX_SIZE, NR_CPUS).
     pub kernel: Env,
@@ -18,15 +19,32 @@ pub struct CheckEnv {
     /// (finding `BPFC-T004`). Off by default: it adds about 40% to the
     /// CPU a typical object's check takes.
     pub validate_btf: bool,
+    /// The kernel of the machine the objects will load on, when checking
+    /// there (`--host`): externs are looked up in its symbols and config.
+    pub host_kernel: Option<HostKernelRef>,
 }
 
+/// A shared handle to one [`HostKernel`] (each source it reads is read
+/// once for every object and thread); equal only to itself.
+#[derive(Debug, Clone)]
+pub struct HostKernelRef(pub std::sync::Arc<HostKernel>);
+
+impl PartialEq for HostKernelRef {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for HostKernelRef {}
+
 impl CheckEnv {
-    /// The limits of the machine this runs on ([`crate::maps::host`]), for
+    /// The limits and kernel of the machine this runs on ([`crate::host`]), for
     /// checking objects on the machine that will load them.
-    pub fn host() -> Result<CheckEnv, crate::maps::host::HostError> {
+    pub fn host() -> Result<CheckEnv, crate::host::HostError> {
         Ok(CheckEnv {
-            kernel: crate::maps::host::host_env()?,
-            possible_cpus: Some(crate::maps::host::possible_cpus()?),
+            kernel: crate::host::host_env()?,
+            possible_cpus: Some(crate::host::possible_cpus()?),
+            host_kernel: Some(HostKernelRef(std::sync::Arc::new(HostKernel::new()))),
             ..CheckEnv::default()
         })
     }
@@ -54,6 +72,9 @@ pub fn take_and_check_object(obj: &mut ObjectSpec<'_>, env: &CheckEnv) -> Vec<Fi
 fn append_checks(obj: &ObjectSpec<'_>, env: &CheckEnv, out: &mut Vec<Finding>) {
     if env.validate_btf {
         super::btf::kernel_btf_verdict(obj, out);
+    }
+    if let Some(host) = &env.host_kernel {
+        super::host_externs::check(obj, &host.0, out);
     }
     check_maps_into(obj, env, out);
 }

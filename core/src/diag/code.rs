@@ -199,6 +199,9 @@ codes! {
     ArenaDataWithoutArena = "BPFC-D005", Error, "arena data without an arena map";
     /// The ARENA map is smaller than the `.addr_space.1` globals.
     ArenaTooSmall = "BPFC-D007", Error, "arena too small for its globals";
+    /// With --host: a strong extern this machine's kernel lacks, or a
+    /// kconfig value its C type cannot hold.
+    ExternMissingOnHost = "BPFC-D008", Error, "extern not found in this machine's kernel";
 
     /// A struct_ops section libbpf cannot use.
     StructOpsInvalid = "BPFC-S001", Error, "invalid struct_ops definition";

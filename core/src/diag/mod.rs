@@ -15,9 +15,12 @@ mod check;
 mod code;
 mod errno;
 mod finding;
+mod host_externs;
 mod padding;
 
-pub use check::{check_map, check_maps, check_object, take_and_check_object, CheckEnv};
+pub use check::{
+    check_map, check_maps, check_object, take_and_check_object, CheckEnv, HostKernelRef,
+};
 pub use code::Code;
 pub use errno::Errno;
 pub use finding::{Actor, Effect, Finding, Location, Severity, Subject, Text};

@@ -2,7 +2,6 @@
 
 mod declared;
 mod flags;
-pub mod host;
 mod map_type;
 pub mod rules;
 mod spec;

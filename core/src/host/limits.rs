@@ -17,29 +17,14 @@
 //! - `kernel.perf_event_max_stack` (the deepest STACK_TRACE value);
 //! - the page size (ring buffers and arenas).
 
-use super::rules::{Env, NodeSet};
-use std::path::{Path, PathBuf};
+use super::HostError;
+use crate::maps::rules::{Env, NodeSet};
+use std::path::Path;
 
 const KERNEL_MAX: &str = "/sys/devices/system/cpu/kernel_max";
 const POSSIBLE_CPUS: &str = "/sys/devices/system/cpu/possible";
 const ONLINE_NODES: &str = "/sys/devices/system/node/online";
 const PERF_EVENT_MAX_STACK: &str = "/proc/sys/kernel/perf_event_max_stack";
-
-/// A host fact that could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum HostError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {text:?} is not {what}")]
-    Parse {
-        path: PathBuf,
-        text: String,
-        what: &'static str,
-    },
-}
 
 /// The running kernel's limits, for the rules that depend on them.
 pub fn host_env() -> Result<Env, HostError> {
@@ -73,7 +58,7 @@ pub fn possible_cpus() -> Result<u32, HostError> {
     Ok(ids.len() as u32)
 }
 
-fn read(path: &Path) -> Result<String, HostError> {
+pub(super) fn read(path: &Path) -> Result<String, HostError> {
     std::fs::read_to_string(path).map_err(|source| HostError::Read {
         path: path.into(),
         source,

@@ -1,0 +1,202 @@
+//! The running kernel's symbols and configuration, as libbpf looks an
+//! object's externs up in them at load time (`bpf_object__resolve_externs`):
+//!
+//! - typed `__ksym` variables and kfuncs by name among the VARs and FUNCs of
+//!   `/sys/kernel/btf/vmlinux`, then of each module's BTF in
+//!   `/sys/kernel/btf/` (split BTF on vmlinux);
+//! - typeless `__ksym` variables (`extern const void x __ksym`) by name in
+//!   `/proc/kallsyms`;
+//! - `__kconfig` values in `/boot/config-$(uname -r)`, else the gzipped
+//!   `/proc/config.gz`.
+//!
+//! Each source is read once, the first time an object needs it, and kept:
+//! a run over thousands of objects reads vmlinux's BTF at most once.
+
+use super::limits::read;
+use super::HostError;
+use crate::btf::{Btf, Kind};
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const BTF_DIR: &str = "/sys/kernel/btf";
+const KALLSYMS: &str = "/proc/kallsyms";
+const PROC_CONFIG: &str = "/proc/config.gz";
+
+/// The kernel symbols and configuration of this machine, read on demand.
+#[derive(Debug, Default)]
+pub struct HostKernel {
+    btf: OnceLock<Result<BtfNames, HostError>>,
+    kallsyms: OnceLock<Result<HashSet<Box<str>>, HostError>>,
+    kconfig: OnceLock<Result<Kconfig, HostError>>,
+}
+
+/// The names of the VARs and FUNCs in the kernel's and modules' BTF.
+#[derive(Debug, Default)]
+struct BtfNames {
+    vars: HashSet<Box<str>>,
+    funcs: HashSet<Box<str>>,
+}
+
+/// `CONFIG_*` values as the config file spells them (`y`, `m`, `"text"`,
+/// `0x10`), and where they were read.
+#[derive(Debug)]
+pub struct Kconfig {
+    pub path: PathBuf,
+    values: HashMap<Box<str>, Box<str>>,
+}
+
+impl Kconfig {
+    /// The value of `name` (`CONFIG_...`), `None` when the file has no
+    /// `name=` line (a `# CONFIG_X is not set` comment is no value either).
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(|v| &**v)
+    }
+
+    /// Parses a kernel config: `NAME=VALUE` lines; comments and blank
+    /// lines are skipped, as libbpf skips them.
+    pub fn parse(path: PathBuf, text: &str) -> Kconfig {
+        let values = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("CONFIG_"))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Kconfig { path, values }
+    }
+}
+
+impl HostKernel {
+    pub fn new() -> HostKernel {
+        HostKernel::default()
+    }
+
+    /// Whether the kernel's or a module's BTF has a FUNC (`func`) or a VAR
+    /// named `name`.
+    pub fn btf_has(&self, name: &str, func: bool) -> Result<bool, &HostError> {
+        let names = self.btf.get_or_init(read_btf_names).as_ref()?;
+        Ok(if func { &names.funcs } else { &names.vars }.contains(name))
+    }
+
+    /// Whether `/proc/kallsyms` lists `name`.
+    pub fn kallsyms_has(&self, name: &str) -> Result<bool, &HostError> {
+        let names = self.kallsyms.get_or_init(read_kallsyms).as_ref()?;
+        Ok(names.contains(name))
+    }
+
+    /// The kernel's configuration.
+    pub fn kconfig(&self) -> Result<&Kconfig, &HostError> {
+        self.kconfig.get_or_init(read_kconfig).as_ref()
+    }
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, HostError> {
+    std::fs::read(path).map_err(|source| HostError::Read {
+        path: path.into(),
+        source,
+    })
+}
+
+fn btf_error(path: &Path, e: impl std::fmt::Display) -> HostError {
+    HostError::Btf {
+        path: path.into(),
+        message: e.to_string(),
+    }
+}
+
+fn collect_names(btf: &Btf<'_>, names: &mut BtfNames) {
+    for t in btf.types() {
+        let set = match t.kind() {
+            Kind::Var => &mut names.vars,
+            Kind::Func => &mut names.funcs,
+            _ => continue,
+        };
+        if let Ok(name) = btf.str_at(t.name_off()) {
+            set.insert(Box::from(&*name));
+        }
+    }
+}
+
+fn read_btf_names() -> Result<BtfNames, HostError> {
+    let dir = Path::new(BTF_DIR);
+    let vmlinux_path = dir.join("vmlinux");
+    let vmlinux_bytes = read_bytes(&vmlinux_path)?;
+    let vmlinux = Btf::parse(&vmlinux_bytes).map_err(|e| btf_error(&vmlinux_path, e))?;
+    let mut names = BtfNames::default();
+    collect_names(&vmlinux, &mut names);
+    let entries = std::fs::read_dir(dir).map_err(|source| HostError::Read {
+        path: dir.into(),
+        source,
+    })?;
+    let mut modules: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_some_and(|n| n != "vmlinux"))
+        .collect();
+    modules.sort();
+    for path in modules {
+        let bytes = read_bytes(&path)?;
+        let module = Btf::parse_split(&bytes, &vmlinux).map_err(|e| btf_error(&path, e))?;
+        collect_names(&module, &mut names);
+    }
+    Ok(names)
+}
+
+fn read_kallsyms() -> Result<HashSet<Box<str>>, HostError> {
+    let text = read(Path::new(KALLSYMS))?;
+    // "ADDRESS TYPE NAME [MODULE]"
+    Ok(text
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .map(Into::into)
+        .collect())
+}
+
+fn read_kconfig() -> Result<Kconfig, HostError> {
+    let release = rustix::system::uname();
+    let release = release.release().to_string_lossy();
+    let boot = PathBuf::from(format!("/boot/config-{release}"));
+    if let Ok(text) = std::fs::read_to_string(&boot) {
+        return Ok(Kconfig::parse(boot, &text));
+    }
+    let path = PathBuf::from(PROC_CONFIG);
+    let gz = read_bytes(&path)?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut text)
+        .map_err(|source| HostError::Read {
+            path: path.clone(),
+            source,
+        })?;
+    Ok(Kconfig::parse(path, &text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_lines_are_values_and_comments_are_not() {
+        let k = Kconfig::parse(
+            "test".into(),
+            "#\n# CONFIG_NOT_SET is not set\nCONFIG_BPF=y\nCONFIG_HZ=250\nCONFIG_NAME=\"x=y\"\n\n",
+        );
+        assert_eq!(k.value("CONFIG_BPF"), Some("y"));
+        assert_eq!(k.value("CONFIG_HZ"), Some("250"));
+        assert_eq!(k.value("CONFIG_NAME"), Some("\"x=y\""));
+        assert_eq!(k.value("CONFIG_NOT_SET"), None);
+    }
+
+    #[test]
+    fn this_kernel_has_its_own_symbols_and_config() {
+        let host = HostKernel::new();
+        // Every BTF kernel has the kfunc-free helper bpf_map_lookup_elem as
+        // a FUNC, and kallsyms names it too.
+        assert_eq!(host.btf_has("bpf_map_lookup_elem", true).ok(), Some(true));
+        assert_eq!(host.btf_has("bpfc_no_such_symbol", true).ok(), Some(false));
+        assert_eq!(host.kallsyms_has("bpf_map_lookup_elem").ok(), Some(true));
+        let config = host.kconfig().expect("/boot/config-* or /proc/config.gz");
+        assert_eq!(config.value("CONFIG_BPF"), Some("y"));
+    }
+}
