@@ -16,7 +16,8 @@
 //! variant per disagreement found by differential runs over real objects,
 //! judged with `CheckEnv::host()` (this machine's limits, kernel symbols
 //! and config), as `bpfc check --host` judges objects on the machine that
-//! loads them. Extern findings must quote libbpf's errno and words.
+//! loads them. Extern and struct_ops findings must quote libbpf's errno
+//! and words.
 
 mod object_support;
 
@@ -46,6 +47,7 @@ const VARIANTS: &[Option<&str>] = &[
     Some("KSYM_VAR_MISSING"),
     Some("KSYM_FUNC_MISSING"),
     Some("KSYM_TYPELESS_MISSING"),
+    Some("STRUCT_OPS_UNKNOWN"),
 ];
 
 /// [`VARIANTS`] and the limits of the running machine one past its edge:
@@ -191,11 +193,14 @@ fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
                     "{name}: the kernel creates every map, bpfc reports {errors:#?}"
                 ));
             }
-        } else if let Some(f) = findings
-            .iter()
-            .find(|f| f.code == Code::ExternMissingOnHost && f.is_error())
-        {
-            // Extern findings quote libbpf: its errno and its words.
+        } else if let Some(f) = findings.iter().find(|f| {
+            matches!(
+                f.code,
+                Code::ExternMissingOnHost | Code::StructOpsNotInKernel
+            ) && f.is_error()
+        }) {
+            // What --host finds in the kernel quotes libbpf: its errno and
+            // its words.
             let said = f.effects.iter().find(|e| e.actor == Actor::Libbpf);
             let agrees = said.is_some_and(|e| {
                 e.errno

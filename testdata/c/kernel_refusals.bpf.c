@@ -99,6 +99,19 @@ struct {
 	__uint(key_size, 4);
 	__uint(value_size, 4);
 } refused SEC(".maps");
+#elif defined(STRUCT_OPS_UNKNOWN)
+/* A struct_ops type the kernel does not define (nor register as
+ * struct bpf_struct_ops_bpfc_no_such_ops). */
+struct bpfc_no_such_ops {
+	int (*f)(void);
+};
+SEC("struct_ops/f")
+int f_impl(void)
+{
+	return 0;
+}
+SEC(".struct_ops")
+struct bpfc_no_such_ops refused = { .f = (void *)f_impl };
 #elif defined(NUMA_NODE)
 /* map_create: with BPF_F_NUMA_NODE, numa_node must name an online node
  * below nr_node_ids. The test passes an offline node of the running

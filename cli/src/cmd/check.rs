@@ -56,8 +56,8 @@ pub struct CheckArgs {
     /// Judge the object against this machine's kernel, as libbpf will when
     /// it loads it here: the limits that depend on the kernel build and the
     /// machine (NR_CPUS for cpumaps, online NUMA nodes, possible CPUs,
-    /// perf_event_max_stack, page size), and the externs (__kconfig values
-    /// in its config, __ksym in its BTF or kallsyms).
+    /// perf_event_max_stack, page size), the externs (__kconfig values in
+    /// its config, __ksym in its BTF or kallsyms) and struct_ops types.
     #[arg(long)]
     pub host: bool,
 }

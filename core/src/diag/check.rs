@@ -74,7 +74,7 @@ fn append_checks(obj: &ObjectSpec<'_>, env: &CheckEnv, out: &mut Vec<Finding>) {
         super::btf::kernel_btf_verdict(obj, out);
     }
     if let Some(host) = &env.host_kernel {
-        super::host_externs::check(obj, &host.0, out);
+        super::host_kernel::check(obj, &host.0, out);
     }
     check_maps_into(obj, env, out);
 }

@@ -207,6 +207,8 @@ codes! {
     StructOpsInvalid = "BPFC-S001", Error, "invalid struct_ops definition";
     /// A plain `.struct_ops` section: cilium/ebpf only supports `.struct_ops.link`.
     StructOpsNotLink = "BPFC-S002", Note, "struct_ops without link";
+    /// With --host: the struct_ops type is not in this machine's kernel.
+    StructOpsNotInKernel = "BPFC-S003", Error, "struct_ops type not in this machine's kernel";
 
     /// A static function in a section other than `.text`.
     StaticProgram = "BPFC-P001", Warning, "static program outside .text";

@@ -15,7 +15,7 @@ mod check;
 mod code;
 mod errno;
 mod finding;
-mod host_externs;
+mod host_kernel;
 mod padding;
 
 pub use check::{

@@ -7,7 +7,10 @@
 //! - typeless `__ksym` variables (`extern const void x __ksym`) by name in
 //!   `/proc/kallsyms`;
 //! - `__kconfig` values in `/boot/config-$(uname -r)`, else the gzipped
-//!   `/proc/config.gz`.
+//!   `/proc/config.gz`;
+//! - struct_ops types (`struct X` and its `struct bpf_struct_ops_X`) among
+//!   the STRUCTs of the kernel's and modules' BTF (libbpf 1.1 looks in
+//!   vmlinux only; later versions in modules too).
 //!
 //! Each source is read once, the first time an object needs it, and kept:
 //! a run over thousands of objects reads vmlinux's BTF at most once.
@@ -32,11 +35,13 @@ pub struct HostKernel {
     kconfig: OnceLock<Result<Kconfig, HostError>>,
 }
 
-/// The names of the VARs and FUNCs in the kernel's and modules' BTF.
+/// The names of the VARs, FUNCs and STRUCTs in the kernel's and modules'
+/// BTF.
 #[derive(Debug, Default)]
 struct BtfNames {
     vars: HashSet<Box<str>>,
     funcs: HashSet<Box<str>>,
+    structs: HashSet<Box<str>>,
 }
 
 /// `CONFIG_*` values as the config file spells them (`y`, `m`, `"text"`,
@@ -80,6 +85,12 @@ impl HostKernel {
         Ok(if func { &names.funcs } else { &names.vars }.contains(name))
     }
 
+    /// Whether the kernel's or a module's BTF has a STRUCT named `name`.
+    pub fn btf_has_struct(&self, name: &str) -> Result<bool, &HostError> {
+        let names = self.btf.get_or_init(read_btf_names).as_ref()?;
+        Ok(names.structs.contains(name))
+    }
+
     /// Whether `/proc/kallsyms` lists `name`.
     pub fn kallsyms_has(&self, name: &str) -> Result<bool, &HostError> {
         let names = self.kallsyms.get_or_init(read_kallsyms).as_ref()?;
@@ -111,6 +122,7 @@ fn collect_names(btf: &Btf<'_>, names: &mut BtfNames) {
         let set = match t.kind() {
             Kind::Var => &mut names.vars,
             Kind::Func => &mut names.funcs,
+            Kind::Struct => &mut names.structs,
             _ => continue,
         };
         if let Ok(name) = btf.str_at(t.name_off()) {
@@ -195,6 +207,11 @@ mod tests {
         // a FUNC, and kallsyms names it too.
         assert_eq!(host.btf_has("bpf_map_lookup_elem", true).ok(), Some(true));
         assert_eq!(host.btf_has("bpfc_no_such_symbol", true).ok(), Some(false));
+        assert_eq!(
+            host.btf_has_struct("bpf_struct_ops_tcp_congestion_ops")
+                .ok(),
+            Some(true)
+        );
         assert_eq!(host.kallsyms_has("bpf_map_lookup_elem").ok(), Some(true));
         let config = host.kconfig().expect("/boot/config-* or /proc/config.gz");
         assert_eq!(config.value("CONFIG_BPF"), Some("y"));

@@ -1,6 +1,7 @@
-//! The object's externs against the machine's kernel (`bpfc check --host`):
-//! what libbpf's `bpf_object__resolve_externs` will not find when it loads
-//! the object here.
+//! The object against the machine's kernel (`bpfc check --host`): the
+//! externs libbpf's `bpf_object__resolve_externs` and the struct_ops types
+//! its `bpf_map__init_kern_struct_ops` will not find when it loads the
+//! object here.
 //!
 //! A strong extern the kernel lacks fails every load (the program needs
 //! the value or the address); a weak one is left zero, which is what weak
@@ -17,10 +18,16 @@
 //!   "extern 'x' (strong): not resolved", `ESRCH`.
 //!
 //! `LINUX_*` externs are libbpf's own values and always resolve.
+//!
+//! A struct_ops map needs its type (`struct X`) and the kernel's value type
+//! for it (`struct bpf_struct_ops_X`, present when the kernel registers X
+//! as a struct_ops type) in the kernel's BTF: "struct_ops init_kern: struct
+//! X is not found in kernel BTF", `ENOENT`.
 
 use super::{Actor, Code, Errno, Finding, Severity, Subject};
 use crate::btf::Kind;
 use crate::host::HostKernel;
+use crate::maps::MapSource;
 use crate::object::{Extern, ExternKind, KconfigType, ObjectSpec};
 
 pub(super) fn check(obj: &ObjectSpec<'_>, host: &HostKernel, out: &mut Vec<Finding>) {
@@ -87,15 +94,53 @@ pub(super) fn check(obj: &ObjectSpec<'_>, host: &HostKernel, out: &mut Vec<Findi
             );
         }
     }
+    for m in &obj.maps {
+        let MapSource::StructOps { type_name, section } = &m.source else {
+            continue;
+        };
+        let value_type = format!("bpf_struct_ops_{type_name}");
+        let mut missing = None;
+        for name in [type_name.as_str(), value_type.as_str()] {
+            match host.btf_has_struct(name) {
+                Ok(true) => {}
+                Ok(false) => {
+                    missing = Some(name);
+                    break;
+                }
+                Err(err) => {
+                    unreadable.get_or_insert_with(|| err.to_string());
+                    break;
+                }
+            }
+        }
+        if let Some(name) = missing {
+            let message = format!("struct_ops init_kern: struct {name} is not found in kernel BTF");
+            out.push(
+                Finding::new(
+                    Code::StructOpsNotInKernel,
+                    Subject::Map(m.name.clone()),
+                    message.clone(),
+                )
+                .section(section.as_str())
+                .btf_type(m.btf_value_type_id)
+                .rule(format!(
+                    "a struct_ops map needs the kernel to define struct {type_name} and register it \
+                     as a struct_ops type (struct {value_type})"
+                ))
+                .effect(Actor::Libbpf, Some(Errno::Enoent), message)
+                .fix("load on a kernel (or with the module) that provides this struct_ops type"),
+            );
+        }
+    }
     if let Some(reason) = unreadable {
         out.push(
             Finding::new(
                 Code::ExternMissingOnHost,
                 Subject::Object,
-                format!("the externs cannot be checked against this machine: {reason}"),
+                format!("the externs and struct_ops types cannot be checked against this machine: {reason}"),
             )
             .severity(Severity::Note)
-            .rule("--host looks externs up where libbpf does: kernel config, BTF and kallsyms")
+            .rule("--host looks externs and struct_ops types up where libbpf does: kernel config, BTF and kallsyms")
             .fix("run with access to /sys/kernel/btf, /proc/kallsyms and the kernel config"),
         );
     }
