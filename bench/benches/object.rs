@@ -93,7 +93,7 @@ fn objects(c: &mut Criterion) {
             for (p, _, _) in &corpus {
                 let file = p.to_string_lossy();
                 let Ok(data) = buf.read(p) else { continue };
-                if let Ok(o) = ObjectSpec::parse(data, &object_name_from_path(&file)) {
+                if let Ok(o) = ObjectSpec::parse(data, object_name_from_path(&file)) {
                     n += check_object(&o, &env).len() + o.maps.len();
                 }
             }

@@ -245,8 +245,7 @@ fn layouts_agree_with_pahole() {
     let mut compared = 0;
     for file in &files {
         let data = std::fs::read(file).unwrap();
-        let obj =
-            ObjectSpec::parse(&data, &object_name_from_path(&file.to_string_lossy())).unwrap();
+        let obj = ObjectSpec::parse(&data, object_name_from_path(&file.to_string_lossy())).unwrap();
         let btf = obj.btf.as_ref().expect("fixtures have BTF");
         let ids: Vec<u32> = obj
             .maps

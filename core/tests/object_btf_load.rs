@@ -173,7 +173,7 @@ fn check_btf_verdict_agrees_with_the_kernel_on_the_corpus() {
     let Some(files) = corpus() else { return };
     for path in &files {
         let data = std::fs::read(path).unwrap();
-        let Ok(obj) = ObjectSpec::parse(&data, &name_of(path)) else {
+        let Ok(obj) = ObjectSpec::parse(&data, name_of(path)) else {
             continue;
         };
         if obj.endian != bpfc::bytes::Endian::NATIVE {

@@ -30,7 +30,7 @@ fn every_corpus_object_reads_and_only_the_invalid_ones_have_errors() {
     let env = CheckEnv::default();
     for path in &files {
         let data = std::fs::read(path).unwrap();
-        let obj = ObjectSpec::parse(&data, &name_of(path))
+        let obj = ObjectSpec::parse(&data, name_of(path))
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let findings = check_object(&obj, &env);
         let errors: BTreeSet<Code> = findings
@@ -122,7 +122,7 @@ fn xdp_tools_objects_have_their_programs_and_maps() {
         .filter(|p| p.starts_with(object_support::XDP_TOOLS))
     {
         let data = std::fs::read(path).unwrap();
-        let obj = ObjectSpec::parse(&data, &name_of(path)).unwrap();
+        let obj = ObjectSpec::parse(&data, name_of(path)).unwrap();
         let file = path.file_name().unwrap().to_string_lossy().to_string();
         let entry: Vec<_> = obj.programs.iter().filter(|p| !p.subprogram).collect();
         assert!(!entry.is_empty(), "{file}");

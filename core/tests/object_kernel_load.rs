@@ -159,7 +159,7 @@ fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
     let mut problems = Vec::new();
     for (path, load) in files.iter().zip(&loads) {
         let data = std::fs::read(path).unwrap();
-        let obj = ObjectSpec::parse(&data, &name_of(path)).unwrap();
+        let obj = ObjectSpec::parse(&data, name_of(path)).unwrap();
         let findings = check_object(&obj, &env);
         let name = path.file_name().unwrap().to_string_lossy();
         let retry = btf_retry_errno(&load.log);

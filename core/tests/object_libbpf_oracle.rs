@@ -520,7 +520,7 @@ fn maps_equal_libbpfs_for_every_object_it_opens() {
 
     for path in &files {
         let data = std::fs::read(path).unwrap();
-        let obj = ObjectSpec::parse(&data, &name_of(path))
+        let obj = ObjectSpec::parse(&data, name_of(path))
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let findings = check_object(&obj, &env);
         match &verdicts[path] {

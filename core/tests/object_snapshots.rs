@@ -92,7 +92,7 @@ fn corpus_objects() {
     ] {
         let path = files.iter().find(|p| p.ends_with(wanted)).unwrap();
         let data = std::fs::read(path).unwrap();
-        let obj = ObjectSpec::parse(&data, &name_of(path)).unwrap();
+        let obj = ObjectSpec::parse(&data, name_of(path)).unwrap();
         snapshot(&format!("corpus__{wanted}"), &render(&obj));
     }
 }
@@ -114,7 +114,7 @@ fn fixtures() {
             return;
         };
         let data = std::fs::read(&path).unwrap();
-        let obj = ObjectSpec::parse(&data, &name_of(&path)).unwrap();
+        let obj = ObjectSpec::parse(&data, name_of(&path)).unwrap();
         snapshot(
             &format!("fixture__{}", file.trim_end_matches(".bpf.c")),
             &render(&obj),

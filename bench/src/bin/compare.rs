@@ -223,7 +223,7 @@ fn check_file(buf: &mut FileBuffer, file: &str) -> usize {
 }
 
 fn check_bytes(file: &str, data: &[u8]) -> usize {
-    let obj = ObjectSpec::parse(data, &object_name_from_path(file)).expect("an object");
+    let obj = ObjectSpec::parse(data, object_name_from_path(file)).expect("an object");
     check_object(&obj, &CheckEnv::default()).len() + obj.maps.len()
 }
 
@@ -233,7 +233,7 @@ fn check_bytes(file: &str, data: &[u8]) -> usize {
 fn check_text(buf: &mut FileBuffer, path: &Path) -> String {
     let file = path.to_string_lossy();
     let data = buf.read(path).expect("readable object");
-    let mut obj = ObjectSpec::parse(data, &object_name_from_path(&file)).expect("an object");
+    let mut obj = ObjectSpec::parse(data, object_name_from_path(&file)).expect("an object");
     // As the CLI does: the reader's findings are moved, not copied, and the
     // shown ones rendered into one String.
     let mut findings = take_and_check_object(&mut obj, &CheckEnv::default());
@@ -446,14 +446,14 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
     });
     let parse = time_per_iter(iters, || {
         for (f, d) in opened.iter().zip(&data) {
-            let obj = ObjectSpec::parse(d, &object_name_from_path(f)).expect("an object");
+            let obj = ObjectSpec::parse(d, object_name_from_path(f)).expect("an object");
             std::hint::black_box(obj.maps.len());
         }
     });
     let parsed: Vec<ObjectSpec<'_>> = opened
         .iter()
         .zip(&data)
-        .map(|(f, d)| ObjectSpec::parse(d, &object_name_from_path(f)).expect("an object"))
+        .map(|(f, d)| ObjectSpec::parse(d, object_name_from_path(f)).expect("an object"))
         .collect();
     let check = time_per_iter(iters, || {
         for obj in &parsed {

@@ -77,7 +77,7 @@ pub fn check_env(host: bool, validate_btf: bool) -> Result<CheckEnv, Box<Diagnos
 
 /// Parses an object read from `file`, named as libbpf names it.
 pub fn parse<'a>(file: &str, data: &'a [u8]) -> Result<ObjectSpec<'a>, Unreadable> {
-    ObjectSpec::parse(data, &object_name_from_path(file)).map_err(Unreadable::Object)
+    ObjectSpec::parse(data, object_name_from_path(file)).map_err(Unreadable::Object)
 }
 
 /// The path as text for reports (lossy for non-UTF-8 names).

@@ -101,11 +101,12 @@ impl<'a> BtfFixups<'a> {
         // Global OBJECT symbols by name, first one wins (find_elf_var_sym):
         // sorted once, searched per VAR. Ordered by length first, so most
         // comparisons are of two integers.
-        let mut var_syms: Vec<(Cow<'_, str>, &Symbol<'_>)> = symbols
-            .iter()
-            .filter(|s| s.kind == SymbolKind::Object && s.is_global())
-            .map(|s| (s.name.text(), s))
-            .collect();
+        let is_var = |s: &&Symbol<'_>| s.kind == SymbolKind::Object && s.is_global();
+        // Counted first: collecting from a filter grows the list by
+        // doubling, and these are few among many symbols.
+        let mut var_syms: Vec<(Cow<'_, str>, &Symbol<'_>)> =
+            Vec::with_capacity(symbols.iter().filter(is_var).count());
+        var_syms.extend(symbols.iter().filter(is_var).map(|s| (s.name.text(), s)));
         var_syms.sort_unstable_by(|(a, x), (b, y)| {
             (a.len(), a.as_bytes(), x.index).cmp(&(b.len(), b.as_bytes(), y.index))
         });

@@ -72,7 +72,7 @@ pub struct ObjectSpec<'a> {
     /// The REL sections of code, `.maps` and struct_ops sections.
     pub relocations: Vec<RelocationSection>,
     /// The `license` string (up to the first NUL).
-    pub license: Option<String>,
+    pub license: Option<std::borrow::Cow<'a, str>>,
     /// The `version` section (`LINUX_VERSION_CODE` for old kprobe loaders).
     pub kern_version: Option<u32>,
     /// Maps in libbpf's order: legacy definitions (which libbpf 1.x refuses),
@@ -98,7 +98,11 @@ pub struct ObjectSpec<'a> {
 impl<'a> ObjectSpec<'a> {
     /// Reads an object. `name` is libbpf's object name (see
     /// [`object_name_from_path`]); it only affects internal map names.
-    pub fn parse(data: &'a [u8], name: &str) -> Result<ObjectSpec<'a>, ObjectError> {
+    pub fn parse(data: &'a [u8], name: impl Into<String>) -> Result<ObjectSpec<'a>, ObjectError> {
+        Self::parse_named(data, name.into())
+    }
+
+    fn parse_named(data: &'a [u8], name: String) -> Result<ObjectSpec<'a>, ObjectError> {
         let parts = elf::read(data)?;
         let mut findings = Vec::new();
         for p in &parts.problems {
@@ -133,7 +137,7 @@ impl<'a> ObjectSpec<'a> {
         let license = by_kind(SectionKind::License).map(|s| {
             let d = s.data();
             let end = d.iter().position(|&b| b == 0).unwrap_or(d.len()).min(63);
-            elf::text(&d[..end]).into_owned()
+            elf::text(&d[..end])
         });
         let kern_version = by_kind(SectionKind::Version).and_then(|s| {
             let v = parts.endian.read_u32(s.data(), 0).filter(|_| s.size == 4);
@@ -248,7 +252,7 @@ impl<'a> ObjectSpec<'a> {
             failed_btf_maps = parsed.failed;
         }
         let data_start = maps.len();
-        data_maps::global_data_maps(name, &sections, btf.as_ref(), fx, &mut maps, &mut findings);
+        data_maps::global_data_maps(&name, &sections, btf.as_ref(), fx, &mut maps, &mut findings);
         // One internal map per non-empty data section, in section order.
         let data_places: Vec<(u32, usize)> = sections
             .iter()
@@ -256,7 +260,7 @@ impl<'a> ObjectSpec<'a> {
             .map(|s| s.index)
             .zip(data_start..maps.len())
             .collect();
-        if let Some(m) = data_maps::kconfig_map(name, externs.kconfig_size, btf.as_ref(), fx) {
+        if let Some(m) = data_maps::kconfig_map(&name, externs.kconfig_size, btf.as_ref(), fx) {
             maps.push(m);
         }
         let mut struct_ops_places = Vec::new();
@@ -339,7 +343,7 @@ impl<'a> ObjectSpec<'a> {
         }
 
         Ok(ObjectSpec {
-            name: name.to_string(),
+            name,
             endian: parts.endian,
             machine: parts.machine,
             sections,
