@@ -344,7 +344,7 @@ fn check_map_into(
 
     if let Some(t) = kind {
         inner_map_required(spec, t, out);
-        notes(spec, t, out);
+        notes(spec, t, env, out);
         if let Some(btf) = btf {
             btf_checks(spec, t, btf, datasec_size, out);
         }
@@ -405,12 +405,18 @@ fn inner_map_required(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
     ));
 }
 
-fn notes(spec: &MapSpec, t: MapType, out: &mut Vec<Finding>) {
+fn notes(spec: &MapSpec, t: MapType, env: &CheckEnv, out: &mut Vec<Finding>) {
     let subject = || Subject::Map(spec.name.clone());
     let flags = spec.flags();
     if t == MapType::PerfEventArray && spec.max_entries == 0 {
+        let message = match env.possible_cpus {
+            Some(n) => format!(
+                "max_entries 0: one entry per possible CPU at create time ({n} on the target)"
+            ),
+            None => "max_entries 0: one entry per possible CPU at create time".to_string(),
+        };
         out.push(located(
-            Finding::new(Code::LoaderAdjustsMaxEntries, subject(), "max_entries 0: one entry per possible CPU at create time")
+            Finding::new(Code::LoaderAdjustsMaxEntries, subject(), message)
                 .rule("a perf event array needs an entry per CPU; loaders size it from /sys/devices/system/cpu/possible")
                 .effect(Actor::Libbpf, None, "sets max_entries to the number of possible CPUs when it is 0")
                 .effect(Actor::Cilium, None, "sets max_entries to the number of possible CPUs when it is 0 or larger")
