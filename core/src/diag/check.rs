@@ -644,11 +644,6 @@ fn name_collisions(maps: &[MapSpec], out: &mut Vec<Finding>) {
     }
 }
 
-// The workspace's one SKIP rule (see the file).
-#[cfg(test)]
-#[path = "../../tests/common/skip.rs"]
-mod skip_rule;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -680,7 +675,7 @@ mod tests {
     fn taking_the_readers_findings_gives_what_check_object_gives() {
         let files = corpus();
         if files.is_empty() {
-            super::skip_rule::skip("cilium/ebpf testdata or xdp-tools objects are not installed");
+            crate::test_skip::skip("cilium/ebpf testdata or xdp-tools objects are not installed");
             return;
         }
         let mut checked = 0;

@@ -43,7 +43,15 @@ pub fn host_env() -> Result<Env, HostError> {
     Ok(Env {
         page_size: rustix::param::page_size() as u64,
         nr_cpus: Some(kernel_max.saturating_add(1)),
-        perf_event_max_stack: number(Path::new(PERF_EVENT_MAX_STACK))?,
+        // No such sysctl without CONFIG_PERF_EVENTS: keep the default.
+        perf_event_max_stack: match number(Path::new(PERF_EVENT_MAX_STACK)) {
+            Err(HostError::Read { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Env::default().perf_event_max_stack
+            }
+            other => other?,
+        },
         numa_online: Some(NodeSet::from_ids(&nodes)),
         ..Env::default()
     })
@@ -75,9 +83,9 @@ fn number(path: &Path) -> Result<u32, HostError> {
 }
 
 /// The ids of a kernel id list (`0-3,8,10-11`, the format of cpumask and
-/// nodemask files), in order. Ranges larger than the kernel's own limits
-/// (8192 CPUs, 1024 nodes) are refused, so a bad file cannot make a huge
-/// list.
+/// nodemask files), in order. Ids of 65536 and more, far past any kernel's
+/// limits (8192 CPUs, 1024 nodes), are refused, so a bad file cannot make
+/// a huge list.
 pub fn parse_list(path: &Path, text: &str) -> Result<Vec<u32>, HostError> {
     const MOST_IDS: u32 = 1 << 16;
     let bad = || HostError::Parse {
