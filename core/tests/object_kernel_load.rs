@@ -47,6 +47,8 @@ const VARIANTS: &[Option<&str>] = &[
     Some("KSYM_VAR_MISSING"),
     Some("KSYM_FUNC_MISSING"),
     Some("KSYM_TYPELESS_MISSING"),
+    Some("KSYM_VAR_WRONG_TYPE"),
+    Some("KSYM_FUNC_WRONG_PROTO"),
     Some("STRUCT_OPS_UNKNOWN"),
 ];
 

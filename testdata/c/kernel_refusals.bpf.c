@@ -209,6 +209,17 @@ extern const int bpfc_no_such_var __ksym;
 #elif defined(KSYM_FUNC_MISSING)
 extern void bpfc_no_such_kfunc(void) __ksym;
 #define USE_EXTERNS() (bpfc_no_such_kfunc(), 0L)
+#elif defined(KSYM_VAR_WRONG_TYPE)
+/* The kernel's bpf_prog_active is an int. */
+struct bpfc_wrong {
+	int x;
+};
+extern const struct bpfc_wrong bpf_prog_active __ksym;
+#define USE_EXTERNS() ((long)&bpf_prog_active)
+#elif defined(KSYM_FUNC_WRONG_PROTO)
+/* The kernel's bpf_rcu_read_lock takes no argument. */
+extern void bpf_rcu_read_lock(int x) __ksym;
+#define USE_EXTERNS() (bpf_rcu_read_lock(1), 0L)
 #elif defined(KSYM_TYPELESS_MISSING)
 extern const void bpfc_no_such_symbol __ksym;
 #define USE_EXTERNS() ((long)&bpfc_no_such_symbol)

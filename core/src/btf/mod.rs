@@ -9,6 +9,7 @@
 //! - `ext` reads `.BTF.ext` (func_info, line_info, CO-RE relocations).
 
 pub mod build;
+pub mod compat;
 pub mod dump;
 pub mod elf;
 mod error;

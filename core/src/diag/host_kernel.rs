@@ -14,6 +14,11 @@
 //!   modules' BTF: "extern (var ksym) 'x': not found in kernel BTF" /
 //!   "extern (func ksym) 'x': not found in kernel or module BTFs", which
 //!   fail the load with `EINVAL`;
+//! - typed `__ksym` found, but its declared type not compatible with the
+//!   kernel's (`bpf_core_types_are_compat`, [`crate::btf::compat`]):
+//!   "extern (var ksym) 'x': incompatible types, expected [..] .., but
+//!   kernel has [..] .." / "extern (func ksym) 'x': func_proto [..]
+//!   incompatible with kernel [..]", `EINVAL`, weak or not;
 //! - typeless `__ksym` (`const void`) missing from `/proc/kallsyms`:
 //!   "extern 'x' (strong): not resolved", `ESRCH`.
 //!
@@ -25,6 +30,7 @@
 //! X is not found in kernel BTF", `ENOENT`.
 
 use super::{Actor, Code, Errno, Finding, Severity, Subject};
+use crate::btf::compat::{kind_str, types_are_compat};
 use crate::btf::Kind;
 use crate::host::HostKernel;
 use crate::maps::MapSource;
@@ -59,7 +65,14 @@ pub(super) fn check(obj: &ObjectSpec<'_>, host: &HostKernel, out: &mut Vec<Findi
                     host.btf_has(&e.name, *func)
                 };
                 match found {
-                    Ok(true) => None,
+                    Ok(true) if typeless => None,
+                    Ok(true) => match type_mismatch(obj, e, *func, host) {
+                        Ok(mismatch) => mismatch,
+                        Err(err) => {
+                            unreadable.get_or_insert_with(|| err.to_string());
+                            continue;
+                        }
+                    },
                     Ok(false) if e.weak => None,
                     Ok(false) if typeless => Some(not_resolved(&e.name)),
                     Ok(false) if *func => Some((
@@ -144,6 +157,62 @@ pub(super) fn check(obj: &ObjectSpec<'_>, host: &HostKernel, out: &mut Vec<Findi
             .fix("run with access to /sys/kernel/btf, /proc/kallsyms and the kernel config"),
         );
     }
+}
+
+/// libbpf's verdict when the extern's declared type is not compatible with
+/// the kernel's (`bpf_core_types_are_compat`): a variable's type, or a
+/// kfunc's prototype.
+fn type_mismatch<'h>(
+    obj: &ObjectSpec<'_>,
+    e: &Extern,
+    func: bool,
+    host: &'h HostKernel,
+) -> Result<Option<(Errno, String)>, &'h crate::host::HostError> {
+    let Some(local) = obj.btf.as_ref() else {
+        return Ok(None);
+    };
+    let Ok(t) = local.type_by_id(e.btf_id) else {
+        return Ok(None);
+    };
+    let local_id = if func {
+        t.type_id()
+    } else {
+        local.skip_mods_and_typedefs(t.type_id()).unwrap_or(0)
+    };
+    let verdict = host.with_symbol_btf(&e.name, func, |kernel, id| {
+        let kernel_type = kernel.type_by_id(id).map_or(0, |k| k.type_id());
+        let targ_id = if func {
+            kernel_type
+        } else {
+            kernel.skip_mods_and_typedefs(kernel_type).unwrap_or(0)
+        };
+        if types_are_compat(local, local_id, kernel, targ_id) {
+            return None;
+        }
+        let named = |btf: &crate::btf::Btf<'_>, id: u32| {
+            let name = btf
+                .type_by_id(id)
+                .ok()
+                .filter(|_| id != 0)
+                .and_then(|t| btf.name(&t).ok())
+                .unwrap_or_default();
+            format!("[{id}] {} {name}", kind_str(btf, id))
+        };
+        Some(if func {
+            format!(
+                "extern (func ksym) '{}': func_proto [{local_id}] incompatible with kernel [{targ_id}]",
+                e.name
+            )
+        } else {
+            format!(
+                "extern (var ksym) '{}': incompatible types, expected {}, but kernel has {}",
+                e.name,
+                named(local, local_id),
+                named(kernel, targ_id)
+            )
+        })
+    })?;
+    Ok(verdict.flatten().map(|message| (Errno::Einval, message)))
 }
 
 fn not_resolved(name: &str) -> (Errno, String) {

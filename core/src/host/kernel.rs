@@ -30,17 +30,22 @@ const PROC_CONFIG: &str = "/proc/config.gz";
 /// The kernel symbols and configuration of this machine, read on demand.
 #[derive(Debug, Default)]
 pub struct HostKernel {
-    btf: OnceLock<Result<BtfNames, HostError>>,
+    btf: OnceLock<Result<KernelBtf, HostError>>,
     kallsyms: OnceLock<Result<HashSet<Box<str>>, HostError>>,
     kconfig: OnceLock<Result<Kconfig, HostError>>,
 }
 
-/// The names of the VARs, FUNCs and STRUCTs in the kernel's and modules'
-/// BTF.
+/// The kernel's and modules' BTF, and where their VARs, FUNCs and STRUCTs
+/// are. The blobs are kept, not their parsed form: a parse borrows its
+/// bytes, and the type checks that need one (a few per object with typed
+/// externs) parse again, ~0.5 ms for vmlinux.
 #[derive(Debug, Default)]
-struct BtfNames {
-    vars: HashSet<Box<str>>,
-    funcs: HashSet<Box<str>>,
+struct KernelBtf {
+    vmlinux: Vec<u8>,
+    modules: Vec<Vec<u8>>,
+    /// Name -> (module index, or `None` for vmlinux; type id).
+    vars: HashMap<Box<str>, (Option<usize>, u32)>,
+    funcs: HashMap<Box<str>, (Option<usize>, u32)>,
     structs: HashSet<Box<str>>,
 }
 
@@ -81,14 +86,41 @@ impl HostKernel {
     /// Whether the kernel's or a module's BTF has a FUNC (`func`) or a VAR
     /// named `name`.
     pub fn btf_has(&self, name: &str, func: bool) -> Result<bool, &HostError> {
-        let names = self.btf.get_or_init(read_btf_names).as_ref()?;
-        Ok(if func { &names.funcs } else { &names.vars }.contains(name))
+        let kernel = self.btf.get_or_init(read_kernel_btf).as_ref()?;
+        Ok(if func { &kernel.funcs } else { &kernel.vars }.contains_key(name))
     }
 
     /// Whether the kernel's or a module's BTF has a STRUCT named `name`.
     pub fn btf_has_struct(&self, name: &str) -> Result<bool, &HostError> {
-        let names = self.btf.get_or_init(read_btf_names).as_ref()?;
-        Ok(names.structs.contains(name))
+        let kernel = self.btf.get_or_init(read_kernel_btf).as_ref()?;
+        Ok(kernel.structs.contains(name))
+    }
+
+    /// Calls `f` with the BTF that defines the FUNC (`func`) or VAR `name`
+    /// (vmlinux's, or a module's split on it) and its type id; `None` when
+    /// no BTF defines it. vmlinux is found first, as libbpf looks there
+    /// first.
+    pub fn with_symbol_btf<R>(
+        &self,
+        name: &str,
+        func: bool,
+        f: impl FnOnce(&Btf<'_>, u32) -> R,
+    ) -> Result<Option<R>, &HostError> {
+        let kernel = self.btf.get_or_init(read_kernel_btf).as_ref()?;
+        let found = if func { &kernel.funcs } else { &kernel.vars }.get(name);
+        let Some(&(module, id)) = found else {
+            return Ok(None);
+        };
+        // Parsed once when the names were read, so these cannot fail now.
+        let Ok(vmlinux) = Btf::parse(&kernel.vmlinux) else {
+            return Ok(None);
+        };
+        Ok(match module {
+            None => Some(f(&vmlinux, id)),
+            Some(m) => Btf::parse_split(&kernel.modules[m], &vmlinux)
+                .ok()
+                .map(|btf| f(&btf, id)),
+        })
     }
 
     /// Whether `/proc/kallsyms` lists `name`.
@@ -117,42 +149,62 @@ fn btf_error(path: &Path, e: impl std::fmt::Display) -> HostError {
     }
 }
 
-fn collect_names(btf: &Btf<'_>, names: &mut BtfNames) {
+/// Records where `btf`'s VARs, FUNCs and STRUCTs are (the first
+/// definition of a name wins: vmlinux before the modules).
+fn collect_names(btf: &Btf<'_>, module: Option<usize>, kernel: &mut KernelBtf) {
     for t in btf.types() {
-        let set = match t.kind() {
-            Kind::Var => &mut names.vars,
-            Kind::Func => &mut names.funcs,
-            Kind::Struct => &mut names.structs,
-            _ => continue,
+        let Ok(name) = btf.str_at(t.name_off()) else {
+            continue;
         };
-        if let Ok(name) = btf.str_at(t.name_off()) {
-            set.insert(Box::from(&*name));
+        let at = (module, t.id());
+        match t.kind() {
+            Kind::Var => {
+                kernel.vars.entry(Box::from(&*name)).or_insert(at);
+            }
+            Kind::Func => {
+                kernel.funcs.entry(Box::from(&*name)).or_insert(at);
+            }
+            Kind::Struct => {
+                kernel.structs.insert(Box::from(&*name));
+            }
+            _ => {}
         }
     }
 }
 
-fn read_btf_names() -> Result<BtfNames, HostError> {
+fn read_kernel_btf() -> Result<KernelBtf, HostError> {
     let dir = Path::new(BTF_DIR);
     let vmlinux_path = dir.join("vmlinux");
-    let vmlinux_bytes = read_bytes(&vmlinux_path)?;
-    let vmlinux = Btf::parse(&vmlinux_bytes).map_err(|e| btf_error(&vmlinux_path, e))?;
-    let mut names = BtfNames::default();
-    collect_names(&vmlinux, &mut names);
+    let mut kernel = KernelBtf {
+        vmlinux: read_bytes(&vmlinux_path)?,
+        ..KernelBtf::default()
+    };
     let entries = std::fs::read_dir(dir).map_err(|source| HostError::Read {
         path: dir.into(),
         source,
     })?;
-    let mut modules: Vec<PathBuf> = entries
+    let mut module_paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.file_name().is_some_and(|n| n != "vmlinux"))
         .collect();
-    modules.sort();
-    for path in modules {
-        let bytes = read_bytes(&path)?;
-        let module = Btf::parse_split(&bytes, &vmlinux).map_err(|e| btf_error(&path, e))?;
-        collect_names(&module, &mut names);
+    module_paths.sort();
+    let mut modules = Vec::with_capacity(module_paths.len());
+    for path in &module_paths {
+        modules.push(read_bytes(path)?);
     }
-    Ok(names)
+    let vmlinux = Btf::parse(&kernel.vmlinux).map_err(|e| btf_error(&vmlinux_path, e))?;
+    let mut names = KernelBtf::default();
+    collect_names(&vmlinux, None, &mut names);
+    for (i, (path, bytes)) in module_paths.iter().zip(&modules).enumerate() {
+        let module = Btf::parse_split(bytes, &vmlinux).map_err(|e| btf_error(path, e))?;
+        collect_names(&module, Some(i), &mut names);
+    }
+    drop(vmlinux);
+    kernel.vars = names.vars;
+    kernel.funcs = names.funcs;
+    kernel.structs = names.structs;
+    kernel.modules = modules;
+    Ok(kernel)
 }
 
 fn read_kallsyms() -> Result<HashSet<Box<str>>, HostError> {
