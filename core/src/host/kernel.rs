@@ -13,7 +13,8 @@
 //!   vmlinux only; later versions in modules too).
 //!
 //! Each source is read once, the first time an object needs it, and kept:
-//! a run over thousands of objects reads vmlinux's BTF at most once.
+//! a run over thousands of objects reads vmlinux's BTF at most once (once
+//! per process, for every `HostKernel`: see [`KERNEL_BTF`]).
 
 use super::limits::read;
 use super::HostError;
@@ -30,23 +31,31 @@ const PROC_CONFIG: &str = "/proc/config.gz";
 /// The kernel symbols and configuration of this machine, read on demand.
 #[derive(Debug, Default)]
 pub struct HostKernel {
-    btf: OnceLock<Result<KernelBtf, HostError>>,
     kallsyms: OnceLock<Result<HashSet<Box<str>>, HostError>>,
     kconfig: OnceLock<Result<Kconfig, HostError>>,
 }
 
-/// The kernel's and modules' BTF, and where their VARs, FUNCs and STRUCTs
-/// are. The blobs are kept, not their parsed form: a parse borrows its
-/// bytes, and the type checks that need one (a few per object with typed
-/// externs) parse again, ~0.5 ms for vmlinux.
-#[derive(Debug, Default)]
+/// The kernel's and modules' BTF, parsed, and where their VARs, FUNCs and
+/// STRUCTs are.
+///
+/// Read once per process and kept for its lifetime ([`KERNEL_BTF`]): a
+/// parsed BTF borrows its bytes, and a module's borrows vmlinux's, so the
+/// blobs are given a `'static` home, once. Checking each object's typed
+/// externs then costs a lookup, not a parse (~0.6 ms for vmlinux here).
 struct KernelBtf {
-    vmlinux: Vec<u8>,
-    modules: Vec<Vec<u8>>,
+    vmlinux: &'static Btf<'static>,
+    modules: Vec<Btf<'static>>,
     /// Name -> (module index, or `None` for vmlinux; type id).
     vars: HashMap<Box<str>, (Option<usize>, u32)>,
     funcs: HashMap<Box<str>, (Option<usize>, u32)>,
     structs: HashSet<Box<str>>,
+}
+
+/// The running kernel's BTF, for every [`HostKernel`] of the process.
+static KERNEL_BTF: OnceLock<Result<KernelBtf, HostError>> = OnceLock::new();
+
+fn kernel_btf() -> Result<&'static KernelBtf, &'static HostError> {
+    KERNEL_BTF.get_or_init(read_kernel_btf).as_ref()
 }
 
 /// `CONFIG_*` values as the config file spells them (`y`, `m`, `"text"`,
@@ -86,13 +95,13 @@ impl HostKernel {
     /// Whether the kernel's or a module's BTF has a FUNC (`func`) or a VAR
     /// named `name`.
     pub fn btf_has(&self, name: &str, func: bool) -> Result<bool, &HostError> {
-        let kernel = self.btf.get_or_init(read_kernel_btf).as_ref()?;
+        let kernel = kernel_btf()?;
         Ok(if func { &kernel.funcs } else { &kernel.vars }.contains_key(name))
     }
 
     /// Whether the kernel's or a module's BTF has a STRUCT named `name`.
     pub fn btf_has_struct(&self, name: &str) -> Result<bool, &HostError> {
-        let kernel = self.btf.get_or_init(read_kernel_btf).as_ref()?;
+        let kernel = kernel_btf()?;
         Ok(kernel.structs.contains(name))
     }
 
@@ -106,21 +115,12 @@ impl HostKernel {
         func: bool,
         f: impl FnOnce(&Btf<'_>, u32) -> R,
     ) -> Result<Option<R>, &HostError> {
-        let kernel = self.btf.get_or_init(read_kernel_btf).as_ref()?;
+        let kernel = kernel_btf()?;
         let found = if func { &kernel.funcs } else { &kernel.vars }.get(name);
-        let Some(&(module, id)) = found else {
-            return Ok(None);
-        };
-        // Parsed once when the names were read, so these cannot fail now.
-        let Ok(vmlinux) = Btf::parse(&kernel.vmlinux) else {
-            return Ok(None);
-        };
-        Ok(match module {
-            None => Some(f(&vmlinux, id)),
-            Some(m) => Btf::parse_split(&kernel.modules[m], &vmlinux)
-                .ok()
-                .map(|btf| f(&btf, id)),
-        })
+        Ok(found.map(|&(module, id)| match module {
+            None => f(kernel.vmlinux, id),
+            Some(m) => f(&kernel.modules[m], id),
+        }))
     }
 
     /// Whether `/proc/kallsyms` lists `name`.
@@ -149,36 +149,49 @@ fn btf_error(path: &Path, e: impl std::fmt::Display) -> HostError {
     }
 }
 
-/// Records where `btf`'s VARs, FUNCs and STRUCTs are (the first
-/// definition of a name wins: vmlinux before the modules).
-fn collect_names(btf: &Btf<'_>, module: Option<usize>, kernel: &mut KernelBtf) {
-    for t in btf.types() {
-        let Ok(name) = btf.str_at(t.name_off()) else {
-            continue;
-        };
-        let at = (module, t.id());
-        match t.kind() {
-            Kind::Var => {
-                kernel.vars.entry(Box::from(&*name)).or_insert(at);
+/// Where `btf`'s VARs, FUNCs and STRUCTs are, added to the maps (the
+/// first definition of a name wins: vmlinux before the modules).
+#[derive(Default)]
+struct Names {
+    vars: HashMap<Box<str>, (Option<usize>, u32)>,
+    funcs: HashMap<Box<str>, (Option<usize>, u32)>,
+    structs: HashSet<Box<str>>,
+}
+
+impl Names {
+    fn collect(&mut self, btf: &Btf<'_>, module: Option<usize>) {
+        for t in btf.types() {
+            let Ok(name) = btf.str_at(t.name_off()) else {
+                continue;
+            };
+            let at = (module, t.id());
+            match t.kind() {
+                Kind::Var => {
+                    self.vars.entry(Box::from(&*name)).or_insert(at);
+                }
+                Kind::Func => {
+                    self.funcs.entry(Box::from(&*name)).or_insert(at);
+                }
+                Kind::Struct => {
+                    self.structs.insert(Box::from(&*name));
+                }
+                _ => {}
             }
-            Kind::Func => {
-                kernel.funcs.entry(Box::from(&*name)).or_insert(at);
-            }
-            Kind::Struct => {
-                kernel.structs.insert(Box::from(&*name));
-            }
-            _ => {}
         }
     }
 }
 
+/// Reads and parses vmlinux's and the modules' BTF, giving their bytes
+/// (and vmlinux's parse, which the modules' borrow) the process lifetime.
 fn read_kernel_btf() -> Result<KernelBtf, HostError> {
     let dir = Path::new(BTF_DIR);
     let vmlinux_path = dir.join("vmlinux");
-    let mut kernel = KernelBtf {
-        vmlinux: read_bytes(&vmlinux_path)?,
-        ..KernelBtf::default()
-    };
+    let bytes: &'static [u8] = Box::leak(read_bytes(&vmlinux_path)?.into_boxed_slice());
+    let vmlinux = Btf::parse(bytes).map_err(|e| btf_error(&vmlinux_path, e))?;
+    let vmlinux: &'static Btf<'static> = Box::leak(Box::new(vmlinux));
+    let mut names = Names::default();
+    names.collect(vmlinux, None);
+
     let entries = std::fs::read_dir(dir).map_err(|source| HostError::Read {
         path: dir.into(),
         source,
@@ -190,21 +203,18 @@ fn read_kernel_btf() -> Result<KernelBtf, HostError> {
     module_paths.sort();
     let mut modules = Vec::with_capacity(module_paths.len());
     for path in &module_paths {
-        modules.push(read_bytes(path)?);
+        let bytes: &'static [u8] = Box::leak(read_bytes(path)?.into_boxed_slice());
+        let module = Btf::parse_split(bytes, vmlinux).map_err(|e| btf_error(path, e))?;
+        names.collect(&module, Some(modules.len()));
+        modules.push(module);
     }
-    let vmlinux = Btf::parse(&kernel.vmlinux).map_err(|e| btf_error(&vmlinux_path, e))?;
-    let mut names = KernelBtf::default();
-    collect_names(&vmlinux, None, &mut names);
-    for (i, (path, bytes)) in module_paths.iter().zip(&modules).enumerate() {
-        let module = Btf::parse_split(bytes, &vmlinux).map_err(|e| btf_error(path, e))?;
-        collect_names(&module, Some(i), &mut names);
-    }
-    drop(vmlinux);
-    kernel.vars = names.vars;
-    kernel.funcs = names.funcs;
-    kernel.structs = names.structs;
-    kernel.modules = modules;
-    Ok(kernel)
+    Ok(KernelBtf {
+        vmlinux,
+        modules,
+        vars: names.vars,
+        funcs: names.funcs,
+        structs: names.structs,
+    })
 }
 
 fn read_kallsyms() -> Result<HashSet<Box<str>>, HostError> {
