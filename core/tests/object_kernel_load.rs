@@ -237,3 +237,65 @@ fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
         );
     }
 }
+
+/// Externs declared with the kernel's own types (testdata/c/
+/// host_kernel_types.bpf.c, built against a vmlinux.h of this kernel):
+/// libbpf loads the object here, and `CheckEnv::host()` finds nothing
+/// wrong with its externs, typed variables and kfuncs included.
+#[test]
+fn externs_declared_with_the_kernels_own_types_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(oracle) = build_libbpf_oracle(tmp.path(), "libbpf_load") else {
+        return;
+    };
+    let header = match Command::new("bpftool")
+        .args([
+            "btf",
+            "dump",
+            "file",
+            "/sys/kernel/btf/vmlinux",
+            "format",
+            "c",
+        ])
+        .output()
+    {
+        Ok(o) if o.status.success() => o.stdout,
+        other => {
+            skip(&format!("bpftool cannot write vmlinux.h: {other:?}"));
+            return;
+        }
+    };
+    std::fs::write(tmp.path().join("vmlinux.h"), header).unwrap();
+    let include = tmp.path().to_str().unwrap();
+    let Some(obj_path) = compile_into(
+        tmp.path(),
+        "host_kernel_types.bpf.c",
+        &["-I", include],
+        "host_kernel_types.bpf.o",
+    ) else {
+        return;
+    };
+    let load = &load(&oracle, std::slice::from_ref(&obj_path))[0];
+    if load.error != 0 {
+        skip(&format!(
+            "libbpf does not load it here ({}): {}",
+            load.error, load.log
+        ));
+        return;
+    }
+    let data = std::fs::read(&obj_path).unwrap();
+    let obj = ObjectSpec::parse(&data, name_of(&obj_path)).unwrap();
+    assert!(!obj.externs.is_empty());
+    let env = CheckEnv::host().expect("sysfs and procfs are readable");
+    let host_findings: Vec<String> = check_object(&obj, &env)
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.code,
+                Code::ExternMissingOnHost | Code::StructOpsNotInKernel
+            )
+        })
+        .map(|f| f.to_string())
+        .collect();
+    assert!(host_findings.is_empty(), "{host_findings:#?}");
+}
