@@ -41,16 +41,18 @@ impl DirOpener {
             self.last_dir.push(dir);
             return File::open(path);
         }
-        if self.handle.is_none() {
-            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            match rustix::fs::open(dir, flags, Mode::empty()) {
-                Ok(fd) => self.handle = Some(fd),
-                // Whatever stops the directory opening will stop the file
-                // too, and the error should be the file's.
-                Err(_) => return File::open(path),
+        let handle = match &mut self.handle {
+            Some(handle) => handle,
+            empty => {
+                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                match rustix::fs::open(dir, flags, Mode::empty()) {
+                    Ok(fd) => empty.insert(fd),
+                    // Whatever stops the directory opening will stop the
+                    // file too, and the error should be the file's.
+                    Err(_) => return File::open(path),
+                }
             }
-        }
-        let handle = self.handle.as_ref().expect("opened above");
+        };
         let flags = OFlags::RDONLY | OFlags::CLOEXEC;
         Ok(File::from(rustix::fs::openat(
             handle,
