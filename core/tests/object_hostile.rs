@@ -1,7 +1,8 @@
 //! No input makes the reader panic: real objects cut short at many points
 //! and with bytes flipped all over still give an object or an error, and
 //! everything the CLI does with an object (the full check with the kernel's
-//! BTF rules, the inspect report in text and JSON, the ABI snapshot) ends.
+//! BTF rules and, as `--host` does, this machine's kernel; the inspect
+//! report in text and JSON, the ABI snapshot) ends.
 
 mod object_support;
 
@@ -11,13 +12,20 @@ use bpfc::object::ObjectSpec;
 use bpfc::report::{self, json::InspectDoc};
 use object_support::corpus;
 
+/// The checks as `bpfc check --btf --host` runs them (without `--host`
+/// where this machine's limits cannot be read): mutated externs and
+/// struct_ops types meet the kernel's BTF too. Built once.
+fn env() -> &'static CheckEnv {
+    static ENV: std::sync::OnceLock<CheckEnv> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| CheckEnv {
+        validate_btf: true,
+        ..CheckEnv::host().unwrap_or_default()
+    })
+}
+
 fn read_and_check(data: &[u8]) {
     if let Ok(obj) = ObjectSpec::parse(data, "hostile") {
-        let env = CheckEnv {
-            validate_btf: true,
-            ..CheckEnv::default()
-        };
-        let findings = check_object(&obj, &env);
+        let findings = check_object(&obj, env());
         let _ = obj.fixed_btf();
         let _ = report::inspect_text("hostile.o", &obj, &findings);
         let _ = serde_json::to_string(&InspectDoc::new("hostile.o", &obj, &findings));
