@@ -35,6 +35,8 @@ pub struct InspectDoc<'r> {
     pub kern_version: Option<u32>,
     pub maps: Vec<MapDoc>,
     pub programs: Vec<ProgramDoc<'r>>,
+    /// `.kconfig` values and `.ksyms` kernel symbols the object needs.
+    pub externs: &'r [crate::object::Extern],
     pub btf: Option<BtfDoc>,
     pub findings: &'r [Finding],
     pub counts: Counts,
@@ -180,6 +182,7 @@ impl<'r> InspectDoc<'r> {
                 .iter()
                 .map(|p| ProgramDoc::new(p, obj))
                 .collect(),
+            externs: &obj.externs,
             btf: btf.map(|b| BtfDoc {
                 types: b.len(),
                 kinds: kind_counts(b)

@@ -68,6 +68,12 @@ pub fn inspect_text(file: &str, obj: &ObjectSpec<'_>, findings: &[Finding]) -> S
             .collect();
         let _ = writeln!(out, "\nsubprograms ({}): {}", subs.len(), list.join(", "));
     }
+    if !obj.externs.is_empty() {
+        let _ = writeln!(out, "\nexterns ({})", obj.externs.len());
+        for e in &obj.externs {
+            let _ = writeln!(out, "  {}: {}", e.name, extern_text(e));
+        }
+    }
 
     let counts = Counts::of(findings);
     let _ = writeln!(out, "\nfindings: {}", counts.text());
@@ -75,6 +81,38 @@ pub fn inspect_text(file: &str, obj: &ObjectSpec<'_>, findings: &[Finding]) -> S
         render_finding_into(&mut out, file, f);
     }
     out
+}
+
+/// What an extern is and where libbpf puts it: `kconfig int, 4 bytes at
+/// .kconfig+0`, `ksym kfunc`, `ksym variable, weak`.
+fn extern_text(e: &crate::object::Extern) -> String {
+    use crate::object::{ExternKind, KconfigType};
+    let mut text = match &e.kind {
+        ExternKind::Kconfig {
+            size,
+            offset,
+            value_type,
+            signed,
+            ..
+        } => {
+            let ty = match value_type {
+                KconfigType::Char => "char",
+                KconfigType::Bool => "bool",
+                KconfigType::Int if *signed => "int",
+                KconfigType::Int => "unsigned int",
+                KconfigType::Tristate => "tristate",
+                KconfigType::CharArray => "char array",
+            };
+            let plural = if *size == 1 { "" } else { "s" };
+            format!("kconfig {ty}, {size} byte{plural} at .kconfig+{offset}")
+        }
+        ExternKind::Ksym { func: true } => "ksym kfunc".to_string(),
+        ExternKind::Ksym { func: false } => "ksym variable".to_string(),
+    };
+    if e.weak {
+        text.push_str(", weak");
+    }
+    text
 }
 
 fn field(out: &mut String, level: usize, name: &str, value: impl std::fmt::Display) {
