@@ -592,7 +592,8 @@ pub(super) enum Kptr {
     Refused(Code, String),
 }
 
-fn refuse(code: Code, top: u32, path: String, what: String) -> Stop {
+/// The search (or the record built from it) stops: the kernel refuses.
+pub(super) fn refuse(code: Code, top: u32, path: String, what: String) -> Stop {
     Stop::Refused(Refusal {
         code,
         top,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::find::{Field, Finder, Refusal, Stop};
+use super::find::{refuse, Field, Finder, Refusal, Stop};
 use super::kinds::FieldKind;
 use crate::btf::validate::Code;
 use crate::btf::{Kind, Type};
@@ -258,13 +258,4 @@ fn root_refusal(root: &Root, code: Code, what: &str) -> Refusal {
 
 fn at(f: &Field<'_>, code: Code, what: String) -> Stop {
     refuse(code, f.top, f.path.clone(), what)
-}
-
-fn refuse(code: Code, top: u32, path: String, what: String) -> Stop {
-    Stop::Refused(Refusal {
-        code,
-        top,
-        path,
-        what,
-    })
 }
