@@ -25,6 +25,19 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* The whole file, read once before timing; 0 bytes when unreadable. */
+static char file_bytes[64 << 20];
+
+static size_t read_whole(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(file_bytes, 1, sizeof(file_bytes), f) : 0;
+
+	if (f)
+		fclose(f);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -41,14 +54,12 @@ int main(int argc, char **argv)
 	}
 	int iters = argc > 3 ? atoi(argv[3]) : 100;
 	if (!strcmp(argv[1], "kernel-load")) {
-		FILE *f = fopen(argv[2], "rb");
-		static char buf[64 << 20];
-		size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+		size_t n = read_whole(argv[2]);
 		if (!n)
 			return 1;
 		long long start = now_ns();
 		for (int i = 0; i < iters; i++) {
-			int fd = bpf_btf_load(buf, n, NULL);
+			int fd = bpf_btf_load(file_bytes, n, NULL);
 			if (fd < 0) {
 				printf("-1\n");
 				return 0;
@@ -59,14 +70,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "time-mem")) {
-		FILE *f = fopen(argv[2], "rb");
-		static char buf[64 << 20];
-		size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+		size_t n = read_whole(argv[2]);
 		if (!n)
 			return 1;
 		long long start = now_ns();
 		for (int i = 0; i < iters; i++) {
-			struct btf *btf = btf__new(buf, n);
+			struct btf *btf = btf__new(file_bytes, n);
 			if (!btf)
 				return 1;
 			btf__free(btf);
