@@ -13,7 +13,10 @@
 //!   (its refusals return early and would flatter it). Measured three ways:
 //!   one thread in process (from the file and from memory), the `bpfc check`
 //!   driver in process with its default threads, and whole processes over
-//!   one list of paths; each line says how many threads each side used.
+//!   one list of paths (per object of a 960-path run, and per further object
+//!   between a 960- and a 3840-path run, which takes each side's fixed
+//!   start-up cost out); each line says how many threads each side used.
+//!   Each figure is the median of rounds alternated with its anchor's.
 
 use bpfc::btf::Btf;
 use bpfc::diag::{check_object, take_and_check_object, CheckEnv, Severity};
@@ -256,25 +259,60 @@ fn check_driver(files: &[PathBuf], jobs: NonZeroUsize) -> usize {
     len
 }
 
-/// Mean wall time of a whole process run whose exit code is one of `ok`.
-fn time_run(iters: u32, ok: &[i32], mut make: impl FnMut() -> Command) -> Result<Duration, String> {
-    let mut run = || -> Result<(), String> {
-        let mut cmd = make();
+/// Medians of `rounds` figures from each of `ours` and `anchor`, taken in
+/// turn (after one warm-up round each).
+fn alternate(
+    rounds: usize,
+    mut ours: impl FnMut() -> Result<f64, String>,
+    mut anchor: impl FnMut() -> Result<f64, String>,
+) -> Result<(f64, f64), String> {
+    ours()?;
+    anchor()?;
+    let (mut a, mut b) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for _ in 0..rounds {
+        a.push(ours()?);
+        b.push(anchor()?);
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_unstable_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Ok((median(a), median(b)))
+}
+
+/// Median wall times of whole-process runs of two commands, alternated
+/// (so a busy spell of the machine falls on both), after one warm-up run
+/// each. Each maker returns the command and the exit codes that count as
+/// a run that did its work.
+fn time_runs_alternating<'c>(
+    runs: usize,
+    mut first: impl FnMut() -> (Command, &'c [i32]),
+    mut second: impl FnMut() -> (Command, &'c [i32]),
+) -> Result<(Duration, Duration), String> {
+    let run = |(mut cmd, ok): (Command, &[i32])| -> Result<Duration, String> {
+        let start = Instant::now();
         let status = cmd
             .stdout(Stdio::null())
             .status()
             .map_err(|e| format!("{cmd:?}: {e}"))?;
+        let took = start.elapsed();
         match status.code() {
-            Some(c) if ok.contains(&c) => Ok(()),
+            Some(c) if ok.contains(&c) => Ok(took),
             _ => Err(format!("{cmd:?}: {status}")),
         }
     };
-    run()?;
-    let start = Instant::now();
-    for _ in 0..iters {
-        run()?;
+    run(first())?;
+    run(second())?;
+    let (mut a, mut b) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for _ in 0..runs {
+        a.push(run(first())?);
+        b.push(run(second())?);
     }
-    Ok(start.elapsed() / iters)
+    let median = |mut v: Vec<Duration>| {
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    Ok((median(a), median(b)))
 }
 
 fn object_corpus() -> Vec<String> {
@@ -329,24 +367,40 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
     );
     let per_object_us = |d: Duration| d.as_secs_f64() * 1e6 / n;
 
+    // Every in-process figure below alternates with its anchor: ROUNDS
+    // rounds of a few hundred objects each side, the median round of each
+    // reported. Other work on the machine comes in spells; alternating puts
+    // a spell on both sides instead of on whichever ran during it.
+    const ROUNDS: usize = 9;
+    let round_iters = iters / 10;
+    let anchor_us = |mode: &str, iters: u32| -> Result<f64, String> {
+        run_number(
+            Command::new(&anchor)
+                .arg(mode)
+                .arg(iters.to_string())
+                .args(&opened),
+        )
+        .map(|ns| ns / 1e3)
+    };
+
     // (a) One thread, in process: bpfc's read + parse + check of each
     // object against libbpf's open + close, from the file and from memory.
-    let libbpf_ns = run_number(
-        Command::new(&anchor)
-            .arg("time-file")
-            .arg(iters.to_string())
-            .args(&opened),
-    )?;
-    let libbpf_us = libbpf_ns / 1e3;
     let mut buf = FileBuffer::new();
-    let ours = time_per_iter(iters, || {
-        for f in &opened {
-            std::hint::black_box(check_file(&mut buf, f));
-        }
-    });
+    let (ours, libbpf_us) = alternate(
+        ROUNDS,
+        || {
+            let d = time_per_iter(round_iters, || {
+                for f in &opened {
+                    std::hint::black_box(check_file(&mut buf, f));
+                }
+            });
+            Ok(per_object_us(d))
+        },
+        || anchor_us("time-file", round_iters),
+    )?;
     report(
         "object read+parse+check per object, from the file, 1 thread",
-        per_object_us(ours),
+        ours,
         "libbpf bpf_object__open_file+close (1 thread)",
         libbpf_us,
         "us",
@@ -357,22 +411,23 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
         .iter()
         .map(|f| std::fs::read(f).map_err(|e| format!("{f}: {e}")))
         .collect::<Result<_, _>>()?;
-    let libbpf_mem_ns = run_number(
-        Command::new(&anchor)
-            .arg("time-mem")
-            .arg(iters.to_string())
-            .args(&opened),
+    let (ours_mem, libbpf_mem_us) = alternate(
+        ROUNDS,
+        || {
+            let d = time_per_iter(round_iters, || {
+                for (f, d) in opened.iter().zip(&data) {
+                    std::hint::black_box(check_bytes(f, d));
+                }
+            });
+            Ok(per_object_us(d))
+        },
+        || anchor_us("time-mem", round_iters),
     )?;
-    let ours_mem = time_per_iter(iters, || {
-        for (f, d) in opened.iter().zip(&data) {
-            std::hint::black_box(check_bytes(f, d));
-        }
-    });
     report(
         "object parse+check per object, bytes in memory, 1 thread",
-        per_object_us(ours_mem),
+        ours_mem,
         "libbpf bpf_object__open_mem+close (1 thread)",
-        libbpf_mem_ns / 1e3,
+        libbpf_mem_us,
         "us",
         "<= 0.25",
     );
@@ -390,50 +445,95 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
     // count, in process: wall time per object.
     let jobs = default_jobs();
     let paths: Vec<PathBuf> = repeated.iter().map(PathBuf::from).collect();
-    let driver = time_per_iter(iters / 20, || {
-        std::hint::black_box(check_driver(&paths, jobs));
-    });
+    let (driver, libbpf_driver_us) = alternate(
+        ROUNDS,
+        || {
+            let d = time_per_iter(2, || {
+                std::hint::black_box(check_driver(&paths, jobs));
+            });
+            Ok(per_path_us(d))
+        },
+        || anchor_us("time-file", round_iters),
+    )?;
     report(
         &format!(
             "bpfc check driver per object, from the file, {} paths, {jobs} threads (wall time)",
             paths.len()
         ),
-        per_path_us(driver),
+        driver,
         "libbpf bpf_object__open_file+close (1 thread)",
-        libbpf_us,
+        libbpf_driver_us,
         "us",
         "<= 0.25",
     );
 
     // (c) Whole processes over the same list: `bpfc check --files-from
-    // LIST` against a libbpf program opening each path.
+    // LIST` against a libbpf program opening each path. Each process also
+    // pays a fixed cost (exec, loading, runtime start, reading the list;
+    // for bpfc its worker threads too) that the per-object figure of a
+    // 960-path run still carries. A second list four times as long gives
+    // the cost of each further object with the fixed costs of both sides
+    // taken out: the slope between the two lengths.
     let list_dir = std::env::temp_dir().join(format!("bpfc-compare-{}", std::process::id()));
     std::fs::create_dir_all(&list_dir).map_err(|e| e.to_string())?;
-    let list = list_dir.join("objects.list");
-    std::fs::write(&list, repeated.join("\n") + "\n").map_err(|e| e.to_string())?;
+    let write_list = |name: &str, times: usize| -> Result<PathBuf, String> {
+        let list = list_dir.join(name);
+        let text = (0..times)
+            .map(|_| repeated.join("\n") + "\n")
+            .collect::<String>();
+        std::fs::write(&list, text).map_err(|e| e.to_string())?;
+        Ok(list)
+    };
+    let short = write_list("short.list", 1)?;
+    let long = write_list("long.list", 4)?;
     let bpfc = sibling_binary("bpfc")?;
     let runs = 20;
-    // Exit 1 is `bpfc check` reporting error findings (some corpus objects
-    // that libbpf opens break kernel rules); it still checked every file.
-    let ours_process = time_run(runs, &[0, 1], || {
-        let mut c = Command::new(&bpfc);
-        c.arg("check").arg("--files-from").arg(&list);
-        c
-    });
-    let libbpf_process = time_run(runs, &[0], || {
-        let mut c = Command::new(&anchor);
-        c.arg("open-list").arg(&list);
-        c
-    });
+    let times = |list: &Path| {
+        // Exit 1 is `bpfc check` reporting error findings (some corpus
+        // objects that libbpf opens break kernel rules); it still checked
+        // every file.
+        time_runs_alternating(
+            runs,
+            || {
+                let mut c = Command::new(&bpfc);
+                c.arg("check").arg("--files-from").arg(list);
+                (c, &[0, 1][..])
+            },
+            || {
+                let mut c = Command::new(&anchor);
+                c.arg("open-list").arg(list);
+                (c, &[0][..])
+            },
+        )
+    };
+    let short_times = times(&short);
+    let long_times = times(&long);
     let _ = std::fs::remove_dir_all(&list_dir);
+    let (ours_short, libbpf_short) = short_times?;
+    let (ours_long, libbpf_long) = long_times?;
     report(
         &format!(
-            "whole process per object, `bpfc check --files-from` over {} paths, {jobs} threads",
+            "whole process per object, `bpfc check --files-from` over {} paths, {jobs} threads (median)",
             repeated.len()
         ),
-        per_path_us(ours_process?),
+        per_path_us(ours_short),
         "libbpf_open open-list (1 thread)",
-        per_path_us(libbpf_process?),
+        per_path_us(libbpf_short),
+        "us",
+        "<= 0.25",
+    );
+    let further = (3 * repeated.len()) as f64;
+    let slope_us =
+        |long: Duration, short: Duration| long.saturating_sub(short).as_secs_f64() * 1e6 / further;
+    report(
+        &format!(
+            "whole process per further object (fixed start-up costs out), slope from {} to {} paths",
+            repeated.len(),
+            4 * repeated.len()
+        ),
+        slope_us(ours_long, ours_short),
+        "libbpf_open open-list (1 thread)",
+        slope_us(libbpf_long, libbpf_short),
         "us",
         "<= 0.25",
     );
