@@ -352,16 +352,7 @@ impl<'b, 'a> Checker<'b, 'a> {
         note: impl Into<String>,
     ) {
         self.slots.set_state(t.id(), State::Failed);
-        let f = Finding {
-            code,
-            severity: Severity::Error,
-            message: message.into(),
-            type_id: Some(t.id()),
-            kind: Some(t.kind()),
-            offset: Some(self.at(t, within)),
-            note: note.into(),
-        };
-        self.findings.push(f);
+        self.advise(t, within, Severity::Error, code, message, note);
     }
 
     /// [`Checker::report`] for a type the caller knows by id only (the
