@@ -337,11 +337,6 @@ struct Fields<'r, const N: usize>(&'r [u8; N], Endian);
 
 impl<const N: usize> Fields<'_, N> {
     #[inline]
-    fn u8(&self, at: usize) -> u8 {
-        self.0.get(at).copied().unwrap_or(0)
-    }
-
-    #[inline]
     fn u16(&self, at: usize) -> u16 {
         self.1.read_u16(self.0, at).unwrap_or(0)
     }
@@ -468,32 +463,76 @@ fn read_symbols<'a>(
     let names_end = strtab.bytes.iter().rposition(|&b| b == 0);
     // The table's bytes were bounds-checked with its section; a partial
     // record at the end is not a symbol.
-    let records = records::<{ SYM_SIZE as usize }>(symtab.data());
     let mut symbols = Vec::with_capacity(symtab.data().len() / SYM_SIZE as usize);
-    for (i, r) in records.enumerate() {
-        let f = Fields(r, endian);
-        let st_name = f.u32(0);
+    // One loop per byte order: the order is then fixed inside it, instead
+    // of chosen again for each of a symbol's five fields.
+    let decoded = match endian {
+        Endian::Little => decode_symbols::<true>(symtab.data(), &strtab, names_end, &mut symbols),
+        Endian::Big => decode_symbols::<false>(symtab.data(), &strtab, names_end, &mut symbols),
+    };
+    if let Err((i, st_name)) = decoded {
+        return Err(err(format!(
+            "symbol {i} name offset {st_name} is outside the {}-byte string table",
+            strtab.len()
+        )));
+    }
+    Ok(symbols)
+}
+
+/// Decodes every whole `Elf64_Sym` of `table` (little-endian when `LE`)
+/// into `out`; `Err((index, st_name))` for the first whose name does not
+/// end inside `strtab` (whose last NUL is at `names_end`).
+fn decode_symbols<'a, const LE: bool>(
+    table: &[u8],
+    strtab: &StringTable<'a>,
+    names_end: Option<usize>,
+    out: &mut Vec<Symbol<'a>>,
+) -> Result<(), (usize, u32)> {
+    let u16_at = |r: &[u8; SYM_SIZE as usize], at: usize| {
+        let b = [r[at], r[at + 1]];
+        if LE {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }
+    };
+    let u32_at = |r: &[u8; SYM_SIZE as usize], at: usize| {
+        let b = [r[at], r[at + 1], r[at + 2], r[at + 3]];
+        if LE {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
+    };
+    let u64_at = |r: &[u8; SYM_SIZE as usize], at: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&r[at..at + 8]);
+        if LE {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        }
+    };
+    for (i, r) in records::<{ SYM_SIZE as usize }>(table).enumerate() {
+        let st_name = u32_at(r, 0);
         let tail = usize::try_from(st_name)
             .ok()
             .filter(|&at| names_end.is_some_and(|end| at <= end))
             .and_then(|at| strtab.tail(at));
         let Some(tail) = tail else {
-            return Err(err(format!(
-                "symbol {i} name offset {st_name} is outside the {}-byte string table",
-                strtab.len()
-            )));
+            return Err((i, st_name));
         };
-        symbols.push(Symbol::from_elf(
+        out.push(Symbol::from_elf(
             i as u32,
             SymbolName::new(tail),
-            f.u8(4),
-            f.u8(5),
-            f.u16(6),
-            f.u64(8),
-            f.u64(16),
+            r[4],
+            r[5],
+            u16_at(r, 6),
+            u64_at(r, 8),
+            u64_at(r, 16),
         ));
     }
-    Ok(symbols)
+    Ok(())
 }
 
 fn read_relocations(

@@ -48,6 +48,40 @@ pub enum Visibility {
     Protected,
 }
 
+/// `STT_*` (the low nibble of `st_info`) to [`SymbolKind`].
+const SYMBOL_KINDS: [SymbolKind; 16] = {
+    let mut t = [SymbolKind::NoType; 16];
+    let mut i = 0;
+    while i < 16 {
+        t[i] = match i {
+            0 => SymbolKind::NoType,
+            1 => SymbolKind::Object,
+            2 => SymbolKind::Func,
+            3 => SymbolKind::Section,
+            4 => SymbolKind::File,
+            other => SymbolKind::Other(other as u8),
+        };
+        i += 1;
+    }
+    t
+};
+
+/// `STB_*` (the high nibble of `st_info`) to [`Binding`].
+const BINDINGS: [Binding; 16] = {
+    let mut t = [Binding::Local; 16];
+    let mut i = 0;
+    while i < 16 {
+        t[i] = match i {
+            0 => Binding::Local,
+            1 => Binding::Global,
+            2 => Binding::Weak,
+            other => Binding::Other(other as u8),
+        };
+        i += 1;
+    }
+    t
+};
+
 impl<'a> Symbol<'a> {
     /// A decoded `Elf64_Sym` (`st_info`, `st_other`, `st_shndx`, `st_value`, `st_size`).
     #[inline]
@@ -60,20 +94,9 @@ impl<'a> Symbol<'a> {
         value: u64,
         size: u64,
     ) -> Symbol<'a> {
-        let kind = match info & 0xf {
-            0 => SymbolKind::NoType,
-            1 => SymbolKind::Object,
-            2 => SymbolKind::Func,
-            3 => SymbolKind::Section,
-            4 => SymbolKind::File,
-            other => SymbolKind::Other(other),
-        };
-        let binding = match info >> 4 {
-            0 => Binding::Local,
-            1 => Binding::Global,
-            2 => Binding::Weak,
-            other => Binding::Other(other),
-        };
+        // Table lookups: a match per field cost a fifth of reading a symbol.
+        let kind = SYMBOL_KINDS[usize::from(info & 0xf)];
+        let binding = BINDINGS[usize::from(info >> 4)];
         let visibility = match other & 0x3 {
             0 => Visibility::Default,
             1 => Visibility::Internal,
@@ -230,4 +253,31 @@ pub struct RelocationSection {
     /// Index of the section it patches.
     pub target: u32,
     pub entries: Vec<Relocation>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn st_info_nibbles_decode_to_their_kind_and_binding() {
+        for info in 0..=u8::MAX {
+            let s = Symbol::from_elf(1, SymbolName::new(Tail::Bytes(b"x\0")), info, 0, 0, 0, 0);
+            let kind = match info & 0xf {
+                0 => SymbolKind::NoType,
+                1 => SymbolKind::Object,
+                2 => SymbolKind::Func,
+                3 => SymbolKind::Section,
+                4 => SymbolKind::File,
+                n => SymbolKind::Other(n),
+            };
+            let binding = match info >> 4 {
+                0 => Binding::Local,
+                1 => Binding::Global,
+                2 => Binding::Weak,
+                n => Binding::Other(n),
+            };
+            assert_eq!((s.kind, s.binding), (kind, binding), "st_info {info:#04x}");
+        }
+    }
 }
