@@ -225,9 +225,11 @@ fn check_file(buf: &mut FileBuffer, file: &str) -> usize {
     check_bytes(file, data)
 }
 
+/// As `bpfc check` does: the reader's findings moved into the result, not
+/// copied (`check_object` copies them for a caller that keeps the object).
 fn check_bytes(file: &str, data: &[u8]) -> usize {
-    let obj = ObjectSpec::parse(data, object_name_from_path(file)).expect("an object");
-    check_object(&obj, &CheckEnv::default()).len() + obj.maps.len()
+    let mut obj = ObjectSpec::parse(data, object_name_from_path(file)).expect("an object");
+    take_and_check_object(&mut obj, &CheckEnv::default()).len() + obj.maps.len()
 }
 
 /// `bpfc check`'s text output for one file, the way its driver makes it on
