@@ -49,15 +49,48 @@ pub fn key_padding(btf: &Btf<'_>, id: u32) -> Option<Vec<PaddingHole>> {
 /// searching a word at a time (a bool per bit made padding the costliest
 /// map check).
 struct Coverage {
-    words: Vec<u64>,
+    words: Words,
     /// Bits in the type; the bits of the last word past it are never set.
     len: usize,
+}
+
+/// A key's bit map: in place for keys up to 64 bytes (nearly all), so
+/// checking one costs no allocation.
+enum Words {
+    Inline([u64; INLINE_WORDS], usize),
+    Heap(Vec<u64>),
+}
+
+const INLINE_WORDS: usize = 8;
+
+impl Words {
+    fn zeroed(n: usize) -> Words {
+        if n <= INLINE_WORDS {
+            Words::Inline([0; INLINE_WORDS], n)
+        } else {
+            Words::Heap(vec![0; n])
+        }
+    }
+
+    fn as_ref(&self) -> &[u64] {
+        match self {
+            Words::Inline(w, n) => &w[..*n],
+            Words::Heap(w) => w,
+        }
+    }
+
+    fn as_mut(&mut self) -> &mut [u64] {
+        match self {
+            Words::Inline(w, n) => &mut w[..*n],
+            Words::Heap(w) => w,
+        }
+    }
 }
 
 impl Coverage {
     fn new(len: usize) -> Coverage {
         Coverage {
-            words: vec![0; len.div_ceil(64)],
+            words: Words::zeroed(len.div_ceil(64)),
             len,
         }
     }
@@ -74,7 +107,7 @@ impl Coverage {
             let (word, bit) = (at / 64, at % 64);
             let n = (end - at).min(64 - bit);
             let ones = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
-            self.words[word] |= ones << bit;
+            self.words.as_mut()[word] |= ones << bit;
             at += n;
         }
     }
@@ -92,13 +125,13 @@ impl Coverage {
     /// The first bit at or after `from` set in `view(word)`.
     fn next(&self, from: usize, view: impl Fn(u64) -> u64) -> Option<usize> {
         let mut word = from / 64;
-        let mut bits = view(*self.words.get(word)?) & (u64::MAX << (from % 64));
+        let mut bits = view(*self.words.as_ref().get(word)?) & (u64::MAX << (from % 64));
         loop {
             if bits != 0 {
                 return Some(word * 64 + bits.trailing_zeros() as usize);
             }
             word += 1;
-            bits = view(*self.words.get(word)?);
+            bits = view(*self.words.as_ref().get(word)?);
         }
     }
 }

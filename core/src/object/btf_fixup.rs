@@ -27,8 +27,10 @@ pub struct DatasecFixup<'a> {
     pub id: u32,
     pub name: Cow<'a, str>,
     pub size: u32,
-    /// Entries sorted by offset, as libbpf leaves them.
-    pub entries: Vec<VarSecinfo>,
+    /// Where its entries are in the table of all DATASECs' entries: see
+    /// [`BtfFixups::entries`]. (One table for all of them: a list per
+    /// DATASEC was an allocation each, for one or two entries.)
+    pub entries: std::ops::Range<usize>,
 }
 
 /// A fix-up libbpf cannot make; `bpf_object__open` fails with it.
@@ -44,6 +46,9 @@ pub struct FixupProblem {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BtfFixups<'a> {
     pub datasecs: Vec<DatasecFixup<'a>>,
+    /// Every DATASEC's entries, each DATASEC's sorted by offset as libbpf
+    /// leaves them.
+    all_entries: Vec<VarSecinfo>,
     pub problems: Vec<FixupProblem>,
     // Ordered maps: usually empty or a handful of entries, free to create
     // (no hasher state), and `apply` patches in a fixed order.
@@ -85,18 +90,21 @@ impl<'a> BtfFixups<'a> {
     ) -> BtfFixups<'a> {
         let mut fx = BtfFixups::default();
         let mut datasecs: Vec<DatasecFixup<'a>> = Vec::new();
+        let mut entries = Vec::new();
         for t in btf.types() {
             if t.kind() == Kind::Datasec {
+                let start = entries.len();
+                entries.extend(t.datasec_entries());
                 datasecs.push(DatasecFixup {
                     id: t.id(),
                     name: super::type_name(btf, &t),
                     size: t.size(),
-                    entries: t.datasec_entries().collect(),
+                    entries: start..entries.len(),
                 });
             }
         }
 
-        fx.layout_externs(btf, &mut datasecs, externs);
+        fx.layout_externs(btf, &mut datasecs, &mut entries, externs);
 
         // Global OBJECT symbols by name, first one wins (find_elf_var_sym):
         // sorted once, searched per VAR. Ordered by length first, so most
@@ -111,13 +119,21 @@ impl<'a> BtfFixups<'a> {
             (a.len(), a.as_bytes(), x.index).cmp(&(b.len(), b.as_bytes(), y.index))
         });
         for ds in &mut datasecs {
+            let own = &mut entries[ds.entries.clone()];
             if ds.name != ".kconfig" && ds.name != ".ksyms" {
-                fx.fix_datasec(btf, ds, sections, &var_syms);
+                fx.fix_datasec(btf, ds, own, sections, &var_syms);
             }
-            ds.entries.sort_by_key(|e| e.offset);
+            own.sort_by_key(|e| e.offset);
         }
         fx.datasecs = datasecs;
+        fx.all_entries = entries;
         fx
+    }
+
+    /// The entries of `ds` (one of [`BtfFixups::datasecs`]) after the
+    /// fix-ups, sorted by offset.
+    pub fn entries(&self, ds: &DatasecFixup<'_>) -> &[VarSecinfo] {
+        self.all_entries.get(ds.entries.clone()).unwrap_or_default()
     }
 
     /// `.ksyms` and `.kconfig`, from `bpf_object__collect_externs`.
@@ -125,6 +141,7 @@ impl<'a> BtfFixups<'a> {
         &mut self,
         btf: &Btf<'_>,
         datasecs: &mut [DatasecFixup<'_>],
+        entries: &mut [VarSecinfo],
         externs: &[Extern],
     ) {
         let by_name = |name: &[u8]| externs.iter().find(|e| e.name.as_bytes() == name);
@@ -135,8 +152,9 @@ impl<'a> BtfFixups<'a> {
             .iter()
             .any(|e| matches!(e.kind, ExternKind::Ksym { .. }));
         for ds in datasecs.iter_mut() {
+            let own = &mut entries[ds.entries.clone()];
             if ds.name == ".ksyms" && has_ksym {
-                let has_func = ds.entries.iter().any(|e| {
+                let has_func = own.iter().any(|e| {
                     btf.type_by_id(e.type_id)
                         .is_ok_and(|t| t.kind() == Kind::Func)
                 });
@@ -148,7 +166,7 @@ impl<'a> BtfFixups<'a> {
                 if has_func {
                     self.dummy_ksym = Some((btf.last_id() + 1, int_id));
                 }
-                for (i, e) in ds.entries.iter_mut().enumerate() {
+                for (i, e) in own.iter_mut().enumerate() {
                     let Ok(vt) = btf.type_by_id(e.type_id) else {
                         continue;
                     };
@@ -184,7 +202,7 @@ impl<'a> BtfFixups<'a> {
                     e.offset = (i * 4) as u32;
                     e.size = 4;
                 }
-                ds.size = (ds.entries.len() * 4) as u32;
+                ds.size = (own.len() * 4) as u32;
             } else if ds.name == ".kconfig" && has_kconfig {
                 ds.size = externs
                     .iter()
@@ -194,7 +212,7 @@ impl<'a> BtfFixups<'a> {
                     })
                     .max()
                     .unwrap_or(0);
-                for e in ds.entries.iter_mut() {
+                for e in own.iter_mut() {
                     let Ok(vt) = btf.type_by_id(e.type_id) else {
                         continue;
                     };
@@ -225,6 +243,7 @@ impl<'a> BtfFixups<'a> {
         &mut self,
         btf: &Btf<'_>,
         ds: &mut DatasecFixup<'_>,
+        entries: &mut [VarSecinfo],
         sections: &[Section<'_>],
         var_syms: &[(Cow<'_, str>, &Symbol<'_>)],
     ) {
@@ -254,7 +273,7 @@ impl<'a> BtfFixups<'a> {
                 }
             }
         }
-        for e in ds.entries.iter_mut() {
+        for e in entries.iter_mut() {
             let t = match btf.type_by_id(e.type_id) {
                 Ok(t) if t.kind() == Kind::Var => t,
                 _ => {
@@ -359,7 +378,7 @@ impl<'a> BtfFixups<'a> {
         for ds in &self.datasecs {
             let Ok(at) = start_of(ds.id) else { continue };
             put(at + 8, ds.size);
-            for (i, e) in ds.entries.iter().enumerate() {
+            for (i, e) in self.entries(ds).iter().enumerate() {
                 let rec = at + 12 + 12 * i;
                 put(rec, e.type_id);
                 put(rec + 4, e.offset);

@@ -174,7 +174,7 @@ pub(crate) fn parse(
         );
     }
     let data = section.data();
-    for (i, vi) in ds.entries.iter().enumerate() {
+    for (i, vi) in fixups.entries(ds).iter().enumerate() {
         let var = btf.type_by_id(vi.type_id).ok();
         let name = var
             .as_ref()
@@ -348,8 +348,8 @@ pub(crate) fn parse(
         findings.append(&mut parser.findings);
     }
     // Variables without a map were refused above.
-    out.failed = ds
-        .entries
+    out.failed = fixups
+        .entries(ds)
         .iter()
         .map(|e| e.offset)
         .filter(|o| !out.places.iter().any(|p| p.offset == *o))

@@ -237,7 +237,7 @@ pub(crate) fn struct_ops_maps(
         ));
         return maps;
     };
-    for vi in &ds.entries {
+    for vi in fixups.entries(ds) {
         let var_name = btf
             .type_by_id(vi.type_id)
             .ok()

@@ -258,13 +258,13 @@ impl Walker<'_, '_> {
         let Ok(t) = self.btf.type_by_id(id) else {
             return;
         };
-        let fixed = self.fixups.and_then(|f| f.datasec(id));
+        let fixed = self.fixups.and_then(|f| Some((f, f.datasec(id)?)));
         let mut entries: Vec<VarSecinfo> = match fixed {
-            Some(d) => d.entries.clone(),
+            Some((f, d)) => f.entries(d).to_vec(),
             None => t.datasec_entries().collect(),
         };
         entries.sort_by_key(|e| e.offset);
-        let total = u64::from(fixed.map_or(t.size(), |d| d.size)) * 8;
+        let total = u64::from(fixed.map_or(t.size(), |(_, d)| d.size)) * 8;
         let mut end = 0u64;
         for e in entries {
             let (start, size) = (u64::from(e.offset) * 8, u64::from(e.size) * 8);
