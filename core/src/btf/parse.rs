@@ -254,11 +254,28 @@ fn index_types(types: &[u8], endian: Endian, first_id: u32) -> Result<Vec<u32>, 
     // of the reservation that are never written are never touched, so the
     // worst case costs address space, not memory, and no reallocation.
     let mut offsets = Vec::with_capacity(types.len() / TYPE_HEADER_LEN + 1);
+    // One loop per byte order, so the order is not chosen again per type.
+    match endian {
+        Endian::Little => index_types_in::<true>(types, first_id, &mut offsets)?,
+        Endian::Big => index_types_in::<false>(types, first_id, &mut offsets)?,
+    }
+    Ok(offsets)
+}
+
+/// [`index_types`] for one byte order (little-endian when `LE`).
+fn index_types_in<const LE: bool>(
+    types: &[u8],
+    first_id: u32,
+    offsets: &mut Vec<u32>,
+) -> Result<(), BtfError> {
     let max_types = u64::from(u32::MAX - first_id) + 1;
+    // No section holds more types than it has 12-byte headers, so the id
+    // limit needs checking per type only when the section could pass it.
+    let may_run_out = (types.len() / TYPE_HEADER_LEN) as u64 >= max_types;
     let mut pos = 0usize;
     while pos < types.len() {
         let id = first_id.wrapping_add(offsets.len() as u32);
-        if offsets.len() as u64 >= max_types {
+        if may_run_out && offsets.len() as u64 >= max_types {
             return Err(BtfError::TooManyTypes {
                 count: offsets.len() as u64 + 1,
                 max: max_types,
@@ -272,7 +289,12 @@ fn index_types(types: &[u8], endian: Endian, first_id: u32) -> Result<Vec<u32>, 
                 vlen: 0,
             });
         };
-        let info = endian.u32([hdr[0], hdr[1], hdr[2], hdr[3]]);
+        let word = [hdr[0], hdr[1], hdr[2], hdr[3]];
+        let info = if LE {
+            u32::from_le_bytes(word)
+        } else {
+            u32::from_be_bytes(word)
+        };
         let kind_num = (info >> 24) & 0x1f;
         let vlen = info & 0xffff;
         let (fixed, per_entry) = RECORD_LEN[kind_num as usize];
@@ -295,7 +317,7 @@ fn index_types(types: &[u8], endian: Endian, first_id: u32) -> Result<Vec<u32>, 
         offsets.push(pos as u32);
         pos = end;
     }
-    Ok(offsets)
+    Ok(())
 }
 
 /// Trailing record length per kind number (0..=31): fixed bytes and bytes per
@@ -320,6 +342,28 @@ const RECORD_LEN: [(u8, u8); 32] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Type ids end at u32::MAX: a split blob whose ids would pass it is
+    /// refused, in either byte order, and one that ends there is not.
+    #[test]
+    fn type_ids_past_u32_max_are_refused() {
+        for endian in [Endian::Little, Endian::Big] {
+            // Two INTs: name 0, info INT, size 4, then the INT word.
+            let mut types = Vec::new();
+            for _ in 0..2 {
+                for w in [0u32, 1 << 24, 4, 32] {
+                    types.extend_from_slice(&endian.u32_bytes(w));
+                }
+            }
+            let ok = index_types(&types, endian, u32::MAX - 1).unwrap();
+            assert_eq!(ok, [0, 16], "{endian:?}");
+            let err = index_types(&types, endian, u32::MAX).unwrap_err();
+            assert!(
+                matches!(err, BtfError::TooManyTypes { count: 2, max: 1 }),
+                "{endian:?}: {err:?}"
+            );
+        }
+    }
 
     #[test]
     fn record_table_matches_kind_layout() {
