@@ -282,39 +282,19 @@ fn alternate(
     Ok((median(a), median(b)))
 }
 
-/// Median wall times of whole-process runs of two commands, alternated
-/// (so a busy spell of the machine falls on both), after one warm-up run
-/// each. Each maker returns the command and the exit codes that count as
-/// a run that did its work.
-fn time_runs_alternating<'c>(
-    runs: usize,
-    mut first: impl FnMut() -> (Command, &'c [i32]),
-    mut second: impl FnMut() -> (Command, &'c [i32]),
-) -> Result<(Duration, Duration), String> {
-    let run = |(mut cmd, ok): (Command, &[i32])| -> Result<Duration, String> {
-        let start = Instant::now();
-        let status = cmd
-            .stdout(Stdio::null())
-            .status()
-            .map_err(|e| format!("{cmd:?}: {e}"))?;
-        let took = start.elapsed();
-        match status.code() {
-            Some(c) if ok.contains(&c) => Ok(took),
-            _ => Err(format!("{cmd:?}: {status}")),
-        }
-    };
-    run(first())?;
-    run(second())?;
-    let (mut a, mut b) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
-    for _ in 0..runs {
-        a.push(run(first())?);
-        b.push(run(second())?);
+/// Wall time of one whole-process run of `cmd`, in µs, when its exit code
+/// is one of `ok` (a run that did its work).
+fn run_us(mut cmd: Command, ok: &[i32]) -> Result<f64, String> {
+    let start = Instant::now();
+    let status = cmd
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("{cmd:?}: {e}"))?;
+    let took = start.elapsed();
+    match status.code() {
+        Some(c) if ok.contains(&c) => Ok(took.as_secs_f64() * 1e6),
+        _ => Err(format!("{cmd:?}: {status}")),
     }
-    let median = |mut v: Vec<Duration>| {
-        v.sort_unstable();
-        v[v.len() / 2]
-    };
-    Ok((median(a), median(b)))
 }
 
 fn object_corpus() -> Vec<String> {
@@ -490,21 +470,22 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
     let long = write_list("long.list", 4)?;
     let bpfc = sibling_binary("bpfc")?;
     let runs = 20;
+    // Median whole-run times (µs), runs of the two alternated.
     let times = |list: &Path| {
-        // Exit 1 is `bpfc check` reporting error findings (some corpus
-        // objects that libbpf opens break kernel rules); it still checked
-        // every file.
-        time_runs_alternating(
+        alternate(
             runs,
             || {
                 let mut c = Command::new(&bpfc);
                 c.arg("check").arg("--files-from").arg(list);
-                (c, &[0, 1][..])
+                // Exit 1 is `bpfc check` reporting error findings (some
+                // corpus objects that libbpf opens break kernel rules); it
+                // still checked every file.
+                run_us(c, &[0, 1])
             },
             || {
                 let mut c = Command::new(&anchor);
                 c.arg("open-list").arg(list);
-                (c, &[0][..])
+                run_us(c, &[0])
             },
         )
     };
@@ -513,20 +494,20 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&list_dir);
     let (ours_short, libbpf_short) = short_times?;
     let (ours_long, libbpf_long) = long_times?;
+    let per_path = |run_us: f64| run_us / repeated.len() as f64;
     report(
         &format!(
             "whole process per object, `bpfc check --files-from` over {} paths, {jobs} threads (median)",
             repeated.len()
         ),
-        per_path_us(ours_short),
+        per_path(ours_short),
         "libbpf_open open-list (1 thread)",
-        per_path_us(libbpf_short),
+        per_path(libbpf_short),
         "us",
         "<= 0.25",
     );
     let further = (3 * repeated.len()) as f64;
-    let slope_us =
-        |long: Duration, short: Duration| long.saturating_sub(short).as_secs_f64() * 1e6 / further;
+    let slope_us = |long: f64, short: f64| (long - short).max(0.0) / further;
     report(
         &format!(
             "whole process per further object (fixed start-up costs out), slope from {} to {} paths",
