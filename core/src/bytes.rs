@@ -19,6 +19,19 @@ impl Endian {
         Endian::Big
     };
 
+    /// The byte order a `const LE: bool` parameter names (little-endian
+    /// when `LE`). A loop made generic over `LE` and reading through this
+    /// has its order fixed at compile time: each read's `match` folds away
+    /// instead of choosing the order again for every field.
+    #[inline]
+    pub(crate) const fn of<const LE: bool>() -> Endian {
+        if LE {
+            Endian::Little
+        } else {
+            Endian::Big
+        }
+    }
+
     pub fn other(self) -> Endian {
         match self {
             Endian::Little => Endian::Big,

@@ -289,12 +289,7 @@ fn index_types_in<const LE: bool>(
                 vlen: 0,
             });
         };
-        let word = [hdr[0], hdr[1], hdr[2], hdr[3]];
-        let info = if LE {
-            u32::from_le_bytes(word)
-        } else {
-            u32::from_be_bytes(word)
-        };
+        let info = Endian::of::<LE>().u32([hdr[0], hdr[1], hdr[2], hdr[3]]);
         let kind_num = (info >> 24) & 0x1f;
         let vlen = info & 0xffff;
         let (fixed, per_entry) = RECORD_LEN[kind_num as usize];

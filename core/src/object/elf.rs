@@ -488,33 +488,14 @@ fn decode_symbols<'a, const LE: bool>(
     names_end: Option<usize>,
     out: &mut Vec<Symbol<'a>>,
 ) -> Result<(), (usize, u32)> {
-    let u16_at = |r: &[u8; SYM_SIZE as usize], at: usize| {
-        let b = [r[at], r[at + 1]];
-        if LE {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        }
-    };
-    let u32_at = |r: &[u8; SYM_SIZE as usize], at: usize| {
-        let b = [r[at], r[at + 1], r[at + 2], r[at + 3]];
-        if LE {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        }
-    };
+    let e = Endian::of::<LE>();
     let u64_at = |r: &[u8; SYM_SIZE as usize], at: usize| {
         let mut b = [0u8; 8];
         b.copy_from_slice(&r[at..at + 8]);
-        if LE {
-            u64::from_le_bytes(b)
-        } else {
-            u64::from_be_bytes(b)
-        }
+        e.u64(b)
     };
     for (i, r) in records::<{ SYM_SIZE as usize }>(table).enumerate() {
-        let st_name = u32_at(r, 0);
+        let st_name = e.u32([r[0], r[1], r[2], r[3]]);
         let tail = usize::try_from(st_name)
             .ok()
             .filter(|&at| names_end.is_some_and(|end| at <= end))
@@ -527,7 +508,7 @@ fn decode_symbols<'a, const LE: bool>(
             SymbolName::new(tail),
             r[4],
             r[5],
-            u16_at(r, 6),
+            e.u16([r[6], r[7]]),
             u64_at(r, 8),
             u64_at(r, 16),
         ));
