@@ -19,6 +19,7 @@ use rustix::fd::OwnedFd;
 use rustix::fs::{Mode, OFlags};
 use std::fs::File;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// Remembers the directory of the last file opened, and a handle to it once
@@ -73,7 +74,6 @@ impl DirOpener {
 /// empty or `.`/`..` name, a doubled `/` before the name) are opened as
 /// given.
 fn split_plain(path: &Path) -> Option<(&Path, &Path)> {
-    use std::os::unix::ffi::OsStrExt;
     let bytes = path.as_os_str().as_bytes();
     let slash = bytes.iter().rposition(|&b| b == b'/')?;
     let (dir, name) = (&bytes[..slash], &bytes[slash + 1..]);
@@ -86,7 +86,6 @@ fn split_plain(path: &Path) -> Option<(&Path, &Path)> {
 }
 
 fn as_path(bytes: &[u8]) -> &Path {
-    use std::os::unix::ffi::OsStrExt;
     Path::new(std::ffi::OsStr::from_bytes(bytes))
 }
 
