@@ -104,8 +104,10 @@ pub fn run(args: &CheckArgs) -> CmdResult {
         }
     };
 
-    let stdout = io::stdout().lock();
-    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
+    // Not locked for the whole run: the worker thread that finishes the
+    // next file in order writes it (a lock guard cannot move between
+    // threads). The buffer goes to stdout in 64 KiB writes.
+    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout());
     let env = objfile::check_env(args.host, args.btf)?;
     let jobs = args.jobs.unwrap_or_else(default_jobs);
     let mut summary = CheckSummary::default();
