@@ -1329,18 +1329,57 @@ impl SpecialField {
     }
 }
 
+/// A set of [`SpecialField`]s: one bit each, so finding them in every map
+/// value allocates nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SpecialFields(u16);
+
+impl SpecialFields {
+    const ALL: [SpecialField; 10] = [
+        SpecialField::SpinLock,
+        SpecialField::ResSpinLock,
+        SpecialField::Timer,
+        SpecialField::Workqueue,
+        SpecialField::TaskWork,
+        SpecialField::ListHead,
+        SpecialField::RbRoot,
+        SpecialField::Refcount,
+        SpecialField::Kptr,
+        SpecialField::Uptr,
+    ];
+
+    fn bit(f: SpecialField) -> u16 {
+        1 << f as u16
+    }
+
+    pub fn insert(&mut self, f: SpecialField) {
+        self.0 |= Self::bit(f);
+    }
+
+    pub fn contains(self, f: SpecialField) -> bool {
+        self.0 & Self::bit(f) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The fields in the set, in [`SpecialField`]'s order.
+    pub fn iter(self) -> impl Iterator<Item = SpecialField> {
+        Self::ALL.into_iter().filter(move |&f| self.contains(f))
+    }
+}
+
 /// Special fields in a value type, found the way `btf_parse_fields` does: by
 /// struct name, through nested structs and arrays, and kptr/uptr type tags on
-/// pointer members. Each field is listed once.
-pub fn special_fields(btf: &Btf<'_>, value_type_id: u32) -> Vec<SpecialField> {
-    let mut found = Vec::new();
+/// pointer members.
+pub fn special_fields(btf: &Btf<'_>, value_type_id: u32) -> SpecialFields {
+    let mut found = SpecialFields::default();
     collect_special(btf, value_type_id, 0, &mut found);
-    found.sort();
-    found.dedup();
     found
 }
 
-fn collect_special(btf: &Btf<'_>, id: u32, depth: u32, found: &mut Vec<SpecialField>) {
+fn collect_special(btf: &Btf<'_>, id: u32, depth: u32, found: &mut SpecialFields) {
     if depth > crate::btf::MAX_RESOLVE_DEPTH {
         return;
     }
@@ -1359,7 +1398,7 @@ fn collect_special_in(
     btf: &Btf<'_>,
     t: &crate::btf::Type<'_>,
     depth: u32,
-    found: &mut Vec<SpecialField>,
+    found: &mut SpecialFields,
 ) {
     match t.kind() {
         Kind::Struct | Kind::Union => {
@@ -1368,7 +1407,7 @@ fn collect_special_in(
                 .ok()
                 .and_then(SpecialField::from_struct_name)
             {
-                found.push(f);
+                found.insert(f);
                 return;
             }
             for m in t.members() {
@@ -1379,7 +1418,9 @@ fn collect_special_in(
                     continue;
                 };
                 if mt.kind() == Kind::Ptr {
-                    found.extend(pointer_tag_of(btf, &mt));
+                    if let Some(f) = pointer_tag_of(btf, &mt) {
+                        found.insert(f);
+                    }
                 } else if depth < crate::btf::MAX_RESOLVE_DEPTH {
                     collect_special_in(btf, &mt, depth + 1, found);
                 }
@@ -1600,7 +1641,7 @@ pub fn check_btf(
         _ => {}
     }
     let fields = special_fields(btf, value_id);
-    for f in &fields {
+    for f in fields.iter() {
         if !f.allowed_in(t) {
             out.push(fail(
                 Errno::Eopnotsupp,
@@ -1643,6 +1684,34 @@ mod tests {
             .iter()
             .map(|v| v.errno)
             .collect()
+    }
+
+    #[test]
+    fn special_field_sets_hold_each_field_once_in_order() {
+        let mut set = SpecialFields::default();
+        assert!(set.is_empty());
+        // Inserted out of order and twice: listed once each, in enum order.
+        for f in SpecialFields::ALL
+            .iter()
+            .rev()
+            .chain(SpecialFields::ALL.iter())
+        {
+            set.insert(*f);
+            assert!(set.contains(*f));
+        }
+        assert_eq!(set.iter().collect::<Vec<_>>(), SpecialFields::ALL);
+        let mut sorted = SpecialFields::ALL.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(
+            sorted,
+            SpecialFields::ALL,
+            "ALL lists every field once, in order"
+        );
+        let mut one = SpecialFields::default();
+        one.insert(SpecialField::Kptr);
+        assert_eq!(one.iter().collect::<Vec<_>>(), [SpecialField::Kptr]);
+        assert!(!one.contains(SpecialField::Uptr));
     }
 
     #[test]
