@@ -61,7 +61,11 @@ pub fn threads_for(files: usize, jobs: NonZeroUsize) -> usize {
 /// was measured against this: with two workers on two CPUs it woke, and
 /// took a CPU from a worker, once per run, and cost 5-10% of wall time.
 /// The calling thread checking runs of its own between emits was slower
-/// still: 25% on the 2-CPU VM, over 204 files.) `emit` writing slowly
+/// still: 25% on the 2-CPU VM, over 204 files. So was the calling thread
+/// as one of the workers, spawning one thread fewer: its median over 960
+/// files was 20% slower, its best run no faster; a new thread starts on its
+/// parent's CPU, and while the parent works there too they share it until
+/// the scheduler moves one.) `emit` writing slowly
 /// holds the workers back at their next hand-over, so a slow reader of
 /// the output never makes finished runs pile up.
 ///

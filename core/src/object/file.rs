@@ -43,11 +43,15 @@ impl FileBuffer {
         self.len = 0;
         let mut file = self.opener.open(path)?;
         loop {
-            if self.len == self.room.len() {
-                // Doubles (at least FIRST_CAPACITY): a big file costs a few
-                // reads, never one per small chunk.
-                let more = self.room.len().max(FIRST_CAPACITY);
-                self.room.resize(self.room.len() + more, 0);
+            if self.room.is_empty() {
+                // Zeroed by the allocator, which knows fresh memory is zero
+                // and leaves its pages untouched: only the pages files are
+                // read into are ever faulted in.
+                self.room = vec![0; FIRST_CAPACITY];
+            } else if self.len == self.room.len() {
+                // Doubles: a big file costs a few reads, never one per small
+                // chunk.
+                self.room.resize(self.room.len() * 2, 0);
             }
             match file.read(&mut self.room[self.len..]) {
                 Ok(0) => break,
