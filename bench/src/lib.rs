@@ -86,6 +86,7 @@ pub fn peak_rss_kib() -> u64 {
 }
 
 /// One line of a side-by-side report: `what: bpfc X, anchor Y, ratio Z (target T)`.
+/// The ratio has three decimals, so one just over a target does not print as on it.
 pub fn report(what: &str, ours: f64, anchor_name: &str, anchor: f64, unit: &str, target: &str) {
     let ratio = if anchor > 0.0 {
         ours / anchor
@@ -93,6 +94,6 @@ pub fn report(what: &str, ours: f64, anchor_name: &str, anchor: f64, unit: &str,
         f64::NAN
     };
     println!(
-        "{what}: bpfc {ours:.1} {unit}, {anchor_name} {anchor:.1} {unit}, ratio {ratio:.2} (target {target})"
+        "{what}: bpfc {ours:.1} {unit}, {anchor_name} {anchor:.1} {unit}, ratio {ratio:.3} (target {target})"
     );
 }

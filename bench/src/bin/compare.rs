@@ -326,6 +326,11 @@ fn run_lines(cmd: &mut Command) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// The one-thread rows say where bpfc's time per object goes (CPU, and
+/// the system calls of reading); the target is `bpfc check`'s time
+/// over the corpus, which the driver and whole-process rows measure.
+const ONE_THREAD: &str = "none: one thread, CPU per object; the target is bpfc check's";
+
 fn object_check(files: Vec<String>) -> Result<(), String> {
     let all = if files.is_empty() {
         object_corpus()
@@ -386,7 +391,7 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
         "libbpf bpf_object__open_file+close (1 thread)",
         libbpf_us,
         "us",
-        "<= 0.25",
+        ONE_THREAD,
     );
 
     let data: Vec<Vec<u8>> = opened
@@ -411,7 +416,7 @@ fn object_check(files: Vec<String>) -> Result<(), String> {
         "libbpf bpf_object__open_mem+close (1 thread)",
         libbpf_mem_us,
         "us",
-        "<= 0.25",
+        ONE_THREAD,
     );
 
     // (b) and (c) check one list of paths: the opened objects repeated, as

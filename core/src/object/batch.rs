@@ -236,6 +236,38 @@ mod tests {
     }
 
     #[test]
+    fn a_slow_emit_holds_the_workers_back() {
+        let all = paths(2_000);
+        let started = AtomicUsize::new(0);
+        let mut started_during_first_emit = None;
+        for_each_file(
+            &all,
+            NonZeroUsize::new(2).unwrap(),
+            |_, p| {
+                started.fetch_add(1, Ordering::Relaxed);
+                number(p)
+            },
+            |n| {
+                if n == 0 {
+                    // A reader that takes its time with the first file.
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    started_during_first_emit = Some(started.load(Ordering::Relaxed));
+                }
+                ControlFlow::Continue(())
+            },
+        );
+        // Runs are 32 files here: the emitting worker's and the other's
+        // current one, which waits at the hand-over; nothing piles up.
+        let run = (all.len() / 16).clamp(1, MAX_RUN);
+        assert_eq!(run, 32);
+        assert!(
+            started_during_first_emit.unwrap() <= 2 * run,
+            "{started_during_first_emit:?} files started while the first was being written"
+        );
+        assert_eq!(started.load(Ordering::Relaxed), all.len());
+    }
+
+    #[test]
     fn short_lists_stay_on_the_calling_thread() {
         let two = NonZeroUsize::new(2).unwrap();
         assert_eq!(threads_for(0, two), 1);
