@@ -6,6 +6,7 @@
 //!   space gets a typed handle ([`maps::DeclaredMap`]). Hash keys derive [`Pod`].
 //! - [`object`]: BPF ELF objects; [`diag`]: what loaders and the kernel would refuse.
 //! - [`report`]: inspect reports, JSON documents and map ABI snapshots.
+//! - [`input`]: how much is read from one input (an endless or huge file is an error).
 //!
 //! Parsing never touches the kernel; the `sys` module (bpf(2)) is the only
 //! place with `unsafe`.
@@ -16,6 +17,7 @@ pub mod btf;
 pub mod bytes;
 pub mod diag;
 pub mod host;
+pub mod input;
 pub mod maps;
 pub mod object;
 pub mod report;

@@ -15,6 +15,7 @@
 use super::objfile::{self, display, json_line, read_into, written, FileBuffer, Unreadable};
 use crate::render::{CmdResult, Diagnostic};
 use bpfc::diag::{take_and_check_object, CheckEnv, Severity};
+use bpfc::input::read_text_limited;
 use bpfc::object::{default_jobs, for_each_file};
 use bpfc::report::json::{
     CheckDoc, CheckStatus, CheckSummary, CheckSummaryDoc, SnapshotDoc, SCHEMA_VERSION,
@@ -22,7 +23,7 @@ use bpfc::report::json::{
 use bpfc::report::{render_finding_into, snapshot, unified_diff, Counts, SNAPSHOT_HEADER};
 use clap::{Args, ValueEnum};
 use std::borrow::Cow;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::num::NonZeroUsize;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -261,11 +262,13 @@ fn read_file_list(args: &CheckArgs) -> Result<String, Box<Diagnostic>> {
     // Read whole and split: one UTF-8 check for the list instead of a
     // buffered read and check per line (the same lines, `\n` or `\r\n`
     // ended, and the same error for a list that is not UTF-8).
+    let limit = bpfc::input::MAX_TEXT_BYTES;
     if list == Path::new("-") {
-        io::stdin().lock().read_to_string(&mut text)
+        read_text_limited(io::stdin().lock(), limit)
     } else {
-        std::fs::File::open(list).and_then(|mut f| f.read_to_string(&mut text))
+        std::fs::File::open(list).and_then(|f| read_text_limited(f, limit))
     }
+    .map(|read| text = read)
     .map_err(|e| {
         Box::new(Diagnostic::error(format!(
             "cannot read the file list {}: {e}",
@@ -297,13 +300,15 @@ fn file_list<'a>(args: &'a CheckArgs, list: &'a str) -> Result<Vec<&'a Path>, Bo
 
 fn read_snapshot(path: &Path) -> Result<Expected, Box<Diagnostic>> {
     let shown = display(path);
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Box::new(
-            Diagnostic::error(format!("cannot read the snapshot {shown}: {e}"))
-                .at(shown.clone())
-                .help("create it with `bpfc snapshot FILE > SNAPFILE`"),
-        )
-    })?;
+    let text = std::fs::File::open(path)
+        .and_then(|f| read_text_limited(f, bpfc::input::MAX_TEXT_BYTES))
+        .map_err(|e| {
+            Box::new(
+                Diagnostic::error(format!("cannot read the snapshot {shown}: {e}"))
+                    .at(shown.clone())
+                    .help("create it with `bpfc snapshot FILE > SNAPFILE`"),
+            )
+        })?;
     // A checkout with CRLF line endings holds the same snapshot.
     let text = text.replace("\r\n", "\n");
     Ok(Expected { path: shown, text })

@@ -13,6 +13,7 @@
 
 use super::dir_open::DirOpener;
 use super::elf::contents_end;
+use crate::input::{too_large, MAX_OBJECT_BYTES};
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -23,13 +24,23 @@ const FIRST_CAPACITY: usize = 64 * 1024;
 /// A buffer that holds one file at a time and keeps its room for the next.
 ///
 /// Its bytes are zeroed once when it grows and never again: reading a file
-/// only overwrites the part the file fills.
-#[derive(Debug, Default)]
+/// only overwrites the part the file fills. A file longer than the limit
+/// ([`MAX_OBJECT_BYTES`] unless set with [`FileBuffer::with_limit`]) is an
+/// error once one byte past it has been read, so an endless input such as
+/// `/dev/zero` costs at most that much memory.
+#[derive(Debug)]
 pub struct FileBuffer {
     room: Vec<u8>,
     len: usize,
+    limit: usize,
     /// Files from the directory of the last one are opened relative to it.
     opener: DirOpener,
+}
+
+impl Default for FileBuffer {
+    fn default() -> Self {
+        FileBuffer::with_limit(MAX_OBJECT_BYTES)
+    }
 }
 
 impl FileBuffer {
@@ -37,26 +48,44 @@ impl FileBuffer {
         FileBuffer::default()
     }
 
+    /// A buffer that refuses files longer than `limit` bytes.
+    pub fn with_limit(limit: usize) -> FileBuffer {
+        FileBuffer {
+            room: Vec::new(),
+            len: 0,
+            limit,
+            opener: DirOpener::default(),
+        }
+    }
+
     /// Replaces the contents with the file at `path` and returns them.
     /// On error the buffer is left empty.
     pub fn read(&mut self, path: &Path) -> io::Result<&[u8]> {
         self.len = 0;
         let mut file = self.opener.open(path)?;
+        // One byte past the limit tells a file longer than it from one of
+        // exactly its length.
+        let most = self.limit.saturating_add(1);
         loop {
             if self.room.is_empty() {
                 // Zeroed by the allocator, which knows fresh memory is zero
                 // and leaves its pages untouched: only the pages files are
                 // read into are ever faulted in.
-                self.room = vec![0; FIRST_CAPACITY];
+                self.room = vec![0; FIRST_CAPACITY.min(most)];
             } else if self.len == self.room.len() {
                 // Doubles: a big file costs a few reads, never one per small
                 // chunk.
-                self.room.resize(self.room.len() * 2, 0);
+                self.room
+                    .resize(self.room.len().saturating_mul(2).min(most), 0);
             }
             match file.read(&mut self.room[self.len..]) {
                 Ok(0) => break,
                 Ok(n) => {
                     self.len += n;
+                    if self.len > self.limit {
+                        self.len = 0;
+                        return Err(too_large(self.limit));
+                    }
                     // A read that leaves room unfilled has almost always
                     // reached the end. When what it brought is a whole
                     // object, one more read would only confirm that (a
@@ -117,5 +146,29 @@ mod tests {
         let missing = buf.read(&dir.path().join("missing"));
         assert_eq!(missing.unwrap_err().kind(), io::ErrorKind::NotFound);
         assert!(buf.bytes().is_empty());
+    }
+
+    #[test]
+    fn files_past_the_limit_are_refused_and_leave_the_buffer_usable() {
+        let dir = tempfile::tempdir().unwrap();
+        let limit = FIRST_CAPACITY * 3;
+        for (name, len) in [("at", limit), ("past", limit + 1), ("small", 10)] {
+            std::fs::write(dir.path().join(name), vec![1u8; len]).unwrap();
+        }
+        let mut buf = FileBuffer::with_limit(limit);
+        assert_eq!(buf.read(&dir.path().join("at")).unwrap().len(), limit);
+        let e = buf.read(&dir.path().join("past")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
+        assert!(buf.bytes().is_empty());
+        assert_eq!(buf.read(&dir.path().join("small")).unwrap(), &[1u8; 10]);
+        // An endless input stops one byte past the limit.
+        let e = buf.read(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
+        assert!(buf.room.len() <= limit + 1);
+        // A limit below the first room: the room is no larger than needed.
+        let mut tiny = FileBuffer::with_limit(5);
+        let e = tiny.read(&dir.path().join("small")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
+        assert_eq!(tiny.room.len(), 6);
     }
 }

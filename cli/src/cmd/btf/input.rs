@@ -92,7 +92,7 @@ pub(super) struct Blob<'a> {
 
 impl Input {
     pub(super) fn read(path: &Path) -> Result<Input, Box<Diagnostic>> {
-        match std::fs::read(path) {
+        match bpfc::input::read_file_limited(path, bpfc::input::MAX_BTF_INPUT_BYTES) {
             Ok(data) => Ok(Input {
                 path: path.to_path_buf(),
                 data,
