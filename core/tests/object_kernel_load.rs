@@ -77,8 +77,11 @@ struct Load {
     log: String,
 }
 
-fn load(oracle: &Path, files: &[PathBuf]) -> Vec<Load> {
+/// One [`Load`] per file; `flags` go first (`--programs`: load the
+/// programs too).
+fn load(oracle: &Path, flags: &[&str], files: &[PathBuf]) -> Vec<Load> {
     let out = Command::new(oracle)
+        .args(flags)
         .args(files)
         .output()
         .expect("oracle runs");
@@ -148,7 +151,7 @@ fn kernel_creates_the_maps_exactly_when_bpfc_finds_no_error() {
         };
         files.push(obj);
     }
-    let loads = load(&oracle, &files);
+    let loads = load(&oracle, &[], &files);
     if loads[0].error != 0 {
         // The baseline is valid: a failure here is the environment (no
         // bpf(2), no CAP_BPF), not a rule.
@@ -275,7 +278,7 @@ fn externs_declared_with_the_kernels_own_types_pass() {
     ) else {
         return;
     };
-    let load = &load(&oracle, std::slice::from_ref(&obj_path))[0];
+    let load = &load(&oracle, &[], std::slice::from_ref(&obj_path))[0];
     if load.error != 0 {
         skip(&format!(
             "libbpf does not load it here ({}): {}",
@@ -298,4 +301,82 @@ fn externs_declared_with_the_kernels_own_types_pass() {
         .map(|f| f.to_string())
         .collect();
     assert!(host_findings.is_empty(), "{host_findings:#?}");
+}
+
+/// Program names against `BPF_PROG_LOAD`: program_names.bpf.c compiled once
+/// per name (an asm label) and loaded by libbpf with its program. BPFC-P008
+/// must be reported exactly when the kernel refuses the load, with its
+/// errno; only the first 15 characters count, as libbpf cuts the name there.
+#[test]
+fn program_names_are_judged_as_the_kernel_judges_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(oracle) = build_libbpf_oracle(tmp.path(), "libbpf_load") else {
+        return;
+    };
+    // (name, whether the kernel refuses it)
+    let names = [
+        ("plain_name", false),
+        ("dotted.name_1", false),
+        ("bad$name", true),
+        ("bad-name", true),
+        // '$' is the 14th character: inside what the kernel sees.
+        ("fourteen_char$x", true),
+        // '$' is the 16th: cut off before the kernel sees it.
+        ("fifteen_chars_x$tail", false),
+    ];
+    let mut files = Vec::new();
+    for (i, (name, _)) in names.iter().enumerate() {
+        let define = format!("-DPROG_NAME=\"{name}\"");
+        let Some(obj) = compile_into(
+            tmp.path(),
+            "program_names.bpf.c",
+            &[&define],
+            &format!("program_names_{i}.bpf.o"),
+        ) else {
+            return;
+        };
+        files.push(obj);
+    }
+    let loads = load(&oracle, &["--programs"], &files);
+    if loads[0].error != 0 {
+        skip(&format!(
+            "the kernel refuses even a plain XDP program ({}): {}",
+            loads[0].error, loads[0].log
+        ));
+        return;
+    }
+    let env = CheckEnv::default();
+    for ((name, refused), (path, load)) in names.iter().zip(files.iter().zip(&loads)) {
+        assert_eq!(
+            load.error != 0,
+            *refused,
+            "{name}: libbpf {}: {}",
+            load.error,
+            load.log
+        );
+        let data = std::fs::read(path).unwrap();
+        let obj = ObjectSpec::parse(&data, name_of(path)).unwrap();
+        let findings = check_object(&obj, &env);
+        let found: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.code == Code::ProgramName)
+            .collect();
+        if *refused {
+            assert_eq!(load.error, -22, "{name}: {}", load.log);
+            assert!(
+                load.log.contains(&format!("prog '{name}'")),
+                "{name}: {}",
+                load.log
+            );
+            assert_eq!(found.len(), 1, "{name}: {findings:#?}");
+            assert!(found[0].is_error());
+            assert!(names_kernel_errno(found[0], -load.error), "{:#?}", found[0]);
+        } else {
+            assert!(found.is_empty(), "{name}: {found:#?}");
+            assert!(
+                !findings.iter().any(|f| f.is_error()),
+                "{name}: {findings:#?}"
+            );
+        }
+    }
 }

@@ -5,13 +5,17 @@
  * object; "error" is libbpf's return (a negative errno), 0 on success.
  * Built by the test suite against libbpf-dev; never a runtime dependency.
  *
- *   libbpf_load FILE...
+ *   libbpf_load [--programs] FILE...
  *   {"file":"x.o","stage":"load","error":-22,"log":"libbpf: map 'm': failed to create: ..."}
+ *
+ * With --programs every program keeps its autoload and goes to
+ * BPF_PROG_LOAD too (for fixtures whose programs the verifier accepts).
  */
 #include <bpf/libbpf.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "json_string.h"
 
@@ -33,8 +37,10 @@ static int keep(enum libbpf_print_level level, const char *fmt, va_list args)
 
 int main(int argc, char **argv)
 {
+	bool programs = argc > 1 && strcmp(argv[1], "--programs") == 0;
+
 	libbpf_set_print(keep);
-	for (int i = 1; i < argc; i++) {
+	for (int i = programs ? 2 : 1; i < argc; i++) {
 		log_len = 0;
 		log_text[0] = 0;
 		const char *stage = "open";
@@ -47,7 +53,7 @@ int main(int argc, char **argv)
 			/* struct_ops programs stay: libbpf 1.1 crashes initialising a
 			 * struct_ops map whose programs are not loaded. */
 			bpf_object__for_each_program(prog, obj)
-				if (bpf_program__type(prog) != BPF_PROG_TYPE_STRUCT_OPS)
+				if (!programs && bpf_program__type(prog) != BPF_PROG_TYPE_STRUCT_OPS)
 					bpf_program__set_autoload(prog, false);
 			stage = "load";
 			err = bpf_object__load(obj);

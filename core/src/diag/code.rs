@@ -224,6 +224,8 @@ codes! {
     ExecutableSize = "BPFC-P006", Error, "executable section size not a multiple of 8";
     /// Executable section without any function symbol.
     ExecutableWithoutPrograms = "BPFC-P007", Warning, "executable section without programs";
+    /// A program name with characters `BPF_PROG_LOAD` refuses.
+    ProgramName = "BPFC-P008", Error, "program name the kernel refuses";
 
     /// `.BTF` does not parse.
     BtfUnreadable = "BPFC-T001", Error, "BTF unreadable";

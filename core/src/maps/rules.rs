@@ -1158,6 +1158,22 @@ fn check_extra(spec: &CreateAttr, r: &TypeRules, env: &Env, out: &mut Vec<Violat
 /// to 15 bytes before the check, so only the characters of the first 15
 /// bytes matter.
 pub fn check_name(name: &str) -> Option<Violation> {
+    let bad = refused_name_chars(name)?;
+    Some(violation(
+        Field::Name,
+        Errno::Einval,
+        "bpf_obj_name_cpy (kernel/bpf/syscall.c)",
+        format!(
+            "map names may only contain A-Z a-z 0-9 _ and .; {:?} contains {bad}",
+            kernel_name(name)
+        ),
+    ))
+}
+
+/// The characters of the name the kernel sees ([`kernel_name`]) that
+/// `bpf_obj_name_cpy` refuses, as a list (`'$', '-'`); `None` when it takes
+/// the name. The rule is the same for map and program names.
+pub fn refused_name_chars(name: &str) -> Option<String> {
     let sent = kernel_name(name);
     // Nearly every name passes: a byte test decides that without building
     // the list of offending characters.
@@ -1167,24 +1183,12 @@ pub fn check_name(name: &str) -> Option<Violation> {
     {
         return None;
     }
-    let bad: Vec<char> = sent
+    let bad: Vec<String> = sent
         .chars()
         .filter(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '.'))
+        .map(|c| format!("{c:?}"))
         .collect();
-    (!bad.is_empty()).then(|| {
-        violation(
-            Field::Name,
-            Errno::Einval,
-            "bpf_obj_name_cpy (kernel/bpf/syscall.c)",
-            format!(
-                "map names may only contain A-Z a-z 0-9 _ and .; '{sent}' contains {}",
-                bad.iter()
-                    .map(|c| format!("{c:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-    })
+    Some(bad.join(", "))
 }
 
 /// The name the kernel stores: the first 15 bytes (libbpf and cilium/ebpf

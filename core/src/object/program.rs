@@ -249,6 +249,21 @@ pub(crate) fn collect<'a>(
             ),
             _ => {}
         }
+        if let Some(bad) = crate::maps::rules::refused_name_chars(&p.name) {
+            findings.push(
+                Finding::new(
+                    Code::ProgramName,
+                    subject(),
+                    format!("program name {:?} contains {bad}", p.name.as_ref()),
+                )
+                .section(p.section.to_string())
+                .offset(p.offset)
+                .rule("program names may only contain A-Z a-z 0-9 _ and . in their first 15 characters (bpf_obj_name_cpy, kernel/bpf/syscall.c)")
+                .effect(Actor::Libbpf, None, "passes the function's name, cut to 15 characters, as the program's name")
+                .effect(Actor::Kernel, Some(Errno::Einval), "BPF_PROG_LOAD refuses the name")
+                .fix("rename the function (or its asm label) using only A-Z a-z 0-9 _ ."),
+            );
+        }
     }
     progs
 }
