@@ -2,6 +2,7 @@
 
 mod cmd;
 mod render;
+mod shown;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

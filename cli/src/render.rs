@@ -77,7 +77,11 @@ impl Diagnostic {
         for h in &self.help {
             let _ = writeln!(s, "   = help: {h}");
         }
-        s
+        // Messages quote names and paths from the input.
+        match crate::shown::escape_controls(&s) {
+            std::borrow::Cow::Borrowed(_) => s,
+            std::borrow::Cow::Owned(escaped) => escaped,
+        }
     }
 }
 

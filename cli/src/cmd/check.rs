@@ -14,6 +14,7 @@
 
 use super::objfile::{self, display, json_line, read_into, written, FileBuffer, Unreadable};
 use crate::render::{CmdResult, Diagnostic};
+use crate::shown::escape_controls;
 use bpfc::diag::{take_and_check_object, CheckEnv, Severity};
 use bpfc::input::read_text_limited;
 use bpfc::object::{default_jobs, for_each_file};
@@ -234,7 +235,10 @@ fn check_one(
         if let (Some(e), Some(d)) = (expected, &diff) {
             text.push_str(&drift_text(e, &file, d));
         }
-        text
+        match escape_controls(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(escaped) => escaped,
+        }
     };
     FileChecked {
         text,

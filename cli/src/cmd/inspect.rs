@@ -60,7 +60,8 @@ pub fn run(args: &InspectArgs) -> CmdResult {
                 if args.json {
                     json_line(&InspectDoc::new(&file, &obj, &findings))
                 } else {
-                    inspect_text(&file, &obj, &findings)
+                    crate::shown::escape_controls(&inspect_text(&file, &obj, &findings))
+                        .into_owned()
                 }
             }
             Err(e) => {

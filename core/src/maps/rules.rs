@@ -1164,7 +1164,7 @@ pub fn check_name(name: &str) -> Option<Violation> {
         Errno::Einval,
         "bpf_obj_name_cpy (kernel/bpf/syscall.c)",
         format!(
-            "map names may only contain A-Z a-z 0-9 _ and .; {:?} contains {bad}",
+            "map names may only contain A-Z a-z 0-9 _ and .; '{}' contains {bad}",
             kernel_name(name)
         ),
     ))

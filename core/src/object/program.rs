@@ -254,7 +254,7 @@ pub(crate) fn collect<'a>(
                 Finding::new(
                     Code::ProgramName,
                     subject(),
-                    format!("program name {:?} contains {bad}", p.name.as_ref()),
+                    format!("program name '{}' contains {bad}", p.name),
                 )
                 .section(p.section.to_string())
                 .offset(p.offset)

@@ -7,6 +7,7 @@
 use super::input::{require_base_if_split, Inputs};
 use super::{DumpArgs, Format};
 use crate::render::{CmdResult, Diagnostic};
+use crate::shown::Escaping;
 use bpfc::btf::dump;
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -21,11 +22,14 @@ pub(super) fn run(args: &DumpArgs) -> CmdResult {
 
     let stdout = io::stdout().lock();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
+    // Names are the blob's bytes: the text formats escape control
+    // characters (JSON escapes its own).
     let written = match args.format {
-        Format::Raw => dump::raw::dump_raw(&btf, &mut out),
+        Format::Raw => dump::raw::dump_raw(&btf, &mut Escaping(&mut out)),
         Format::Json => dump::json::dump_json(&btf, &mut out),
-        Format::C => dump::c::dump_c(&btf, &mut out).and_then(|()| out.flush()),
-    };
+        Format::C => dump::c::dump_c(&btf, &mut Escaping(&mut out)),
+    }
+    .and_then(|()| out.flush());
     match written {
         Ok(()) => Ok(ExitCode::SUCCESS),
         // `bpfc btf dump ... | head`: the reader has what it wanted.
