@@ -105,3 +105,56 @@ fn zero_jobs_is_a_usage_error() {
     let out = bpfc(Path::new("."), &["check", "-j", "0", "x.o"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Threads the system will not start (a container's pids limit, here
+/// RLIMIT_NPROC for an unprivileged user) cost speed, not the run: `-j 8`
+/// with room for one thread or none gives the `-j 1` output and status.
+#[test]
+fn a_refused_thread_is_one_worker_fewer() {
+    let Some(corpus) = corpus() else {
+        return;
+    };
+    // Root is not held to RLIMIT_NPROC: the run drops to `nobody` for it.
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    let has_setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !is_root || !has_setpriv {
+        skip("dropping to an unprivileged user with a process limit needs root and setpriv");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Readable by `nobody`: the directory, the list and the corpus.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let list: Vec<&str> = (0..8)
+        .flat_map(|_| corpus.iter().map(|p| p.to_str().unwrap()))
+        .collect();
+    assert!(list.len() >= 8 * 64 / 2, "enough files for several threads");
+    std::fs::write(dir.path().join("list"), list.join("\n")).unwrap();
+    let one = run(dir.path(), Some("1"), &[]);
+    for limit in ["1", "2"] {
+        let limited = std::process::Command::new("bash")
+            .current_dir(dir.path())
+            .args(["-c", &format!("ulimit -u {limit} && exec setpriv --reuid=nobody --regid=nogroup --clear-groups \"$0\" check -j 8 --files-from list"), BPFC])
+            .output()
+            .unwrap();
+        assert!(
+            !stderr(&limited).contains("panicked"),
+            "ulimit -u {limit}: {}",
+            stderr(&limited)
+        );
+        assert_eq!(
+            limited.status.code(),
+            one.status.code(),
+            "ulimit -u {limit}: {}{}",
+            stdout(&limited),
+            stderr(&limited)
+        );
+        assert_eq!(stdout(&limited), stdout(&one), "ulimit -u {limit}");
+    }
+}

@@ -71,6 +71,8 @@ pub fn threads_for(files: usize, jobs: NonZeroUsize) -> usize {
 ///
 /// When `emit` breaks (say, the reader of the output went away) nothing
 /// more is emitted, and the workers finish the run they are on and stop.
+/// A thread the system refuses to start is one worker fewer; with none
+/// started, the calling thread checks every file itself.
 pub fn for_each_file<P, R, W, E>(paths: &[P], jobs: NonZeroUsize, work: W, mut emit: E)
 where
     P: AsRef<Path> + Sync,
@@ -95,27 +97,38 @@ where
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let order = Mutex::new(InOrder::new(&mut emit));
+    let worker = || {
+        let mut buf = FileBuffer::new();
+        while !stop.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(run) = runs.get(i) else { break };
+            let checked = run
+                .iter()
+                .map(|path| work(&mut buf, path.as_ref()))
+                .collect();
+            // A worker that panicked while emitting has poisoned the lock;
+            // the scope passes its panic on, so just stop.
+            let Ok(mut order) = order.lock() else { break };
+            if order.finished(i, checked).is_break() {
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+    };
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let (next, stop, work, runs, order) = (&next, &stop, &work, &runs, &order);
-            scope.spawn(move || {
-                let mut buf = FileBuffer::new();
-                while !stop.load(Ordering::Relaxed) {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(run) = runs.get(i) else { break };
-                    let checked = run
-                        .iter()
-                        .map(|path| work(&mut buf, path.as_ref()))
-                        .collect();
-                    // A worker that panicked while emitting has poisoned the
-                    // lock; the scope passes its panic on, so just stop.
-                    let Ok(mut order) = order.lock() else { break };
-                    if order.finished(i, checked).is_break() {
-                        stop.store(true, Ordering::Relaxed);
-                        break;
-                    }
-                }
-            });
+        // A thread the system will not start (a container's pids limit,
+        // RLIMIT_NPROC, no memory for a stack) is one worker fewer; with
+        // none, the calling thread does the work. Runs are taken from one
+        // counter, so any number of workers checks every file once.
+        let started = (0..threads)
+            .take_while(|_| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, worker)
+                    .is_ok()
+            })
+            .count();
+        if started == 0 {
+            worker();
         }
     });
 }
