@@ -260,6 +260,7 @@ pub(crate) fn collect<'a>(
                 .offset(p.offset)
                 .rule("program names may only contain A-Z a-z 0-9 _ and . in their first 15 characters (bpf_obj_name_cpy, kernel/bpf/syscall.c)")
                 .effect(Actor::Libbpf, None, "passes the function's name, cut to 15 characters, as the program's name")
+                .effect(Actor::Cilium, None, "passes the name the same way (sys.NewObjName)")
                 .effect(Actor::Kernel, Some(Errno::Einval), "BPF_PROG_LOAD refuses the name")
                 .fix("rename the function (or its asm label) using only A-Z a-z 0-9 _ ."),
             );
