@@ -10,6 +10,7 @@
 //!    = help: ...
 //! ```
 
+use super::shown::push_shown;
 use crate::diag::{Effect, Finding, Location, Severity, Subject};
 use serde::Serialize;
 
@@ -33,14 +34,16 @@ pub fn render_finding_into(out: &mut String, file: &str, f: &Finding) {
     out.push_str("]: ");
     push_subject(out, &f.subject);
     out.push_str(": ");
-    out.push_str(&f.message);
+    // Every field is one line by contract; what came from the object (or
+    // the path) is escaped so that it stays so (report::shown).
+    push_shown(out, &f.message);
     out.push_str("\n  --> ");
-    out.push_str(file);
+    push_shown(out, file);
     push_location(out, &f.location);
     out.push('\n');
     if !f.rule.is_empty() {
         out.push_str("   = note: rule: ");
-        out.push_str(&f.rule);
+        push_shown(out, &f.rule);
         out.push('\n');
     }
     for e in &f.effects {
@@ -50,7 +53,7 @@ pub fn render_finding_into(out: &mut String, file: &str, f: &Finding) {
     }
     if !f.fix.is_empty() {
         out.push_str("   = help: ");
-        out.push_str(&f.fix);
+        push_shown(out, &f.fix);
         out.push('\n');
     }
 }
@@ -67,7 +70,7 @@ fn push_subject(out: &mut String, subject: &Subject) {
         Subject::Program(n) => ("program '", n),
     };
     out.push_str(what);
-    out.push_str(name);
+    push_shown(out, name);
     out.push('\'');
 }
 
@@ -78,7 +81,7 @@ fn push_location(out: &mut String, loc: &Location) {
     if let Some(s) = &loc.section {
         out.push_str(sep);
         out.push_str("section ");
-        out.push_str(s);
+        push_shown(out, s);
         sep = ", ";
     }
     if let Some(o) = loc.offset {
@@ -127,7 +130,7 @@ fn push_effect(out: &mut String, e: &Effect) {
         out.push(')');
     }
     out.push_str(": ");
-    out.push_str(&e.message);
+    push_shown(out, &e.message);
 }
 
 /// How many findings of each severity.

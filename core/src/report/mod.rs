@@ -8,6 +8,8 @@
 //! - [`snapshot()`]: the map ABI snapshot text (format documented in
 //!   [`snapshot`](mod@snapshot)), and [`unified_diff`] to show its drift.
 //! - [`layout()`] and [`type_name()`]: the pieces, for other reports.
+//! - [`Shown`]: text from the object with its control characters escaped,
+//!   as every text report shows it.
 //!
 //! # JSON schema, version 1
 //!
@@ -65,6 +67,7 @@ mod diff;
 mod finding;
 pub mod json;
 mod layout;
+mod shown;
 pub mod snapshot;
 mod text;
 mod type_name;
@@ -72,6 +75,7 @@ mod type_name;
 pub use diff::unified_diff;
 pub use finding::{render_finding, render_finding_into, Counts};
 pub use layout::{layout, LayoutRow, RowKind, TypeLayout, MAX_ROWS};
+pub use shown::{push_shown, Shown};
 pub use snapshot::{snapshot, SNAPSHOT_HEADER};
 pub use text::{inspect_text, kind_counts};
 pub use type_name::type_name;

@@ -39,6 +39,7 @@
 //! sources gives the same text.
 
 use super::layout::{layout, LayoutRow, RowKind, TypeLayout};
+use super::shown::Shown;
 use crate::btf::Btf;
 use crate::bytes::Endian;
 use crate::maps::{MapSource, MapSpec, PIN_BY_NAME, PIN_NONE};
@@ -67,7 +68,7 @@ pub fn snapshot(obj: &ObjectSpec<'_>) -> String {
     };
     for m in maps {
         out.push('\n');
-        let _ = writeln!(out, "map {}", m.name);
+        let _ = writeln!(out, "map {}", Shown(&m.name));
         cx.map_body(&mut out, m, 1);
     }
     out
@@ -185,7 +186,7 @@ impl Ctx<'_, '_> {
     fn map_body(&self, out: &mut String, m: &MapSpec, level: usize) {
         let pad = "  ".repeat(level);
         let mut field = |name: &str, value: String| {
-            let _ = writeln!(out, "{pad}{name:<12} {value}");
+            let _ = writeln!(out, "{pad}{name:<12} {}", Shown(&value));
         };
         field("type", type_text(m));
         field("key_size", m.key_size.to_string());
@@ -213,11 +214,18 @@ impl Ctx<'_, '_> {
             value_type_id(m, self.btf),
         );
         if let Some(inner) = &m.inner {
-            let _ = writeln!(out, "{pad}{:<12} {}", "inner map", inner.name);
+            let _ = writeln!(out, "{pad}{:<12} {}", "inner map", Shown(&inner.name));
             self.map_body(out, inner, level + 1);
         }
         for s in &m.slots {
-            let _ = writeln!(out, "{pad}{:<12} [{}] = {}", "slot", s.index, s.target);
+            let target = s.target.to_string();
+            let _ = writeln!(
+                out,
+                "{pad}{:<12} [{}] = {}",
+                "slot",
+                s.index,
+                Shown(&target)
+            );
         }
     }
 
@@ -232,7 +240,7 @@ impl Ctx<'_, '_> {
             }
         };
         let l = layout(btf, type_id, self.fixups);
-        let _ = writeln!(out, "{pad}{what:<12} {}", layout_title(&l));
+        let _ = writeln!(out, "{pad}{what:<12} {}", Shown(&layout_title(&l)));
         write_rows(out, &l, &format!("{pad}  "));
     }
 }
@@ -261,7 +269,7 @@ pub fn write_rows(out: &mut String, l: &TypeLayout, pad: &str) {
                 path, type_name, ..
             } => format!("{type_name} {path}"),
         };
-        let _ = writeln!(out, "{pad}{off:<8} {size:>3}  {indent}{what}");
+        let _ = writeln!(out, "{pad}{off:<8} {size:>3}  {indent}{}", Shown(&what));
     }
     if l.truncated {
         let _ = writeln!(out, "{pad}... cut after {} rows", super::layout::MAX_ROWS);

@@ -2,6 +2,7 @@
 //! (with key and value types by name), programs, BTF, and findings.
 
 use super::finding::{render_finding_into, Counts};
+use super::shown::Shown;
 use super::snapshot::{
     flags_text, legacy_extra_text, pinning_name, source_line, type_text, value_type_id,
 };
@@ -16,7 +17,7 @@ use std::fmt::Write;
 /// [`crate::diag::check_object`]'s). Ends with a newline.
 pub fn inspect_text(file: &str, obj: &ObjectSpec<'_>, findings: &[Finding]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{file}");
+    let _ = writeln!(out, "{}", Shown(file));
     let machine = match obj.machine {
         247 => "EM_BPF".to_string(),
         0 => "EM_NONE".to_string(),
@@ -66,12 +67,17 @@ pub fn inspect_text(file: &str, obj: &ObjectSpec<'_>, findings: &[Finding]) -> S
             .iter()
             .map(|p| format!("{} ({} insns)", p.name, p.insn_count))
             .collect();
-        let _ = writeln!(out, "\nsubprograms ({}): {}", subs.len(), list.join(", "));
+        let _ = writeln!(
+            out,
+            "\nsubprograms ({}): {}",
+            subs.len(),
+            Shown(&list.join(", "))
+        );
     }
     if !obj.externs.is_empty() {
         let _ = writeln!(out, "\nexterns ({})", obj.externs.len());
         for e in &obj.externs {
-            let _ = writeln!(out, "  {}: {}", e.name, extern_text(e));
+            let _ = writeln!(out, "  {}: {}", Shown(&e.name), extern_text(e));
         }
     }
 
@@ -115,14 +121,17 @@ fn extern_text(e: &crate::object::Extern) -> String {
     text
 }
 
+/// One `name  value` line; the value may quote the object's names, so it
+/// is [`Shown`] escaped.
 fn field(out: &mut String, level: usize, name: &str, value: impl std::fmt::Display) {
-    let _ = writeln!(out, "{}{name:<13} {value}", "  ".repeat(level));
+    let value = value.to_string();
+    let _ = writeln!(out, "{}{name:<13} {}", "  ".repeat(level), Shown(&value));
 }
 
 fn map_block(out: &mut String, obj: &ObjectSpec<'_>, m: &MapSpec, level: usize) {
     let pad = "  ".repeat(level);
     let btf = obj.btf.as_ref();
-    let _ = writeln!(out, "{pad}{}", m.name);
+    let _ = writeln!(out, "{pad}{}", Shown(&m.name));
     let l = level + 1;
     field(out, l, "type", type_text(m));
     field(out, l, "defined in", source_line(m));
@@ -170,7 +179,7 @@ fn side(btf: Option<&Btf<'_>>, size: u32, type_id: u32) -> String {
 }
 
 fn program_block(out: &mut String, obj: &ObjectSpec<'_>, p: &ProgramSpec<'_>) {
-    let _ = writeln!(out, "  {}", p.name);
+    let _ = writeln!(out, "  {}", Shown(&p.name));
     field(out, 2, "section", &p.section);
     let kind = match (p.prog_type, p.attach_type) {
         (Some(t), Some(a)) => format!("{t}, attach {a}"),
