@@ -7,6 +7,7 @@ use crate::host::HostKernel;
 use crate::maps::rules::{self, CreateAttr, Env, Field, Violation};
 use crate::maps::{MapFlags, MapSource, MapSpec, MapType};
 use crate::object::ObjectSpec;
+use std::collections::{HashMap, HashSet};
 
 /// What the checks assume about the target.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -611,12 +612,22 @@ fn btf_checks(
 
 /// Maps whose kernel-visible names (first 15 bytes) are equal.
 fn name_collisions(maps: &[MapSpec], out: &mut Vec<Finding>) {
-    for (i, a) in maps.iter().enumerate() {
+    // Per name the kernel sees, the maps before this one with a name of
+    // their own, in order: the first whose full name differs from this
+    // map's is the one it collides with. One lookup per map, so an object
+    // with tens of thousands of maps costs no comparison of each pair.
+    // (The list holds each full name once, so the search stops at its
+    // first or second entry.)
+    let mut seen: HashMap<&str, Vec<&MapSpec>> = HashMap::new();
+    let mut names: HashSet<&str> = HashSet::new();
+    for a in maps {
         let ka = rules::kernel_name(&a.name);
-        if let Some(b) = maps[..i]
-            .iter()
-            .find(|b| b.name != a.name && rules::kernel_name(&b.name) == ka)
-        {
+        let earlier = seen.entry(ka).or_default();
+        let collides = earlier.iter().find(|b| b.name != a.name).copied();
+        if names.insert(&a.name) {
+            earlier.push(a);
+        }
+        if let Some(b) = collides {
             let internal = matches!(a.source, MapSource::Internal { .. })
                 && matches!(b.source, MapSource::Internal { .. });
             out.push(
@@ -647,6 +658,33 @@ fn name_collisions(maps: &[MapSpec], out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_map_collides_with_the_first_earlier_map_of_another_name() {
+        let map = |name: &str| MapSpec::new(name, MapType::Hash, MapSource::Declared);
+        let maps = [
+            map("a_very_long_map_name_1"),
+            map("a_very_long_map_name_2"),
+            map("short"),
+            // The same full name again is no collision with itself.
+            map("a_very_long_map_name_1"),
+            map("a_very_long_map_name_3"),
+        ];
+        let mut out = Vec::new();
+        name_collisions(&maps, &mut out);
+        let said: Vec<String> = out.iter().map(|f| f.message.to_string()).collect();
+        let both =
+            |b: &str, a: &str| format!("'{b}' and '{a}' are both 'a_very_long_map' in the kernel");
+        assert_eq!(
+            said,
+            [
+                both("a_very_long_map_name_1", "a_very_long_map_name_2"),
+                both("a_very_long_map_name_2", "a_very_long_map_name_1"),
+                both("a_very_long_map_name_1", "a_very_long_map_name_3"),
+            ]
+        );
+        assert!(out.iter().all(|f| f.code == Code::MapNameCollision));
+    }
 
     /// The corpus objects of the host's byte order and of the other.
     fn corpus() -> Vec<std::path::PathBuf> {

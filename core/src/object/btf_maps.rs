@@ -347,12 +347,14 @@ pub(crate) fn parse(
         }
         findings.append(&mut parser.findings);
     }
-    // Variables without a map were refused above.
+    // Variables without a map were refused above. (A set of the mapped
+    // offsets: an object can define tens of thousands of maps.)
+    let mapped: std::collections::HashSet<u32> = out.places.iter().map(|p| p.offset).collect();
     out.failed = fixups
         .entries(ds)
         .iter()
         .map(|e| e.offset)
-        .filter(|o| !out.places.iter().any(|p| p.offset == *o))
+        .filter(|o| !mapped.contains(o))
         .collect();
     out
 }

@@ -8,11 +8,12 @@
 
 use super::section::Section;
 use super::symbol::{Binding, Symbol, SymbolKind};
-use crate::btf::{Btf, Kind};
+use crate::btf::{Btf, Kind, Type};
 use crate::bytes::Endian;
 use crate::diag::{Actor, Code, Errno, Finding, Subject};
 use crate::maps::{MapSource, MapSpec, MapType};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Size of `struct bpf_map_def`.
 pub const BPF_MAP_DEF_SIZE: usize = 20;
@@ -137,6 +138,8 @@ pub(crate) fn parse(
     let mut maps = Vec::new();
     let mut places = Vec::new();
     let mut sizes = Vec::new();
+    // Made for the first definition, once per section: a lookup by name.
+    let mut containers: Option<KvContainers<'_>> = None;
     for sym in &syms {
         let name = sym.name.text().into_owned();
         let size = if sym.size == 0 { even } else { sym.size };
@@ -230,9 +233,10 @@ pub(crate) fn parse(
                 );
             }
         }
-        if let Some((k, v)) =
-            btf.and_then(|b| legacy_btf_ids(b, &name, spec.key_size, spec.value_size))
-        {
+        if let Some((k, v)) = btf.and_then(|b| {
+            let containers = containers.get_or_insert_with(|| KvContainers::of(b));
+            legacy_btf_ids(b, containers, &name, spec.key_size, spec.value_size)
+        }) {
             spec.btf_key_type_id = k;
             spec.btf_value_type_id = v;
         }
@@ -297,6 +301,29 @@ pub(crate) fn parse(
     (maps, places)
 }
 
+/// The first non-zero byte of `data` outside every place: the gaps between
+/// the places (sorted by start) are searched, each byte once.
+fn first_uncovered_nonzero(data: &[u8], places: &[LegacyPlace]) -> Option<u64> {
+    let mut spans: Vec<(u64, u64)> = places
+        .iter()
+        .map(|p| (p.offset, p.offset.saturating_add(p.size)))
+        .collect();
+    spans.sort_unstable();
+    let len = data.len() as u64;
+    let nonzero_in = |from: u64, to: u64| (from..to.min(len)).find(|&i| data[i as usize] != 0);
+    // Bytes before `covered_to` are covered or were searched.
+    let mut covered_to = 0;
+    for (start, end) in spans {
+        if start > covered_to {
+            if let Some(at) = nonzero_in(covered_to, start) {
+                return Some(at);
+            }
+        }
+        covered_to = covered_to.max(end);
+    }
+    nonzero_in(covered_to, len)
+}
+
 fn layout_name(l: LegacyLayout) -> &'static str {
     match l {
         LegacyLayout::BpfMapDef => "20-byte bpf_map_def",
@@ -311,13 +338,7 @@ fn layout_name(l: LegacyLayout) -> &'static str {
 
 /// Non-zero bytes no symbol covers: a definition whose symbol the compiler dropped (static).
 fn uncovered_bytes(section: &Section<'_>, places: &[LegacyPlace], findings: &mut Vec<Finding>) {
-    let data = section.data();
-    let covered = |at: u64| {
-        places
-            .iter()
-            .any(|p| at >= p.offset && at < p.offset + p.size)
-    };
-    if let Some(at) = (0..data.len() as u64).find(|&i| data[i as usize] != 0 && !covered(i)) {
+    if let Some(at) = first_uncovered_nonzero(section.data(), places) {
         findings.push(
             Finding::new(Code::LegacyUncoveredBytes, Subject::Section(section.name.to_string()), format!(
                 "non-zero bytes at offset {at:#x} belong to no map symbol"
@@ -347,10 +368,42 @@ fn compressed(sec: &str) -> Finding {
     .fix("link without --compress-debug-sections for non-debug sections")
 }
 
+/// The `____btf_map_<name>` structs of a BTF blob (base first, the first
+/// of a name wins, as `find_by_name_kind` finds it), by `<name>`: found in
+/// one pass over the types instead of one per legacy map (an object can
+/// hold thousands).
+struct KvContainers<'a>(HashMap<&'a [u8], Type<'a>>);
+
+impl<'a> KvContainers<'a> {
+    const PREFIX: &'static [u8] = b"____btf_map_";
+
+    fn of(btf: &Btf<'a>) -> Self {
+        let mut found = HashMap::new();
+        let blobs = btf.base().into_iter().chain(std::iter::once(btf));
+        for blob in blobs {
+            for t in blob.types().filter(|t| t.kind() == Kind::Struct) {
+                let Ok(name) = blob.str_bytes(t.name_off()) else {
+                    continue;
+                };
+                if let Some(map) = name.strip_prefix(Self::PREFIX) {
+                    found.entry(map).or_insert(t);
+                }
+            }
+        }
+        KvContainers(found)
+    }
+}
+
 /// libbpf 0.x's `BPF_ANNOTATE_KV_PAIR`: `struct ____btf_map_<name> { key; value; }`
 /// gives a legacy map BTF key/value types when their sizes match the definition.
-fn legacy_btf_ids(btf: &Btf<'_>, name: &str, key_size: u32, value_size: u32) -> Option<(u32, u32)> {
-    let container = btf.find_by_name_kind(&format!("____btf_map_{name}"), Kind::Struct)?;
+fn legacy_btf_ids(
+    btf: &Btf<'_>,
+    containers: &KvContainers<'_>,
+    name: &str,
+    key_size: u32,
+    value_size: u32,
+) -> Option<(u32, u32)> {
+    let container = containers.0.get(name.as_bytes())?;
     let member = |wanted: &[u8]| {
         container
             .members()
@@ -360,4 +413,76 @@ fn legacy_btf_ids(btf: &Btf<'_>, name: &str, key_size: u32, value_size: u32) -> 
     let (k, v) = (member(b"key")?, member(b"value")?);
     let sized = |id, size| btf.resolve_size(id).ok() == Some(u64::from(size));
     (sized(k, key_size) && sized(v, value_size)).then_some((k, v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::btf::build::{BtfBuilder, Field};
+
+    fn place(offset: u64, size: u64) -> LegacyPlace {
+        LegacyPlace {
+            section: 1,
+            offset,
+            size,
+            name: String::new(),
+            is_static: false,
+        }
+    }
+
+    #[test]
+    fn the_first_nonzero_byte_outside_every_place_is_found() {
+        let mut data = vec![0u8; 64];
+        // Covered non-zero bytes do not count, wherever the places are
+        // listed and however they overlap.
+        data[3] = 1;
+        data[20] = 1;
+        let places = [place(16, 8), place(0, 4), place(2, 10)];
+        assert_eq!(first_uncovered_nonzero(&data, &places), None);
+        data[13] = 7; // in the gap between 12 and 16
+        data[40] = 7; // after the last place
+        assert_eq!(first_uncovered_nonzero(&data, &places), Some(13));
+        data[13] = 0;
+        assert_eq!(first_uncovered_nonzero(&data, &places), Some(40));
+        // No places: the first non-zero byte; a place past the end covers nothing.
+        assert_eq!(first_uncovered_nonzero(&data, &[]), Some(3));
+        let huge = [place(60, u64::MAX), place(0, 41)];
+        assert_eq!(first_uncovered_nonzero(&data, &huge), None);
+    }
+
+    #[test]
+    fn kv_pair_structs_give_legacy_maps_their_btf_types() {
+        let mut b = BtfBuilder::new();
+        let u32_id = b.add_int("u32", 4, 0);
+        let u64_id = b.add_int("u64", 8, 0);
+        let kv = |b: &mut BtfBuilder, name: &str, value: u32| {
+            b.add_struct(
+                name,
+                16,
+                &[Field::new("key", u32_id, 0), Field::new("value", value, 64)],
+            )
+        };
+        let first = kv(&mut b, "____btf_map_flows", u64_id);
+        // A second struct of the name: the first one wins.
+        kv(&mut b, "____btf_map_flows", u32_id);
+        kv(&mut b, "____btf_map_other", u32_id);
+        b.add_struct("unrelated", 4, &[Field::new("key", u32_id, 0)]);
+        let bytes = b.encode(Endian::NATIVE).unwrap();
+        let btf = Btf::parse(&bytes).unwrap();
+        let containers = KvContainers::of(&btf);
+        assert_eq!(containers.0.len(), 2);
+        assert_eq!(containers.0[&b"flows"[..]].id(), first);
+        assert_eq!(
+            legacy_btf_ids(&btf, &containers, "flows", 4, 8),
+            Some((u32_id, u64_id))
+        );
+        // Sizes that do not match the definition: no BTF types.
+        assert_eq!(legacy_btf_ids(&btf, &containers, "flows", 4, 4), None);
+        assert_eq!(
+            legacy_btf_ids(&btf, &containers, "other", 4, 4),
+            Some((u32_id, u32_id))
+        );
+        assert_eq!(legacy_btf_ids(&btf, &containers, "unrelated", 4, 0), None);
+        assert_eq!(legacy_btf_ids(&btf, &containers, "missing", 4, 8), None);
+    }
 }

@@ -83,7 +83,7 @@ pub(crate) fn collect<'a>(
     // One program per function symbol in an executable section, at most.
     // They are picked out once: most symbols are jump labels, and walking
     // all of them again for every executable section cost more than the rest.
-    let functions: Vec<&Symbol<'a>> = symbols
+    let mut functions: Vec<&Symbol<'a>> = symbols
         .iter()
         .filter(|s| {
             s.kind == SymbolKind::Func
@@ -92,6 +92,10 @@ pub(crate) fn collect<'a>(
                     .is_some_and(|x| x.kind == SectionKind::Program)
         })
         .collect();
+    // Grouped by section, in symbol-table order within each (a stable
+    // sort): each section takes its run, instead of every section walking
+    // every function (an object can have thousands of each).
+    functions.sort_by_key(|s| s.section);
     let mut progs = Vec::with_capacity(functions.len());
     for sec in sections.iter().filter(|s| s.kind == SectionKind::Program) {
         let sec_name: &str = &sec.name;
@@ -128,7 +132,11 @@ pub(crate) fn collect<'a>(
             );
         }
         let before = progs.len();
-        for sym in functions.iter().filter(|s| s.section == sec.index) {
+        let first = functions.partition_point(|s| s.section < sec.index);
+        let in_section = functions[first..]
+            .iter()
+            .take_while(|s| s.section == sec.index);
+        for sym in in_section {
             let sym_name = sym.name.text();
             let name: &str = &sym_name;
             let prog_finding = |code, message: String| {

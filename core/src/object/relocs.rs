@@ -378,15 +378,21 @@ pub(crate) fn call_graph(
     mut edges: Vec<Vec<usize>>,
 ) {
     let n = progs.len();
+    // Sorted by section, then offset (program::collect): a section's
+    // functions are neighbours.
+    debug_assert!(progs
+        .windows(2)
+        .all(|w| (w[0].section_index, w[0].offset) <= (w[1].section_index, w[1].offset)));
     for (i, p) in progs.iter().enumerate() {
         // A call without a relocation targets the caller's own section, so
         // a function alone in its section has none to find.
-        let alone = progs
-            .iter()
-            .filter(|q| q.section_index == p.section_index)
-            .nth(1)
-            .is_none();
-        if alone {
+        let shares_section = |j: usize| {
+            progs
+                .get(j)
+                .is_some_and(|q| q.section_index == p.section_index)
+        };
+        let has_neighbour = (i > 0 && shares_section(i - 1)) || shares_section(i + 1);
+        if !has_neighbour {
             continue;
         }
         let code = sections[p.section_index as usize].data();
@@ -416,21 +422,23 @@ pub(crate) fn call_graph(
         }
     }
     // Made for the first program that calls others: most objects have none.
-    let mut seen = Vec::new();
+    // `seen[j] == walk` marks j as reached in the current walk, so no walk
+    // clears the marks of the one before (thousands of programs with calls
+    // would make that quadratic).
+    let mut seen: Vec<usize> = Vec::new();
     let mut stack = Vec::new();
     for i in 0..n {
         let mut maps: Vec<usize> = own_maps(&progs[i]).collect();
         if !edges[i].is_empty() {
             // Add the maps of every program reachable through calls.
             if seen.is_empty() {
-                seen.resize(n, false);
-            } else {
-                seen.iter_mut().for_each(|s| *s = false);
+                seen.resize(n, usize::MAX);
             }
-            seen[i] = true;
+            let walk = i;
+            seen[i] = walk;
             stack.extend(edges[i].iter().copied());
             while let Some(j) = stack.pop() {
-                if std::mem::replace(&mut seen[j], true) {
+                if std::mem::replace(&mut seen[j], walk) == walk {
                     continue;
                 }
                 maps.extend(own_maps(&progs[j]));
