@@ -612,21 +612,32 @@ fn btf_checks(
 
 /// Maps whose kernel-visible names (first 15 bytes) are equal.
 fn name_collisions(maps: &[MapSpec], out: &mut Vec<Finding>) {
-    // Per name the kernel sees, the maps before this one with a name of
-    // their own, in order: the first whose full name differs from this
-    // map's is the one it collides with. One lookup per map, so an object
-    // with tens of thousands of maps costs no comparison of each pair.
-    // (The list holds each full name once, so the search stops at its
-    // first or second entry.)
+    // Each map collides with the first earlier map of another full name
+    // that the kernel sees under the same name.
+    //
+    // Objects have a handful of maps: comparing each pair costs less than
+    // hashing. Past that, per name the kernel sees, the earlier maps with a
+    // full name of their own, in order; the first whose full name differs
+    // is the one (the list holds each full name once, so the search stops
+    // at its first or second entry): an object with tens of thousands of
+    // maps costs no comparison of each pair.
+    const PAIRWISE_UP_TO: usize = 32;
     let mut seen: HashMap<&str, Vec<&MapSpec>> = HashMap::new();
     let mut names: HashSet<&str> = HashSet::new();
-    for a in maps {
+    for (i, a) in maps.iter().enumerate() {
         let ka = rules::kernel_name(&a.name);
-        let earlier = seen.entry(ka).or_default();
-        let collides = earlier.iter().find(|b| b.name != a.name).copied();
-        if names.insert(&a.name) {
-            earlier.push(a);
-        }
+        let collides = if maps.len() <= PAIRWISE_UP_TO {
+            maps[..i]
+                .iter()
+                .find(|b| b.name != a.name && rules::kernel_name(&b.name) == ka)
+        } else {
+            let earlier = seen.entry(ka).or_default();
+            let first = earlier.iter().find(|b| b.name != a.name).copied();
+            if names.insert(&a.name) {
+                earlier.push(a);
+            }
+            first
+        };
         if let Some(b) = collides {
             let internal = matches!(a.source, MapSource::Internal { .. })
                 && matches!(b.source, MapSource::Internal { .. });
@@ -670,9 +681,20 @@ mod tests {
             map("a_very_long_map_name_1"),
             map("a_very_long_map_name_3"),
         ];
-        let mut out = Vec::new();
-        name_collisions(&maps, &mut out);
-        let said: Vec<String> = out.iter().map(|f| f.message.to_string()).collect();
+        let said_of = |maps: &[MapSpec]| {
+            let mut out = Vec::new();
+            name_collisions(maps, &mut out);
+            assert!(out.iter().all(|f| f.code == Code::MapNameCollision));
+            out.iter()
+                .map(|f| f.message.to_string())
+                .collect::<Vec<_>>()
+        };
+        let said = said_of(&maps);
+        // Past 32 maps the search is by name, with the same result: the
+        // same five after uniquely named fillers that collide with nothing.
+        let mut many: Vec<MapSpec> = (0..40).map(|i| map(&format!("m{i}"))).collect();
+        many.extend(maps.iter().cloned());
+        assert_eq!(said_of(&many), said);
         let both =
             |b: &str, a: &str| format!("'{b}' and '{a}' are both 'a_very_long_map' in the kernel");
         assert_eq!(
@@ -683,7 +705,6 @@ mod tests {
                 both("a_very_long_map_name_1", "a_very_long_map_name_3"),
             ]
         );
-        assert!(out.iter().all(|f| f.code == Code::MapNameCollision));
     }
 
     /// The corpus objects of the host's byte order and of the other.

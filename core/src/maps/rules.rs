@@ -1174,21 +1174,38 @@ pub fn check_name(name: &str) -> Option<Violation> {
 /// `bpf_obj_name_cpy` refuses, as a list (`'$', '-'`); `None` when it takes
 /// the name. The rule is the same for map and program names.
 pub fn refused_name_chars(name: &str) -> Option<String> {
-    let sent = kernel_name(name);
-    // Nearly every name passes: a byte test decides that without building
-    // the list of offending characters.
-    if sent
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-    {
+    // Nearly every name passes, and its first 15 bytes decide that: one
+    // table lookup per byte, without cutting the name at a character first (a
+    // byte of a multi-byte character fails the test, and the slow path
+    // below then cuts as the loaders do). This runs for every map and
+    // program of every object.
+    let head = &name.as_bytes()[..name.len().min(BPF_OBJ_NAME_LEN - 1)];
+    if head.iter().all(|&b| name_byte_ok(b)) {
         return None;
     }
-    let bad: Vec<String> = sent
+    let bad: Vec<String> = kernel_name(name)
         .chars()
-        .filter(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '.'))
+        .filter(|&c| !u8::try_from(c).is_ok_and(name_byte_ok))
         .map(|c| format!("{c:?}"))
         .collect();
-    Some(bad.join(", "))
+    (!bad.is_empty()).then(|| bad.join(", "))
+}
+
+/// Whether `bpf_obj_name_cpy` takes each byte in a name: A-Z a-z 0-9 _ .
+/// (a table: one load per byte).
+static NAME_BYTES: [bool; 256] = {
+    let mut ok = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        ok[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
+        b += 1;
+    }
+    ok
+};
+
+fn name_byte_ok(b: u8) -> bool {
+    NAME_BYTES[usize::from(b)]
 }
 
 /// The name the kernel stores: the first 15 bytes (libbpf and cilium/ebpf
@@ -1886,6 +1903,19 @@ mod tests {
         assert_eq!(kernel_name("a_very_long_map_name"), "a_very_long_map");
         assert!(check_name("ok.name_1").is_none());
         assert!(check_name("bad-name").is_some());
+        assert_eq!(refused_name_chars("a_B.9"), None);
+        assert_eq!(refused_name_chars("bad$na-me").as_deref(), Some("'$', '-'"));
+        // Only the first 15 bytes reach the kernel.
+        assert_eq!(refused_name_chars("fifteen_chars_x$tail"), None);
+        assert_eq!(
+            refused_name_chars("fourteen_char$x").as_deref(),
+            Some("'$'")
+        );
+        // A character cut by the 15-byte limit is dropped, not refused...
+        assert_eq!(refused_name_chars("fourteen_chars\u{e9}"), None);
+        // ...but one inside it is.
+        assert_eq!(refused_name_chars("caf\u{e9}").as_deref(), Some("'\u{e9}'"));
+        assert_eq!(refused_name_chars("x\ny").as_deref(), Some("'\\n'"));
         assert_eq!(libbpf_ringbuf_size(4097, 4096), 8192);
         assert_eq!(libbpf_ringbuf_size(3 * 4096, 4096), 4 * 4096);
         assert_eq!(libbpf_ringbuf_size(4096, 4096), 4096);

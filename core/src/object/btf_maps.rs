@@ -347,14 +347,18 @@ pub(crate) fn parse(
         }
         findings.append(&mut parser.findings);
     }
-    // Variables without a map were refused above. (A set of the mapped
-    // offsets: an object can define tens of thousands of maps.)
-    let mapped: std::collections::HashSet<u32> = out.places.iter().map(|p| p.offset).collect();
+    // Variables without a map were refused above. The entries are sorted
+    // by offset and the places were made in their order, so one walk over
+    // both finds them (an object can define tens of thousands of maps).
+    let mut places = out.places.iter().map(|p| p.offset).peekable();
     out.failed = fixups
         .entries(ds)
         .iter()
         .map(|e| e.offset)
-        .filter(|o| !mapped.contains(o))
+        .filter(|&o| {
+            while places.next_if(|&p| p < o).is_some() {}
+            places.peek() != Some(&o)
+        })
         .collect();
     out
 }
