@@ -19,7 +19,11 @@ use crate::btf::{func_linkage, var_linkage, Btf, Kind, VarSecinfo};
 use crate::bytes::Endian;
 use crate::diag::Errno;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// Up to this many DATASECs, a search of the sections by name costs less
+/// than an index of them.
+const FEW_DATASECS: usize = 16;
 
 /// The fixed-up state of one DATASEC.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +49,7 @@ pub struct FixupProblem {
 /// All of libbpf's BTF changes for one object.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BtfFixups<'a> {
+    /// Every DATASEC, in type id order ([`BtfFixups::datasec`] relies on it).
     pub datasecs: Vec<DatasecFixup<'a>>,
     /// Every DATASEC's entries, each DATASEC's sorted by offset as libbpf
     /// leaves them.
@@ -118,10 +123,30 @@ impl<'a> BtfFixups<'a> {
         var_syms.sort_unstable_by(|(a, x), (b, y)| {
             (a.len(), a.as_bytes(), x.index).cmp(&(b.len(), b.as_bytes(), y.index))
         });
+        // Each DATASEC's size comes from the section of its name (the
+        // first one). A handful of DATASECs search the sections; many (an
+        // object can have thousands of .data.* sections) look them up.
+        let datasecs_are_few = datasecs.len() <= FEW_DATASECS;
+        let by_name: HashMap<&str, u64> = if !datasecs_are_few {
+            let mut m = HashMap::new();
+            for s in sections {
+                m.entry(&*s.name).or_insert(s.size);
+            }
+            m
+        } else {
+            HashMap::new()
+        };
+        let section_size = |name: &str| {
+            if datasecs_are_few {
+                sections.iter().find(|s| s.name == name).map(|s| s.size)
+            } else {
+                by_name.get(name).copied()
+            }
+        };
         for ds in &mut datasecs {
             let own = &mut entries[ds.entries.clone()];
             if ds.name != ".kconfig" && ds.name != ".ksyms" {
-                fx.fix_datasec(btf, ds, own, sections, &var_syms);
+                fx.fix_datasec(btf, ds, own, &section_size, &var_syms);
             }
             own.sort_by_key(|e| e.offset);
         }
@@ -244,12 +269,12 @@ impl<'a> BtfFixups<'a> {
         btf: &Btf<'_>,
         ds: &mut DatasecFixup<'_>,
         entries: &mut [VarSecinfo],
-        sections: &[Section<'_>],
+        section_size: &dyn Fn(&str) -> Option<u64>,
         var_syms: &[(Cow<'_, str>, &Symbol<'_>)],
     ) {
         let mut fixup_offsets = false;
         if ds.size == 0 {
-            let size = sections.iter().find(|s| s.name == ds.name).map(|s| s.size);
+            let size = section_size(&ds.name);
             match size {
                 Some(sz) if sz > 0 && sz <= u64::from(u32::MAX) => {
                     ds.size = sz as u32;
@@ -333,7 +358,10 @@ impl<'a> BtfFixups<'a> {
 
     /// The fixed-up DATASEC with this type id.
     pub fn datasec(&self, id: u32) -> Option<&DatasecFixup<'a>> {
-        self.datasecs.iter().find(|d| d.id == id)
+        // In type id order (see the field): a binary search, as this is
+        // asked for every map's value type.
+        let i = self.datasecs.partition_point(|d| d.id < id);
+        self.datasecs.get(i).filter(|d| d.id == id)
     }
 
     /// The first fixed-up DATASEC with this name.

@@ -7,6 +7,7 @@ use super::section::{Section, SectionKind};
 use crate::btf::{var_linkage, Btf, Kind};
 use crate::diag::{Actor, Code, Errno, Finding, Subject};
 use crate::maps::{MapFlags, MapSource, MapSpec, MapType};
+use std::collections::HashMap;
 
 /// `BPF_OBJ_NAME_LEN`.
 const OBJ_NAME_LEN: usize = 16;
@@ -77,6 +78,7 @@ fn internal_map(
     rdonly: bool,
     btf: Option<&Btf<'_>>,
     fixups: &BtfFixups,
+    datasec_id: u32,
 ) -> MapSpec {
     // bpf_map__name(): custom .data.*/.rodata.* maps go by their section
     // name (map_uses_real_name); the kernel gets the truncated internal name.
@@ -100,10 +102,8 @@ fn internal_map(
         m.map_flags |= MapFlags::RDONLY_PROG.0;
     }
     if let Some(btf) = btf {
-        // map_fill_btf_type_info: keyless, value = the type named like the
-        // section (btf__find_by_name). Section names are not C identifiers,
-        // so only a DATASEC can carry one.
-        m.btf_value_type_id = fixups.datasec_named(real_name).map_or(0, |d| d.id);
+        // Keyless; the value is the section's DATASEC, found by the caller.
+        m.btf_value_type_id = datasec_id;
         if is_mmapable(btf, fixups, m.btf_value_type_id) {
             m.map_flags |= MapFlags::MMAPABLE.0;
         }
@@ -121,6 +121,26 @@ pub(crate) fn global_data_maps(
     maps: &mut Vec<MapSpec>,
     findings: &mut Vec<Finding>,
 ) {
+    // map_fill_btf_type_info: keyless, value = the type named like the
+    // section (btf__find_by_name). Section names are not C identifiers, so
+    // only a DATASEC can carry one: the first of that name. A handful are
+    // searched; many (thousands of .data.* sections) are looked up.
+    let index: HashMap<&str, u32> = if fixups.datasecs.len() > 16 {
+        let mut m = HashMap::new();
+        for d in fixups.datasecs.iter() {
+            m.entry(&*d.name).or_insert(d.id);
+        }
+        m
+    } else {
+        HashMap::new()
+    };
+    let datasec_id = |name: &str| {
+        if index.is_empty() {
+            fixups.datasec_named(name).map_or(0, |d| d.id)
+        } else {
+            index.get(name).copied().unwrap_or(0)
+        }
+    };
     for s in sections.iter().filter(|s| s.is_global_data() && s.size > 0) {
         if s.is_compressed() {
             findings.push(
@@ -146,6 +166,7 @@ pub(crate) fn global_data_maps(
             s.kind == SectionKind::Rodata,
             btf,
             fixups,
+            datasec_id(&s.name),
         );
         if btf.is_some()
             && m.btf_value_type_id == 0
@@ -171,7 +192,18 @@ pub(crate) fn kconfig_map(
     btf: Option<&Btf<'_>>,
     fixups: &BtfFixups,
 ) -> Option<MapSpec> {
-    (size > 0).then(|| internal_map(object_name, ".kconfig", u64::from(size), true, btf, fixups))
+    let datasec_id = fixups.datasec_named(".kconfig").map_or(0, |d| d.id);
+    (size > 0).then(|| {
+        internal_map(
+            object_name,
+            ".kconfig",
+            u64::from(size),
+            true,
+            btf,
+            fixups,
+            datasec_id,
+        )
+    })
 }
 
 /// struct_ops maps of `.struct_ops` (and `.struct_ops.link`, created with BPF_F_LINK).
