@@ -426,3 +426,27 @@ fn ulong_map_extra_is_read_as_64_bits() {
     assert_eq!(obj.map("bloom_ulong").unwrap().map_extra, 4);
     assert!(errors(&obj).is_empty(), "{:#?}", errors(&obj));
 }
+
+/// Forty slots in each of a prog array and a hash of maps: past the point
+/// where `.rel.maps` relocations are looked up through indexes instead of
+/// one search each, every slot still lands at its index with its target.
+#[test]
+fn many_initialised_slots_each_land_in_place() {
+    let Some(data) = compile("many_slots.bpf.c", &[]) else {
+        return;
+    };
+    let obj = ObjectSpec::parse(&data, "many_slots").unwrap();
+    assert_eq!(errors(&obj), Vec::<String>::new());
+    let expected = |step: u32, prefix: &str| {
+        let mut v: Vec<MapSlot> = (0..40u32)
+            .map(|i| MapSlot {
+                index: (i * step) % 64,
+                target: format!("{prefix}{i}"),
+            })
+            .collect();
+        v.sort_by_key(|s| s.index);
+        v
+    };
+    assert_eq!(obj.map("jt").unwrap().slots, expected(7, "p"));
+    assert_eq!(obj.map("outer").unwrap().slots, expected(5, "in"));
+}

@@ -16,6 +16,7 @@ use crate::bytes::Endian;
 use crate::diag::{Actor, Code, Errno, Finding, Subject};
 use crate::maps::{MapSlot, MapSpec, MapType};
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 /// Where every map the loader knows lives, for matching relocations.
 pub(crate) struct MapPlaces<'m> {
@@ -466,6 +467,52 @@ pub(crate) fn map_slots(
     findings: &mut Vec<Finding>,
 ) {
     let places = cx.places.btf_maps;
+    // Most objects have a few slots; a prog array can have thousands, and
+    // each slot looks up its map definition, its target and (below) its
+    // place. Past a few slots those lookups go through indexes.
+    let many = rel.entries.len() > FEW_SLOTS;
+    // The places are in offset order; when none overlaps another, the one
+    // holding an offset is found by a binary search.
+    let disjoint = places
+        .windows(2)
+        .all(|w| u64::from(w[0].offset) + u64::from(w[0].size) <= u64::from(w[1].offset));
+    let contains = |p: &BtfMapPlace, at: u64| {
+        u64::from(p.offset) <= at && at.saturating_add(8) <= u64::from(p.offset) + u64::from(p.size)
+    };
+    let place_of = |at: u64| {
+        if many && disjoint {
+            let after = places.partition_point(|p| u64::from(p.offset) <= at);
+            after.checked_sub(1).filter(|&k| contains(&places[k], at))
+        } else {
+            places.iter().position(|p| contains(p, at))
+        }
+    };
+    let map_names: HashSet<&str> = if many {
+        maps.iter().map(|m| m.name.as_str()).collect()
+    } else {
+        HashSet::new()
+    };
+    let is_map = |name: &str| {
+        if many {
+            map_names.contains(name)
+        } else {
+            maps.iter().any(|m| m.name == name)
+        }
+    };
+    let mut entry_points: HashMap<&str, &ProgramSpec<'_>> = HashMap::new();
+    if many {
+        for p in progs.iter().filter(|p| !p.subprogram) {
+            entry_points.entry(&*p.name).or_insert(p);
+        }
+    }
+    let entry_point = |name: &str| {
+        if many {
+            entry_points.get(name).copied()
+        } else {
+            progs.iter().find(|p| !p.subprogram && p.name == name)
+        }
+    };
+    let mut filled = Vec::new();
     for (i, r) in rel.entries.iter().enumerate() {
         let sym = &cx.symbols[r.symbol as usize];
         let name = sym.name.text().into_owned();
@@ -483,10 +530,7 @@ pub(crate) fn map_slots(
                     .fix("initialise .values only with &map (map-in-map) or &program (prog array)"),
             );
         };
-        let Some(pi) = places.iter().position(|p| {
-            u64::from(p.offset) <= r.offset
-                && r.offset.saturating_add(8) <= u64::from(p.offset) + u64::from(p.size)
-        }) else {
+        let Some(pi) = place_of(r.offset) else {
             fail(
                 findings,
                 None,
@@ -526,7 +570,7 @@ pub(crate) fn map_slots(
                 );
                 continue;
             }
-            if !maps.iter().any(|m| m.name == name) {
+            if !is_map(&name) {
                 fail(
                     findings,
                     Some(&place_name),
@@ -537,7 +581,7 @@ pub(crate) fn map_slots(
             }
             name
         } else if t == Some(MapType::ProgArray) {
-            let Some(p) = progs.iter().find(|p| !p.subprogram && p.name == name) else {
+            let Some(p) = entry_point(&name) else {
                 fail(
                     findings,
                     Some(&place_name),
@@ -588,12 +632,27 @@ pub(crate) fn map_slots(
             continue;
         }
         let index = ((within - u64::from(values)) / 8) as u32;
-        let m = &mut maps[btf_map_start + pi];
-        m.slots.retain(|s| s.index != index);
-        m.slots.push(MapSlot { index, target });
-        m.slots.sort_by_key(|s| s.index);
+        filled.push((btf_map_start + pi, MapSlot { index, target }));
+    }
+    // Each map's slots by index; a later relocation of a slot wins. Put in
+    // once at the end: sorting after every slot was quadratic.
+    for (m, slot) in filled {
+        maps[m].slots.push(slot);
+    }
+    for m in &mut maps[btf_map_start..] {
+        if m.slots.len() > 1 {
+            // Latest first among equal indexes (the sort is stable), so the
+            // dedup keeps the one that wins.
+            m.slots.reverse();
+            m.slots.sort_by_key(|s| s.index);
+            m.slots.dedup_by_key(|s| s.index);
+        }
     }
 }
+
+/// Up to this many `.rel.maps` relocations, each slot searches the maps,
+/// programs and places; past it they are indexed first.
+const FEW_SLOTS: usize = 32;
 
 /// `.rel.struct_ops*`: which program fills which function pointer (recorded
 /// as slots: member index -> program).
