@@ -29,7 +29,8 @@ pub fn key_padding(btf: &Btf<'_>, id: u32) -> Option<Vec<PaddingHole>> {
         return None;
     }
     let mut covered = Coverage::new((size * 8) as usize);
-    mark(btf, id, 0, &mut covered, 0)?;
+    let mut budget = MARK_BUDGET;
+    mark(btf, id, 0, &mut covered, 0, &mut budget)?;
     let mut holes = Vec::new();
     let mut next = covered.next_uncovered(0);
     while let Some(start) = next {
@@ -136,10 +137,25 @@ impl Coverage {
     }
 }
 
-fn mark(btf: &Btf<'_>, id: u32, base: u64, covered: &mut Coverage, depth: u32) -> Option<()> {
+/// The most types [`mark`] enters for one key. A key is a handful of
+/// members; hostile BTF can nest structs so that the same ones are reached
+/// along exponentially many paths (each holding two of the next), and
+/// marks depend on where a type sits, so they cannot be remembered per
+/// type. Past this many the layout is not judged (no finding).
+const MARK_BUDGET: u32 = 100_000;
+
+fn mark(
+    btf: &Btf<'_>,
+    id: u32,
+    base: u64,
+    covered: &mut Coverage,
+    depth: u32,
+    budget: &mut u32,
+) -> Option<()> {
     if depth > MAX_RESOLVE_DEPTH {
         return None;
     }
+    *budget = budget.checked_sub(1)?;
     let id = btf.skip_mods_and_typedefs(id).ok()?;
     let t = btf.type_by_id(id).ok()?;
     match t.kind() {
@@ -153,7 +169,7 @@ fn mark(btf: &Btf<'_>, id: u32, base: u64, covered: &mut Coverage, depth: u32) -
                 if m.bitfield_size() > 0 {
                     covered.fill(at, u64::from(m.bitfield_size()));
                 } else {
-                    mark(btf, m.type_id, at, covered, depth + 1)?;
+                    mark(btf, m.type_id, at, covered, depth + 1, budget)?;
                 }
             }
         }
@@ -174,7 +190,7 @@ fn mark(btf: &Btf<'_>, id: u32, base: u64, covered: &mut Coverage, depth: u32) -
                 let Some(at) = at.filter(|&at| at < len) else {
                     break;
                 };
-                mark(btf, a.elem_type, at, covered, depth + 1)?;
+                mark(btf, a.elem_type, at, covered, depth + 1, budget)?;
             }
         }
         _ => covered.fill(base, btf.resolve_size(id).ok()? * 8),
@@ -201,6 +217,32 @@ fn covers_itself(btf: &Btf<'_>, id: u32, bits: u64, depth: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key whose structs each hold two of the next: 2^29 paths to the
+    /// bottom. Its layout is given up on (no finding) in bounded time
+    /// instead of walked path by path.
+    #[test]
+    fn a_key_reached_along_exponentially_many_paths_is_given_up_on() {
+        use crate::btf::build::{BtfBuilder, Field};
+        use crate::bytes::Endian;
+        let mut b = BtfBuilder::new();
+        let int = b.add_int("int", 4, 0);
+        let mut next = b.add_struct("s29", 4, &[Field::new("x", int, 0)]);
+        for k in (0..29).rev() {
+            // Both members at offset 0: every level stays within 4 bytes.
+            next = b.add_struct(
+                &format!("s{k}"),
+                4,
+                &[Field::new("a", next, 0), Field::new("b", next, 0)],
+            );
+        }
+        let bytes = b.encode(Endian::NATIVE).unwrap();
+        let btf = Btf::parse(&bytes).unwrap();
+        assert_eq!(key_padding(&btf, next), None);
+        // Three levels are well within the budget: the int covers the key.
+        let small = b.find_by_name_kind("s26", Kind::Struct).unwrap();
+        assert_eq!(key_padding(&btf, small), Some(vec![]));
+    }
 
     /// The holes of a one-bool-per-bit model, as `key_padding` reports them.
     fn model_holes(covered: &[bool]) -> Vec<(usize, usize)> {

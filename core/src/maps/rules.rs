@@ -13,6 +13,7 @@
 use super::{MapFlags, MapSpec, MapType};
 use crate::btf::{Btf, Kind, Member};
 use crate::diag::Errno;
+use std::collections::HashMap;
 
 /// `BPF_OBJ_NAME_LEN`: names are NUL-terminated in 16 bytes.
 pub const BPF_OBJ_NAME_LEN: usize = 16;
@@ -1395,71 +1396,116 @@ impl SpecialFields {
 /// struct name, through nested structs and arrays, and kptr/uptr type tags on
 /// pointer members.
 pub fn special_fields(btf: &Btf<'_>, value_type_id: u32) -> SpecialFields {
-    let mut found = SpecialFields::default();
-    collect_special(btf, value_type_id, 0, &mut found);
-    found
+    let mut walk = SpecialWalk {
+        btf,
+        found: SpecialFields::default(),
+        entered: 0,
+        least_depth: None,
+    };
+    walk.collect(value_type_id, 0);
+    walk.found
 }
 
-fn collect_special(btf: &Btf<'_>, id: u32, depth: u32, found: &mut SpecialFields) {
-    if depth > crate::btf::MAX_RESOLVE_DEPTH {
-        return;
+/// Composite types a walk enters before it starts remembering them: far
+/// more than any real value type has, so real ones never pay for it.
+const WALK_BUDGET: u32 = 10_000;
+
+/// One search of a value type for special fields.
+///
+/// The walk follows every member, so a type reached along many paths is
+/// entered once per path: in hostile BTF (a struct holding two of another,
+/// which holds two of a third, ... or itself) that is exponential in the
+/// depth limit, and a check of one object never ended. Past
+/// [`WALK_BUDGET`] entries the walk remembers the least depth it entered
+/// each type at and enters it again only from less deep: what it finds is
+/// the same (a type entered no deeper than before finds nothing new, and
+/// the fields are a set), and each type is entered at most once per depth.
+struct SpecialWalk<'b, 'a> {
+    btf: &'b Btf<'a>,
+    found: SpecialFields,
+    entered: u32,
+    least_depth: Option<HashMap<u32, u32>>,
+}
+
+impl SpecialWalk<'_, '_> {
+    fn collect(&mut self, id: u32, depth: u32) {
+        if depth > crate::btf::MAX_RESOLVE_DEPTH {
+            return;
+        }
+        if let Some(t) = resolved(self.btf, id) {
+            self.collect_in(&t, depth);
+        }
     }
-    if let Some(t) = resolved(btf, id) {
-        collect_special_in(btf, &t, depth, found);
+
+    /// Whether to enter composite type `id` at `depth` (see the type).
+    fn enter(&mut self, id: u32, depth: u32) -> bool {
+        self.entered = self.entered.saturating_add(1);
+        if self.entered <= WALK_BUDGET {
+            return true;
+        }
+        let least = self.least_depth.get_or_insert_with(HashMap::new);
+        match least.get(&id) {
+            Some(&d) if d <= depth => false,
+            _ => {
+                least.insert(id, depth);
+                true
+            }
+        }
+    }
+
+    /// [`SpecialWalk::collect`] for a type already resolved.
+    fn collect_in(&mut self, t: &crate::btf::Type<'_>, depth: u32) {
+        let btf = self.btf;
+        match t.kind() {
+            Kind::Struct | Kind::Union => {
+                if let Some(f) = btf
+                    .str_bytes(t.name_off())
+                    .ok()
+                    .and_then(SpecialField::from_struct_name)
+                {
+                    self.found.insert(f);
+                    return;
+                }
+                if !self.enter(t.id(), depth) {
+                    return;
+                }
+                for m in t.members() {
+                    // Each member's type is resolved once, for the pointer
+                    // tag check and the walk into it (this runs over every
+                    // member of every value type).
+                    let Some(mt) = resolved(btf, m.type_id) else {
+                        continue;
+                    };
+                    if mt.kind() == Kind::Ptr {
+                        if let Some(f) = pointer_tag_of(btf, &mt) {
+                            self.found.insert(f);
+                        }
+                    } else if depth < crate::btf::MAX_RESOLVE_DEPTH {
+                        self.collect_in(&mt, depth + 1);
+                    }
+                }
+            }
+            Kind::Array => {
+                if let Some(a) = t.array() {
+                    if self.enter(t.id(), depth) {
+                        self.collect(a.elem_type, depth + 1);
+                    }
+                }
+            }
+            Kind::Datasec if self.enter(t.id(), depth) => {
+                for e in t.datasec_entries() {
+                    self.collect(e.type_id, depth + 1);
+                }
+            }
+            Kind::Var => self.collect(t.type_id(), depth + 1),
+            _ => {}
+        }
     }
 }
 
 /// The type `id` names, past modifiers and typedefs.
 fn resolved<'a>(btf: &Btf<'a>, id: u32) -> Option<crate::btf::Type<'a>> {
     btf.type_by_id(btf.skip_mods_and_typedefs(id).ok()?).ok()
-}
-
-/// [`collect_special`] for a type already resolved.
-fn collect_special_in(
-    btf: &Btf<'_>,
-    t: &crate::btf::Type<'_>,
-    depth: u32,
-    found: &mut SpecialFields,
-) {
-    match t.kind() {
-        Kind::Struct | Kind::Union => {
-            if let Some(f) = btf
-                .str_bytes(t.name_off())
-                .ok()
-                .and_then(SpecialField::from_struct_name)
-            {
-                found.insert(f);
-                return;
-            }
-            for m in t.members() {
-                // Each member's type is resolved once, for the pointer tag
-                // check and the walk into it (this runs over every member of
-                // every value type).
-                let Some(mt) = resolved(btf, m.type_id) else {
-                    continue;
-                };
-                if mt.kind() == Kind::Ptr {
-                    if let Some(f) = pointer_tag_of(btf, &mt) {
-                        found.insert(f);
-                    }
-                } else if depth < crate::btf::MAX_RESOLVE_DEPTH {
-                    collect_special_in(btf, &mt, depth + 1, found);
-                }
-            }
-        }
-        Kind::Array => {
-            if let Some(a) = t.array() {
-                collect_special(btf, a.elem_type, depth + 1, found);
-            }
-        }
-        Kind::Datasec => {
-            for e in t.datasec_entries() {
-                collect_special(btf, e.type_id, depth + 1, found);
-            }
-        }
-        Kind::Var => collect_special(btf, t.type_id(), depth + 1, found),
-        _ => {}
-    }
 }
 
 /// `kptr`, `kptr_untrusted`, `percpu_kptr` and `uptr` type tags on a
@@ -1705,6 +1751,43 @@ mod tests {
             .iter()
             .map(|v| v.errno)
             .collect()
+    }
+
+    /// Hostile BTF where each struct holds two of the next (or of itself):
+    /// the paths double per level, and the search used to take as many
+    /// steps as there are paths (2^29 here, never ending). It still finds a
+    /// spin lock at the bottom of the chain, and nothing in a struct that
+    /// only holds itself.
+    #[test]
+    fn a_struct_reached_along_exponentially_many_paths_is_searched_in_bounded_time() {
+        use crate::btf::build::{BtfBuilder, Field};
+        use crate::bytes::Endian;
+        let mut b = BtfBuilder::new();
+        let int = b.add_int("int", 4, 0);
+        let lock = b.add_struct("bpf_spin_lock", 4, &[Field::new("val", int, 0)]);
+        // s29 holds the lock; s28 holds two s29, ... s0 holds two s1: ids
+        // count down from s29, so each struct names one already added.
+        let mut next = b.add_struct("s29", 4, &[Field::new("l", lock, 0)]);
+        for k in (0..29).rev() {
+            next = b.add_struct(
+                &format!("s{k}"),
+                8,
+                &[Field::new("a", next, 0), Field::new("b", next, 32)],
+            );
+        }
+        let top = next;
+        // A struct that holds two of itself: its own id is the next one.
+        let own = b.next_id();
+        b.add_struct(
+            "loop",
+            8,
+            &[Field::new("a", own, 0), Field::new("b", own, 32)],
+        );
+        let bytes = b.encode(Endian::NATIVE).unwrap();
+        let btf = Btf::parse(&bytes).unwrap();
+        let found = special_fields(&btf, top);
+        assert_eq!(found.iter().collect::<Vec<_>>(), [SpecialField::SpinLock]);
+        assert!(special_fields(&btf, own).is_empty());
     }
 
     #[test]
