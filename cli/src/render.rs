@@ -78,10 +78,7 @@ impl Diagnostic {
             let _ = writeln!(s, "   = help: {h}");
         }
         // Messages quote names and paths from the input.
-        match crate::shown::escape_controls(&s) {
-            std::borrow::Cow::Borrowed(_) => s,
-            std::borrow::Cow::Owned(escaped) => escaped,
-        }
+        bpfc::report::escape_controls_owned(s)
     }
 }
 

@@ -14,14 +14,15 @@
 
 use super::objfile::{self, display, json_line, read_into, written, FileBuffer, Unreadable};
 use crate::render::{CmdResult, Diagnostic};
-use crate::shown::escape_controls;
 use bpfc::diag::{take_and_check_object, CheckEnv, Severity};
 use bpfc::input::read_text_limited;
 use bpfc::object::{default_jobs, for_each_file};
 use bpfc::report::json::{
     CheckDoc, CheckStatus, CheckSummary, CheckSummaryDoc, SnapshotDoc, SCHEMA_VERSION,
 };
-use bpfc::report::{render_finding_into, snapshot, unified_diff, Counts, SNAPSHOT_HEADER};
+use bpfc::report::{
+    escape_controls_owned, render_finding_into, snapshot, unified_diff, Counts, SNAPSHOT_HEADER,
+};
 use clap::{Args, ValueEnum};
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -235,10 +236,7 @@ fn check_one(
         if let (Some(e), Some(d)) = (expected, &diff) {
             text.push_str(&drift_text(e, &file, d));
         }
-        match escape_controls(&text) {
-            Cow::Borrowed(_) => text,
-            Cow::Owned(escaped) => escaped,
-        }
+        escape_controls_owned(text)
     };
     FileChecked {
         text,

@@ -60,8 +60,7 @@ pub fn run(args: &InspectArgs) -> CmdResult {
                 if args.json {
                     json_line(&InspectDoc::new(&file, &obj, &findings))
                 } else {
-                    crate::shown::escape_controls(&inspect_text(&file, &obj, &findings))
-                        .into_owned()
+                    bpfc::report::escape_controls_owned(inspect_text(&file, &obj, &findings))
                 }
             }
             Err(e) => {

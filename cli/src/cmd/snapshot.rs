@@ -26,7 +26,7 @@ pub fn run(args: &SnapshotArgs) -> CmdResult {
         .and_then(|()| objfile::parse(&file, buf.bytes()))
         .map_err(|e| Box::new(e.diagnostic(&file)))?;
     let text = snapshot(&obj);
-    let text = crate::shown::escape_controls(&text);
+    let text = bpfc::report::escape_controls(&text);
     let mut out = io::stdout().lock();
     written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))?;
     Ok(ExitCode::SUCCESS)

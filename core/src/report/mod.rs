@@ -75,7 +75,7 @@ mod type_name;
 pub use diff::unified_diff;
 pub use finding::{render_finding, render_finding_into, Counts};
 pub use layout::{layout, LayoutRow, RowKind, TypeLayout, MAX_ROWS};
-pub use shown::{push_shown, Shown};
+pub use shown::{escape_control_bytes, escape_controls, escape_controls_owned, push_shown, Shown};
 pub use snapshot::{snapshot, SNAPSHOT_HEADER};
 pub use text::{inspect_text, kind_counts};
 pub use type_name::type_name;

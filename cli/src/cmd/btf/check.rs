@@ -239,7 +239,7 @@ fn print_text(
     };
     println!(
         "bpfc btf check: {}{how}: {} errors, {} warnings, {} notes",
-        crate::shown::escape_controls(&input.path.display().to_string()),
+        bpfc::report::escape_controls(&input.path.display().to_string()),
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Note)
@@ -247,7 +247,7 @@ fn print_text(
     match kernel {
         Some(KernelVerdict::Accepted) => println!("kernel: BPF_BTF_LOAD accepted it"),
         Some(KernelVerdict::Refused { errno, last_line }) => {
-            let last_line = crate::shown::escape_controls(last_line);
+            let last_line = bpfc::report::escape_controls(last_line);
             println!("kernel: BPF_BTF_LOAD refused it with {errno}: {last_line}")
         }
         Some(KernelVerdict::NotAsked(why)) => println!("kernel: not asked: {why}"),
