@@ -1,6 +1,6 @@
 /* A prog array and a hash of maps with 40 initialised slots each: more
  * `.rel.maps` relocations than bpfc searches one by one (it indexes maps,
- * programs and places past 32). Slot i of `jt` is program p{i} at index
+ * programs and places past 16). Slot i of `jt` is program p{i} at index
  * (i * 7) % 64; slot i of `outer` is map in{i} at index (i * 5) % 64. */
 #include "bpfc_fixture.h"
 

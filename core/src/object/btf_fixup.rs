@@ -12,6 +12,7 @@
 //! request. Every field touched is a fixed-size word, so patching in place is
 //! enough; only a `.ksyms` kfunc needs one extra VAR appended, as libbpf does.
 
+use super::by_name::FirstByName;
 use super::externs::{Extern, ExternKind};
 use super::section::Section;
 use super::symbol::{Symbol, SymbolKind};
@@ -19,11 +20,7 @@ use crate::btf::{func_linkage, var_linkage, Btf, Kind, VarSecinfo};
 use crate::bytes::Endian;
 use crate::diag::Errno;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
-
-/// Up to this many DATASECs, a search of the sections by name costs less
-/// than an index of them.
-const FEW_DATASECS: usize = 16;
+use std::collections::BTreeMap;
 
 /// The fixed-up state of one DATASEC.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,26 +120,10 @@ impl<'a> BtfFixups<'a> {
         var_syms.sort_unstable_by(|(a, x), (b, y)| {
             (a.len(), a.as_bytes(), x.index).cmp(&(b.len(), b.as_bytes(), y.index))
         });
-        // Each DATASEC's size comes from the section of its name (the
-        // first one). A handful of DATASECs search the sections; many (an
-        // object can have thousands of .data.* sections) look them up.
-        let datasecs_are_few = datasecs.len() <= FEW_DATASECS;
-        let by_name: HashMap<&str, u64> = if !datasecs_are_few {
-            let mut m = HashMap::new();
-            for s in sections {
-                m.entry(&*s.name).or_insert(s.size);
-            }
-            m
-        } else {
-            HashMap::new()
-        };
-        let section_size = |name: &str| {
-            if datasecs_are_few {
-                sections.iter().find(|s| s.name == name).map(|s| s.size)
-            } else {
-                by_name.get(name).copied()
-            }
-        };
+        // Each DATASEC's size comes from the first section of its name.
+        let sections_by_name =
+            FirstByName::new(sections, |s: &Section<'_>| Some(&*s.name), datasecs.len());
+        let section_size = |name: &str| sections_by_name.get(name).map(|s| s.size);
         for ds in &mut datasecs {
             let own = &mut entries[ds.entries.clone()];
             if ds.name != ".kconfig" && ds.name != ".ksyms" {

@@ -2,12 +2,12 @@
 //! section (`bpf_object__init_global_data_maps`), the `.kconfig` map, and
 //! struct_ops maps (`init_struct_ops_maps`).
 
-use super::btf_fixup::BtfFixups;
+use super::btf_fixup::{BtfFixups, DatasecFixup};
+use super::by_name::FirstByName;
 use super::section::{Section, SectionKind};
 use crate::btf::{var_linkage, Btf, Kind};
 use crate::diag::{Actor, Code, Errno, Finding, Subject};
 use crate::maps::{MapFlags, MapSource, MapSpec, MapType};
-use std::collections::HashMap;
 
 /// `BPF_OBJ_NAME_LEN`.
 const OBJ_NAME_LEN: usize = 16;
@@ -123,24 +123,13 @@ pub(crate) fn global_data_maps(
 ) {
     // map_fill_btf_type_info: keyless, value = the type named like the
     // section (btf__find_by_name). Section names are not C identifiers, so
-    // only a DATASEC can carry one: the first of that name. A handful are
-    // searched; many (thousands of .data.* sections) are looked up.
-    let index: HashMap<&str, u32> = if fixups.datasecs.len() > 16 {
-        let mut m = HashMap::new();
-        for d in fixups.datasecs.iter() {
-            m.entry(&*d.name).or_insert(d.id);
-        }
-        m
-    } else {
-        HashMap::new()
-    };
-    let datasec_id = |name: &str| {
-        if index.is_empty() {
-            fixups.datasec_named(name).map_or(0, |d| d.id)
-        } else {
-            index.get(name).copied().unwrap_or(0)
-        }
-    };
+    // only a DATASEC can carry one: the first of that name.
+    let datasecs = FirstByName::new(
+        &fixups.datasecs,
+        |d: &DatasecFixup<'_>| Some(&*d.name),
+        fixups.datasecs.len(),
+    );
+    let datasec_id = |name: &str| datasecs.get(name).map_or(0, |d| d.id);
     for s in sections.iter().filter(|s| s.is_global_data() && s.size > 0) {
         if s.is_compressed() {
             findings.push(

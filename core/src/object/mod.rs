@@ -21,6 +21,7 @@
 mod batch;
 mod btf_fixup;
 mod btf_maps;
+mod by_name;
 mod data_maps;
 mod dir_open;
 mod elf;

@@ -5,6 +5,7 @@
 //! graph and the maps each program uses.
 
 use super::btf_maps::BtfMapPlace;
+use super::by_name::{FirstByName, FEW_LOOKUPS};
 use super::elf::{SHN_LORESERVE, SHN_UNDEF};
 use super::insn::{Insn, INSN_SIZE, PSEUDO_CALL};
 use super::legacy_maps::LegacyPlace;
@@ -16,7 +17,6 @@ use crate::bytes::Endian;
 use crate::diag::{Actor, Code, Errno, Finding, Subject};
 use crate::maps::{MapSlot, MapSpec, MapType};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 /// Where every map the loader knows lives, for matching relocations.
 pub(crate) struct MapPlaces<'m> {
@@ -470,7 +470,7 @@ pub(crate) fn map_slots(
     // Most objects have a few slots; a prog array can have thousands, and
     // each slot looks up its map definition, its target and (below) its
     // place. Past a few slots those lookups go through indexes.
-    let many = rel.entries.len() > FEW_SLOTS;
+    let many = rel.entries.len() > FEW_LOOKUPS;
     // The places are in offset order; when none overlaps another, the one
     // holding an offset is found by a binary search.
     let disjoint = places
@@ -487,31 +487,16 @@ pub(crate) fn map_slots(
             places.iter().position(|p| contains(p, at))
         }
     };
-    let map_names: HashSet<&str> = if many {
-        maps.iter().map(|m| m.name.as_str()).collect()
-    } else {
-        HashSet::new()
-    };
-    let is_map = |name: &str| {
-        if many {
-            map_names.contains(name)
-        } else {
-            maps.iter().any(|m| m.name == name)
-        }
-    };
-    let mut entry_points: HashMap<&str, &ProgramSpec<'_>> = HashMap::new();
-    if many {
-        for p in progs.iter().filter(|p| !p.subprogram) {
-            entry_points.entry(&*p.name).or_insert(p);
-        }
-    }
-    let entry_point = |name: &str| {
-        if many {
-            entry_points.get(name).copied()
-        } else {
-            progs.iter().find(|p| !p.subprogram && p.name == name)
-        }
-    };
+    let map_names = FirstByName::new(
+        &*maps,
+        |m: &MapSpec| Some(m.name.as_str()),
+        rel.entries.len(),
+    );
+    let entry_points = FirstByName::new(
+        progs,
+        |p: &ProgramSpec<'_>| (!p.subprogram).then_some(&*p.name),
+        rel.entries.len(),
+    );
     let mut filled = Vec::new();
     for (i, r) in rel.entries.iter().enumerate() {
         let sym = &cx.symbols[r.symbol as usize];
@@ -570,7 +555,7 @@ pub(crate) fn map_slots(
                 );
                 continue;
             }
-            if !is_map(&name) {
+            if map_names.get(&name).is_none() {
                 fail(
                     findings,
                     Some(&place_name),
@@ -581,7 +566,7 @@ pub(crate) fn map_slots(
             }
             name
         } else if t == Some(MapType::ProgArray) {
-            let Some(p) = entry_point(&name) else {
+            let Some(p) = entry_points.get(&name) else {
                 fail(
                     findings,
                     Some(&place_name),
@@ -649,10 +634,6 @@ pub(crate) fn map_slots(
         }
     }
 }
-
-/// Up to this many `.rel.maps` relocations, each slot searches the maps,
-/// programs and places; past it they are indexed first.
-const FEW_SLOTS: usize = 32;
 
 /// `.rel.struct_ops*`: which program fills which function pointer (recorded
 /// as slots: member index -> program).
