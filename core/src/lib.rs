@@ -14,6 +14,7 @@
 #![deny(unsafe_code)]
 
 pub mod btf;
+pub mod build;
 pub mod bytes;
 pub mod diag;
 pub mod host;
