@@ -17,6 +17,7 @@ pub mod btf;
 pub mod build;
 pub mod bytes;
 pub mod diag;
+pub mod dwarf;
 pub mod host;
 pub mod input;
 pub mod maps;
@@ -24,6 +25,7 @@ pub mod object;
 pub mod report;
 #[allow(unsafe_code)]
 pub mod sys;
+pub mod write;
 /// The workspace's one SKIP-unless-CI rule, for unit tests too.
 #[cfg(test)]
 #[path = "../tests/common/skip.rs"]

@@ -1,7 +1,8 @@
-//! `bpfc btf dump` and `bpfc btf check`.
+//! `bpfc btf dump`, `bpfc btf check` and `bpfc btf from-dwarf`.
 
 mod check;
 mod dump;
+mod from_dwarf;
 mod input;
 
 use crate::render::CmdResult;
@@ -14,6 +15,33 @@ pub enum BtfCommand {
     Dump(DumpArgs),
     /// Check BTF against the kernel's rules (kernel/bpf/btf.c); exit 1 when the kernel would refuse it.
     Check(CheckArgs),
+    /// Raw BTF from an ELF object's DWARF (what `pahole -J --btf_encode_detached` makes).
+    #[command(after_help = "Examples:\n  bpfc btf from-dwarf prog.o -o prog.btf\n  bpfc btf from-dwarf kernel-types.o --funcs --vars | bpfc btf dump /dev/stdin\n\nExit status: 0 on success, 2 when the input cannot be read or its DWARF cannot be converted.")]
+    FromDwarf(FromDwarfArgs),
+}
+
+#[derive(Args)]
+pub struct FromDwarfArgs {
+    /// An ELF object with DWARF (C from clang or gcc, Rust from rustc; either byte order).
+    pub file: PathBuf,
+    /// Write the BTF here (atomically) instead of to standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Also a FUNC for every function with code.
+    #[arg(long)]
+    pub funcs: bool,
+    /// Also a VAR for every global variable, and a DATASEC per section.
+    #[arg(long)]
+    pub vars: bool,
+    /// Byte order of the BTF (default: the object's).
+    #[arg(long, value_enum)]
+    pub endian: Option<EndianArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EndianArg {
+    Little,
+    Big,
 }
 
 #[derive(Args)]
@@ -57,5 +85,6 @@ pub fn run(cmd: BtfCommand) -> CmdResult {
     match cmd {
         BtfCommand::Dump(args) => dump::run(&args),
         BtfCommand::Check(args) => check::run(&args),
+        BtfCommand::FromDwarf(args) => from_dwarf::run(&args),
     }
 }
