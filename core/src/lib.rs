@@ -6,6 +6,7 @@
 //!   space gets a typed handle ([`maps::DeclaredMap`]). Hash keys derive [`Pod`].
 //! - [`object`]: BPF ELF objects; [`diag`]: what loaders and the kernel would refuse.
 //! - [`report`]: inspect reports, JSON documents and map ABI snapshots.
+//! - [`write`]: BPF ELF objects from a plan (maps, BTF, license), in either byte order.
 //! - [`input`]: how much is read from one input (an endless or huge file is an error).
 //!
 //! Parsing never touches the kernel; the `sys` module (bpf(2)) is the only
@@ -24,6 +25,7 @@ pub mod object;
 pub mod report;
 #[allow(unsafe_code)]
 pub mod sys;
+pub mod write;
 /// The workspace's one SKIP-unless-CI rule, for unit tests too.
 #[cfg(test)]
 #[path = "../tests/common/skip.rs"]
