@@ -133,7 +133,10 @@ fn plan(endian: Endian, legacy: bool) -> (ObjectPlan, Vec<Expect>) {
     let stats = d.b.add_struct(
         "flow_stats",
         16,
-        &[Field::new("packets", u64_t, 0), Field::new("bytes", u64_t, 64)],
+        &[
+            Field::new("packets", u64_t, 0),
+            Field::new("bytes", u64_t, 64),
+        ],
     );
     let p_key = d.b.add_ptr(key);
     let p_stats = d.b.add_ptr(stats);
@@ -192,7 +195,10 @@ fn plan(endian: Endian, legacy: bool) -> (ObjectPlan, Vec<Expect>) {
         slots: vec![],
     });
 
-    let members = [("type", d.uint(RINGBUF)), ("max_entries", d.uint(256 * 1024))];
+    let members = [
+        ("type", d.uint(RINGBUF)),
+        ("max_entries", d.uint(256 * 1024)),
+    ];
     let def = d.def("", &members);
     add(&mut maps, "events", def);
     expect.push(Expect {
@@ -279,17 +285,20 @@ fn plan(endian: Endian, legacy: bool) -> (ObjectPlan, Vec<Expect>) {
             def: [HASH, 4, 8, 64, NO_PREALLOC],
         });
         // bpfc's reader lists the legacy section's maps first.
-        expect.insert(0, Expect {
-            name: "old_hash",
-            map_type: HASH,
-            key_size: 4,
-            value_size: 8,
-            max_entries: 64,
-            map_flags: NO_PREALLOC,
-            key_id: 0,
-            value_id: 0,
-            slots: vec![],
-        });
+        expect.insert(
+            0,
+            Expect {
+                name: "old_hash",
+                map_type: HASH,
+                key_size: 4,
+                value_size: 8,
+                max_entries: 64,
+                map_flags: NO_PREALLOC,
+                key_id: 0,
+                value_id: 0,
+                slots: vec![],
+            },
+        );
     }
     let plan = ObjectPlan {
         btf: d.b,
@@ -344,7 +353,12 @@ fn assert_maps(obj: &ObjectSpec<'_>, expect: &[Expect]) {
     let outer = obj.maps.iter().find(|m| m.name == "outer").unwrap();
     let inner = outer.inner.as_deref().expect("outer has an inner template");
     assert_eq!(
-        (inner.map_type, inner.key_size, inner.value_size, inner.max_entries),
+        (
+            inner.map_type,
+            inner.key_size,
+            inner.value_size,
+            inner.max_entries
+        ),
         (ARRAY, 4, 4, 1)
     );
 }
@@ -499,14 +513,19 @@ fn clang_equivalent(dir: &Path, endian: Endian, legacy: bool) -> Option<Vec<u8>>
     }
 }
 
+/// type, flags, align, entsize, link's name, info's name or number, size.
+type SectionFacts = (u32, u64, u64, u64, String, String, u64);
+/// A DATASEC's name and its (var name, linkage, offset, size) entries.
+type Datasec = (String, Vec<(String, u32, u32, u32)>);
+
 /// The parts of an object that must agree with clang's: every section of
 /// ours (but `.strtab`/`.symtab` whose contents differ by clang's debug
 /// info) with its header fields and, for data, its bytes; every symbol;
 /// every `.rel.maps` relocation.
 #[derive(Debug, PartialEq)]
 struct ElfFacts {
-    /// name → (type, flags, align, entsize, link's name, info's name or number, size)
-    sections: Vec<(String, (u32, u64, u64, u64, String, String, u64))>,
+    /// name → its header fields ([`SectionFacts`]; `.BTF` size 0: the blobs differ)
+    sections: Vec<(String, SectionFacts)>,
     data: Vec<(String, Vec<u8>)>,
     /// name, info, other, section name, size (clang places the variables
     /// of `.maps` in its own order, so values are not compared)
@@ -589,7 +608,12 @@ fn elf_facts(bytes: &[u8], only: &[String]) -> ElfFacts {
                         && (s.st_value..s.st_value + s.st_size).contains(&r.r_offset)
                 })
                 .expect("a slot lies inside a map's symbol");
-            relocs.push((sym_name(holder), r.r_offset - holder.st_value, r.r_type, target));
+            relocs.push((
+                sym_name(holder),
+                r.r_offset - holder.st_value,
+                r.r_type,
+                target,
+            ));
         }
     }
     relocs.sort();
@@ -646,7 +670,7 @@ fn without_ids(maps: &[MapSpec]) -> Vec<MapSpec> {
 }
 
 /// (var name, linkage, entry offset, entry size) per DATASEC, by name.
-fn datasecs(bytes: &[u8]) -> Vec<(String, Vec<(String, u32, u32, u32)>)> {
+fn datasecs(bytes: &[u8]) -> Vec<Datasec> {
     let elf_btf = bpfc::btf::elf::btf_sections(bytes).expect("has .BTF");
     let btf = Btf::parse(elf_btf.btf.data).expect("BTF parses");
     let mut out = Vec::new();
@@ -704,7 +728,7 @@ fn matches_what_clang_emits_for_the_same_c() {
             // the symbols' values.
             let ours_ds = datasecs(&ours);
             let theirs_ds = datasecs(&theirs);
-            let strip = |v: &[(String, Vec<(String, u32, u32, u32)>)]| {
+            let strip = |v: &[Datasec]| {
                 v.iter()
                     .map(|(n, e)| {
                         let mut e: Vec<_> =
@@ -978,7 +1002,10 @@ fn write_file_replaces_atomically_and_leaves_nothing_behind() {
     std::fs::create_dir(&sub).unwrap();
     std::fs::write(sub.join("keep"), b"k").unwrap();
     let err = write_file(&sub, &bytes).unwrap_err();
-    assert!(matches!(&err, WriteError::Io { path, .. } if path == &sub), "{err}");
+    assert!(
+        matches!(&err, WriteError::Io { path, .. } if path == &sub),
+        "{err}"
+    );
     assert_eq!(entries(dir.path()), ["sub", "x.bpf.o"]);
 
     // A missing directory: nothing can be created, the error names the path.
@@ -1056,6 +1083,21 @@ fn refuses_plans_loaders_would_refuse() {
     );
     assert!(e.to_string().contains("outer"), "{e}");
 
+    // libbpf 1.1 fills an outer map's slots right after creating it, so a
+    // slot's map must come earlier (else "failed to initialize slot [1] to
+    // map 'in2' fd=-1": EBADF, seen with testdata/oracle/libbpf_load_maps.c).
+    let mut p = small();
+    let o = p.maps.remove(outer);
+    p.maps.insert(0, o);
+    let e = err_of(&p);
+    assert!(
+        matches!(&e, WriteError::SlotTargetNotBefore { map, slot: 1, target } if map == "outer" && target == "in2"),
+        "{e}"
+    );
+    let mut p = small();
+    p.maps[outer].slots[0] = Some("outer".into());
+    assert!(matches!(err_of(&p), WriteError::SlotTargetNotBefore { .. }));
+
     // A legacy map is not a BTF-defined map: it cannot fill a slot.
     let mut p = small();
     p.legacy.push(LegacyDefinition {
@@ -1067,7 +1109,9 @@ fn refuses_plans_loaders_would_refuse() {
 
     let mut p = small();
     p.maps[0].slots = vec![Some("in0".into())];
-    assert!(matches!(err_of(&p), WriteError::SlotsWithoutValues { map, slots: 1 } if map == "flows"));
+    assert!(
+        matches!(err_of(&p), WriteError::SlotsWithoutValues { map, slots: 1 } if map == "flows")
+    );
 
     let mut p = small();
     p.maps[0].size += 8;
@@ -1086,11 +1130,20 @@ fn refuses_plans_loaders_would_refuse() {
 
     let mut p = small();
     p.btf.add_datasec(".maps", 0, &[]);
-    assert!(matches!(err_of(&p), WriteError::BtfConflict { kind: "DATASEC", .. }));
+    assert!(matches!(
+        err_of(&p),
+        WriteError::BtfConflict {
+            kind: "DATASEC",
+            ..
+        }
+    ));
     let mut p = small();
     let int = 1;
     p.btf.add_var("counters", int, 1);
-    assert!(matches!(err_of(&p), WriteError::BtfConflict { kind: "VAR", .. }));
+    assert!(matches!(
+        err_of(&p),
+        WriteError::BtfConflict { kind: "VAR", .. }
+    ));
 
     // `values` must be the last member (libbpf), and slots sit after it.
     let mut d = Defs::new();
@@ -1117,7 +1170,8 @@ fn refuses_plans_loaders_would_refuse() {
     assert!(matches!(err_of(&p), WriteError::ValuesNotLast { .. }));
 
     let mut p = small();
-    p.btf = BtfBuilder::new_split(&Btf::parse(&small().btf.encode(Endian::Little).unwrap()).unwrap());
+    p.btf =
+        BtfBuilder::new_split(&Btf::parse(&small().btf.encode(Endian::Little).unwrap()).unwrap());
     assert!(matches!(err_of(&p), WriteError::SplitBtf { .. }));
 }
 

@@ -8,7 +8,7 @@
 
 use super::error::WriteError;
 use super::layout::{Layout, LEGACY_DEF_SIZE};
-use super::{ObjectPlan, LICENSE_SECTION, LICENSE_SYMBOL, LEGACY_SECTION, MAPS_SECTION};
+use super::{ObjectPlan, LEGACY_SECTION, LICENSE_SECTION, LICENSE_SYMBOL, MAPS_SECTION};
 use crate::btf::build::{BtfBuilder, Field, TypeData};
 use crate::btf::{int_encoding, var_linkage, Kind, VarSecinfo};
 
@@ -114,7 +114,11 @@ fn check_conflicts(plan: &ObjectPlan) -> Result<(), WriteError> {
         };
         if clash {
             return Err(WriteError::BtfConflict {
-                kind: if kind == Kind::Datasec { "DATASEC" } else { "VAR" },
+                kind: if kind == Kind::Datasec {
+                    "DATASEC"
+                } else {
+                    "VAR"
+                },
                 name: String::from_utf8_lossy(name).into_owned(),
             });
         }

@@ -126,7 +126,9 @@ pub(super) fn assemble(
     for s in sections {
         let start = end.next_multiple_of(s.align.max(1));
         offsets.push(start);
-        end = start.checked_add(s.data.len() as u64).ok_or(too_large(u64::MAX))?;
+        end = start
+            .checked_add(s.data.len() as u64)
+            .ok_or(too_large(u64::MAX))?;
     }
     let shoff = end.next_multiple_of(8);
     let total = shoff + (SIZEOF_SHDR as u64) * u64::from(shnum);

@@ -54,8 +54,21 @@ pub enum WriteError {
 
     /// A slot names a map that is not a BTF-defined map of the plan
     /// (libbpf: "isn't a BTF-defined map").
-    #[error("map {map}: slot {slot} names {target:?}, which is not a BTF-defined map of this object")]
+    #[error(
+        "map {map}: slot {slot} names {target:?}, which is not a BTF-defined map of this object"
+    )]
     UnknownSlotTarget {
+        map: String,
+        slot: usize,
+        target: String,
+    },
+
+    /// A slot names a map placed at or after its outer map. libbpf creates
+    /// maps in `.maps` order and fills an outer map's slots right after
+    /// creating it, so the inner map has no fd yet: libbpf 1.1 fails the
+    /// load with "failed to initialize slot [i] to map 'x' fd=-1" (EBADF).
+    #[error("map {map}: slot {slot} names {target}, which must come before {map} in the plan (libbpf fills slots as it creates maps, in order)")]
+    SlotTargetNotBefore {
         map: String,
         slot: usize,
         target: String,

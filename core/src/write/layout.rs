@@ -71,7 +71,11 @@ pub(super) fn layout(plan: &ObjectPlan) -> Result<Layout, WriteError> {
         if !m.slots.is_empty() {
             let values_off = match values {
                 Values::Last(bytes) => bytes,
-                Values::NotLast => return Err(WriteError::ValuesNotLast { map: m.name.clone() }),
+                Values::NotLast => {
+                    return Err(WriteError::ValuesNotLast {
+                        map: m.name.clone(),
+                    })
+                }
                 Values::Missing => {
                     return Err(WriteError::SlotsWithoutValues {
                         map: m.name.clone(),
@@ -90,6 +94,13 @@ pub(super) fn layout(plan: &ObjectPlan) -> Result<Layout, WriteError> {
                         target: target.clone(),
                     });
                 };
+                if t >= maps.len() {
+                    return Err(WriteError::SlotTargetNotBefore {
+                        map: m.name.clone(),
+                        slot: i,
+                        target: target.clone(),
+                    });
+                }
                 relocs.push(SlotReloc {
                     offset: start + values_off + SLOT_SIZE * i as u64,
                     target: t,

@@ -24,7 +24,10 @@
 //! Plans loaders would refuse are errors naming the map and the rule
 //! ([`WriteError`]): duplicate or invalid names, slots on a definition
 //! without a last `values` member, slots naming no BTF-defined map of the
-//! plan, definitions that are not STRUCTs of the stated size.
+//! plan or one placed after its outer map (libbpf fills slots as it
+//! creates maps, in order), definitions that are not STRUCTs of the stated
+//! size, a license with a NUL, BTF that already has the writer's VARs or
+//! DATASECs.
 //!
 //! ```
 //! use bpfc::btf::build::{BtfBuilder, Field};
@@ -161,7 +164,12 @@ pub fn write_object(plan: &ObjectPlan) -> Result<Vec<u8>, WriteError> {
         }
     }
     let name = strtab.add(LICENSE_SYMBOL)?;
-    syms.push(object_sym(name, license_idx, 0, layout.license.len() as u64));
+    syms.push(object_sym(
+        name,
+        license_idx,
+        0,
+        layout.license.len() as u64,
+    ));
 
     // Map i is symbol i + 1 (after the NULL symbol).
     let rels: Vec<Rel> = layout
@@ -183,7 +191,13 @@ pub fn write_object(plan: &ObjectPlan) -> Result<Vec<u8>, WriteError> {
     }
     if has_rels {
         let name = strtab.add(".rel.maps")?;
-        let mut rel = section(name, SHT_REL, SHF_INFO_LINK.into(), 8, elf::rel_bytes(&rels, endian)?);
+        let mut rel = section(
+            name,
+            SHT_REL,
+            SHF_INFO_LINK.into(),
+            8,
+            elf::rel_bytes(&rels, endian)?,
+        );
         rel.entsize = SIZEOF_REL as u64;
         rel.link = symtab_idx.into();
         rel.info = maps_idx.unwrap_or_default().into();
