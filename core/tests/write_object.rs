@@ -1194,3 +1194,26 @@ fn empty_plan_is_a_license_only_object() {
     assert_eq!(obj.license.as_deref(), Some("GPL"));
     assert_eq!(section_names(&bytes), ["license", ".BTF"]);
 }
+
+#[test]
+fn too_large_plans_are_errors_not_panics() {
+    // Two definitions of almost 4 GiB each: `.maps` would not fit the u32
+    // DATASEC size (and nothing is allocated before that is known).
+    let mut b = BtfBuilder::new();
+    let big = b.add_struct("big", u32::MAX - 7, &[]);
+    let map = |name: &str| MapDefinition {
+        name: name.into(),
+        type_id: big,
+        size: u32::MAX - 7,
+        slots: vec![],
+    };
+    let p = ObjectPlan {
+        btf: b,
+        maps: vec![map("a"), map("b")],
+        legacy: vec![],
+        license: "GPL".into(),
+        endian: Endian::Little,
+    };
+    let e = err_of(&p);
+    assert!(matches!(e, WriteError::TooLarge { .. }), "{e}");
+}

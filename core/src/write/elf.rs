@@ -103,6 +103,16 @@ pub(super) fn rel_bytes(rels: &[Rel], endian: Endian) -> Result<Vec<u8>, WriteEr
     Ok(out)
 }
 
+/// `len` zero bytes, or an error instead of an allocation failure (a plan
+/// may ask for a definition struct of up to 4 GiB).
+pub(super) fn zeroed(len: usize) -> Result<Vec<u8>, WriteError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| too_large(len as u64))?;
+    v.resize(len, 0);
+    Ok(v)
+}
+
 fn too_large(len: u64) -> WriteError {
     WriteError::TooLarge {
         what: "the ELF file",
@@ -133,7 +143,7 @@ pub(super) fn assemble(
     let shoff = end.next_multiple_of(8);
     let total = shoff + (SIZEOF_SHDR as u64) * u64::from(shnum);
     let total_usize = usize::try_from(total).map_err(|_| too_large(total))?;
-    let mut out = vec![0u8; total_usize];
+    let mut out = zeroed(total_usize)?;
 
     let mut e_ident = [0u8; 16];
     e_ident[..SELFMAG].copy_from_slice(ELFMAG);

@@ -186,7 +186,7 @@ pub fn write_object(plan: &ObjectPlan) -> Result<Vec<u8>, WriteError> {
     sections.push(section(name, SHT_STRTAB, 0, 1, Vec::new()));
     if has_maps {
         let name = strtab.add(MAPS_SECTION)?;
-        let data = vec![0u8; layout.maps_size as usize];
+        let data = elf::zeroed(layout.maps_size as usize)?;
         sections.push(section(name, SHT_PROGBITS, WA, layout::MAPS_ALIGN, data));
     }
     if has_rels {
