@@ -1125,6 +1125,12 @@ fn refuses_plans_loaders_would_refuse() {
     assert!(matches!(err_of(&p), WriteError::NotAStruct { .. }));
 
     let mut p = small();
+    let empty = p.btf.add_struct("empty", 0, &[]);
+    p.maps[0].type_id = empty;
+    p.maps[0].size = 0;
+    assert!(matches!(err_of(&p), WriteError::EmptyDefinition { .. }));
+
+    let mut p = small();
     p.license = "GPL\0x".into();
     assert!(matches!(err_of(&p), WriteError::LicenseNul { offset: 3 }));
 

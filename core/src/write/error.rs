@@ -43,6 +43,11 @@ pub enum WriteError {
         btf_size: u32,
     },
 
+    /// A zero-sized definition: the kernel refuses a DATASEC entry of size
+    /// 0 ("Invalid size"), and libbpf a definition without `type`.
+    #[error("map {map}: definition struct [{type_id}] is empty (0 bytes)")]
+    EmptyDefinition { map: String, type_id: u32 },
+
     /// Initial slots need a `values` member (libbpf's `__array(values, ...)`)
     /// to sit in: libbpf reads slot relocations at its offset.
     #[error("map {map}: has {slots} initial slot(s) but its definition has no `values` member")]

@@ -107,6 +107,12 @@ pub(super) fn layout(plan: &ObjectPlan) -> Result<Layout, WriteError> {
                 });
             }
         }
+        if size == 0 {
+            return Err(WriteError::EmptyDefinition {
+                map: m.name.clone(),
+                type_id: m.type_id,
+            });
+        }
         end = start + size;
         maps.push(Placed {
             offset: fit(start, "the .maps section")?,

@@ -171,7 +171,14 @@ pub fn write_object(plan: &ObjectPlan) -> Result<Vec<u8>, WriteError> {
         layout.license.len() as u64,
     ));
 
-    // Map i is symbol i + 1 (after the NULL symbol).
+    // Map i is symbol i + 1 (after the NULL symbol); r_info holds a 32-bit
+    // symbol index.
+    if u32::try_from(syms.len()).is_err() {
+        return Err(WriteError::TooLarge {
+            what: "the symbol table",
+            len: syms.len() as u64,
+        });
+    }
     let rels: Vec<Rel> = layout
         .relocs
         .iter()
