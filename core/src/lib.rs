@@ -6,6 +6,7 @@
 //!   space gets a typed handle ([`maps::DeclaredMap`]). Hash keys derive [`Pod`].
 //! - [`object`]: BPF ELF objects; [`diag`]: what loaders and the kernel would refuse.
 //! - [`report`]: inspect reports, JSON documents and map ABI snapshots.
+//! - [`write`]: BPF ELF objects from a plan (maps, BTF, license), in either byte order.
 //! - [`input`]: how much is read from one input (an endless or huge file is an error).
 //!
 //! Parsing never touches the kernel; the `sys` module (bpf(2)) is the only
@@ -30,6 +31,7 @@ pub mod write;
 #[cfg(test)]
 #[path = "../tests/common/skip.rs"]
 mod test_skip;
+pub mod write;
 
 pub use bpfc_macros::{bpf_map, Pod};
 pub use maps::Pod;
