@@ -37,7 +37,10 @@ pub enum CargoError {
     /// No `Cargo.toml` in the directory given.
     NoManifest(PathBuf),
     /// cargo could not be started.
-    NotRunnable { cargo: OsString, error: std::io::Error },
+    NotRunnable {
+        cargo: OsString,
+        error: std::io::Error,
+    },
     /// `cargo metadata` failed (its stderr) or said something unexpected.
     Metadata { manifest: PathBuf, message: String },
     /// The manifest declares no package (a virtual workspace).
@@ -90,7 +93,13 @@ fn spawn_error(cargo: &OsString) -> impl FnOnce(std::io::Error) -> CargoError + 
 pub fn read_crate(manifest: &Path) -> Result<Crate, CargoError> {
     let cargo = cargo_program();
     let output = Command::new(&cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--manifest-path",
+        ])
         .arg(manifest)
         .stdin(Stdio::null())
         .output()
@@ -101,7 +110,9 @@ pub fn read_crate(manifest: &Path) -> Result<Crate, CargoError> {
     };
     if !output.status.success() {
         return Err(fail(
-            String::from_utf8_lossy(&output.stderr).trim_end().to_string(),
+            String::from_utf8_lossy(&output.stderr)
+                .trim_end()
+                .to_string(),
         ));
     }
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout)

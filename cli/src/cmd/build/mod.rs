@@ -165,17 +165,17 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Failed> {
             text.push_str(&format!("{}: {}\n", c.origin, c.sections.join(" ")));
         }
         let text = escape_controls_owned(text);
-        objfile::written(io::stdout().lock().write_all(text.as_bytes())).map_err(|d| Failed {
-            exit: 2,
-            diag: d,
-        })?;
+        objfile::written(io::stdout().lock().write_all(text.as_bytes()))
+            .map_err(|d| Failed { exit: 2, diag: d })?;
         return Ok(ExitCode::SUCCESS);
     }
 
     let out = match &args.output {
         Some(o) => o.clone(),
         None => {
-            let dir = target_dir.unwrap_or_else(|| krate.target_dir.clone()).join("bpf");
+            let dir = target_dir
+                .unwrap_or_else(|| krate.target_dir.clone())
+                .join("bpf");
             std::fs::create_dir_all(&dir).map_err(|e| {
                 Failed::tool(Diagnostic::error(format!(
                     "cannot create {}: {e}",
@@ -226,14 +226,22 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Failed> {
     write_atomically(&out, &built.bytes).map_err(|e| {
         Failed::tool(Diagnostic::error(format!("cannot write {shown}: {e}")).at(shown.clone()))
     })?;
-    eprintln!("{}", summary(&shown, &built.maps, built.warnings.len() + counts.warnings));
+    eprintln!(
+        "{}",
+        summary(&shown, &built.maps, built.warnings.len() + counts.warnings)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 /// `       Built OUT: 3 maps (FLOWS, EVENTS, LOG)`, cargo's verb column.
 fn summary(out: &str, maps: &[String], warnings: usize) -> String {
     const SHOWN: usize = 8;
-    let mut names = maps.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    let mut names = maps
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if maps.len() > SHOWN {
         names.push_str(&format!(", and {} more", maps.len() - SHOWN));
     }
@@ -301,13 +309,17 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// `p` made absolute (cargo is given it, and origins are shown with it):
+/// resolved when it exists, else relative to the current directory.
 fn absolute(p: &Path) -> Result<PathBuf, Failed> {
-    std::path::absolute(p).map_err(|e| {
-        Failed::tool(Diagnostic::error(format!(
-            "cannot resolve {}: {e}",
-            p.display()
-        )))
-    })
+    p.canonicalize()
+        .or_else(|_| std::path::absolute(p))
+        .map_err(|e| {
+            Failed::tool(Diagnostic::error(format!(
+                "cannot resolve {}: {e}",
+                p.display()
+            )))
+        })
 }
 
 fn cargo_failure(e: CargoError) -> Failed {

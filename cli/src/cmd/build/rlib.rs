@@ -33,7 +33,10 @@ pub struct Collected {
 #[derive(Debug)]
 pub enum RlibError {
     /// The file could not be read.
-    Read { path: PathBuf, error: std::io::Error },
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// The file is not a readable `ar` archive.
     Archive { path: PathBuf, error: String },
     /// A member starts like an ELF object but its headers are broken.
@@ -57,7 +60,11 @@ impl fmt::Display for RlibError {
         match self {
             RlibError::Read { path, error } => write!(f, "cannot read {}: {error}", path.display()),
             RlibError::Archive { path, error } => {
-                write!(f, "{} is not a readable rlib (ar archive): {error}", path.display())
+                write!(
+                    f,
+                    "{} is not a readable rlib (ar archive): {error}",
+                    path.display()
+                )
             }
             RlibError::Member { origin, error } => {
                 write!(f, "{origin} is not a readable ELF object: {error}")
