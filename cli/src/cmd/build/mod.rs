@@ -432,6 +432,41 @@ mod tests {
     }
 
     #[test]
+    fn built_objects_are_checked_like_bpfc_check() {
+        let example = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/example/flows.bpf.o"
+        );
+        let mut report = String::new();
+        let counts = check_built("flows.bpf.o", &std::fs::read(example).unwrap(), &mut report)
+            .unwrap_or_else(|f| panic!("{}", f.diag.render()));
+        assert_eq!(counts.errors, 0, "{report}");
+
+        // Non-zero bytes past a legacy definition: error BPFC-L003.
+        let invalid = "/usr/share/gocode/src/github.com/cilium/ebpf/testdata/invalid_map-el.elf";
+        let Ok(bytes) = std::fs::read(invalid) else {
+            eprintln!("SKIP: {invalid} is not installed");
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI has the corpus"
+            );
+            return;
+        };
+        let mut report = String::new();
+        let counts = check_built("bad.bpf.o", &bytes, &mut report).unwrap_or_else(|_| panic!());
+        assert!(counts.errors > 0);
+        assert!(report.contains("error[BPFC-L003]"), "{report}");
+        assert!(report.contains("--> bad.bpf.o"), "{report}");
+
+        // Not an object at all: a bug in the converter, exit 2.
+        let mut report = String::new();
+        let failed = check_built("x.bpf.o", b"junk", &mut report).err().unwrap();
+        assert_eq!(failed.exit, 2);
+        assert!(failed.diag.render().contains("x.bpf.o was not written"));
+    }
+
+    #[test]
     fn atomic_write_leaves_nothing_on_error() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("x.bpf.o");
