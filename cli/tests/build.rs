@@ -278,6 +278,47 @@ fn a_missing_toolchain() {
     assert_no_output(&out_path, "handmade");
 }
 
+#[test]
+fn features_and_profile_reach_cargo() {
+    // Each option turns on one compile_error!, so the error cargo prints
+    // shows which options it was given.
+    let krate = handmade(&[
+        (
+            "Cargo.toml",
+            &format!("{PLAIN_MANIFEST}\n[features]\ndefault = [\"std\"]\nstd = []\nbroken = []\nextra = []\n"),
+        ),
+        (
+            "src/lib.rs",
+            concat!(
+                "#[cfg(feature = \"broken\")]\ncompile_error!(\"feature broken is on\");\n",
+                "#[cfg(all(feature = \"extra\", not(feature = \"broken\")))]\ncompile_error!(\"feature extra is on\");\n",
+                "#[cfg(not(feature = \"std\"))]\ncompile_error!(\"default features are off\");\n",
+                "#[cfg(not(debug_assertions))]\ncompile_error!(\"release profile\");\n",
+            ),
+        ),
+    ]);
+    for (args, expected) in [
+        (&["--features", "broken"][..], "feature broken is on"),
+        (&["-F", "extra"][..], "feature extra is on"),
+        (&["--all-features"][..], "feature broken is on"),
+        (&["--no-default-features"][..], "default features are off"),
+        (&["--release"][..], "release profile"),
+    ] {
+        let out = build_in(krate.path(), args, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(err.contains("error: cargo build failed"), "{args:?}: {err}");
+    }
+    // None of them: it builds, and has no maps.
+    let out = build_in(krate.path(), &[], &[]);
+    assert!(
+        stderr(&out).contains("no map definitions found"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 // ---------------------------------------------------------------- success
 
 /// `bpfc inspect FILE`'s text.
