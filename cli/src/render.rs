@@ -37,6 +37,14 @@ impl Diagnostic {
         }
     }
 
+    pub fn warning(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            level: "warning",
+            message: message.into(),
+            ..Default::default()
+        }
+    }
+
     pub fn code(mut self, code: impl Into<String>) -> Self {
         self.code = Some(code.into());
         self

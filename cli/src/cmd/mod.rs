@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod btf;
+pub mod build;
 pub mod check;
 pub mod inspect;
 mod objfile;
