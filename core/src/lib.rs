@@ -26,6 +26,7 @@ pub mod object;
 pub mod report;
 #[allow(unsafe_code)]
 pub mod sys;
+pub mod write;
 /// The workspace's one SKIP-unless-CI rule, for unit tests too.
 #[cfg(test)]
 #[path = "../tests/common/skip.rs"]
