@@ -346,7 +346,7 @@ fn macro_maps_builds_an_object_with_every_map() {
         "FLOWS",
         "OUTER_ARR",
         "LOG",
-        "renamed.map",
+        "renamed_map",
         "OLD_HASH",
         "OLD_PERF",
     ] {

@@ -26,11 +26,11 @@ pub mod object;
 pub mod report;
 #[allow(unsafe_code)]
 pub mod sys;
-pub mod write;
 /// The workspace's one SKIP-unless-CI rule, for unit tests too.
 #[cfg(test)]
 #[path = "../tests/common/skip.rs"]
 mod test_skip;
+pub mod write;
 
 pub use bpfc_macros::{bpf_map, Pod};
 pub use maps::Pod;

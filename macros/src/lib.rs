@@ -208,7 +208,11 @@ fn map(
         Some(lit) => (lit.value(), lit.span()),
         None => (item.ident.unraw().to_string(), item.ident.span()),
     };
-    if let Err(problem) = names::check(&name) {
+    let checked = names::check(&name).and_then(|()| match args.legacy {
+        Some(_) => Ok(()),
+        None => names::check_btf_var(&name),
+    });
+    if let Err(problem) = checked {
         let help = format!(
             "give the map a name the kernel accepts: `name = \"{}\"`",
             problem.suggestion

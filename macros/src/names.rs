@@ -47,6 +47,26 @@ pub fn check(name: &str) -> Result<(), NameProblem> {
     Ok(())
 }
 
+/// A BTF-defined map's name is also its BTF VAR's name, which the kernel
+/// requires to be a C identifier (`btf_var_check_meta`: "Invalid name"):
+/// no `.`, no leading digit. Legacy maps have no VAR and keep `.`.
+pub fn check_btf_var(name: &str) -> Result<(), NameProblem> {
+    let leading_digit = name.starts_with(|c: char| c.is_ascii_digit());
+    if !name.contains('.') && !leading_digit {
+        return Ok(());
+    }
+    let mut suggestion = name.replace('.', "_");
+    if leading_digit {
+        suggestion.insert(0, '_');
+    }
+    Err(NameProblem {
+        message: format!(
+            "map name `{name}` is not a C identifier; a `.maps` map's name is its BTF VAR's name, which the kernel refuses unless it is one (BPF_BTF_LOAD: Invalid name); only `legacy` maps may use `.` or a leading digit"
+        ),
+        suggestion: cut(&suggestion),
+    })
+}
+
 fn cut(name: &str) -> String {
     // The name is ASCII here (non-ASCII characters were replaced), so byte
     // and char counts agree.

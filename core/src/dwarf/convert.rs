@@ -249,7 +249,9 @@ impl<'o, 'a> Converter<'o, 'a> {
             DW_TAG_volatile_type => Node::Volatile(target(self, &d)?),
             DW_TAG_restrict_type => Node::Restrict(target(self, &d)?),
             // Qualifiers BTF has no kind for: the type itself.
-            DW_TAG_atomic_type | DW_TAG_immutable_type | DW_TAG_packed_type
+            DW_TAG_atomic_type
+            | DW_TAG_immutable_type
+            | DW_TAG_packed_type
             | DW_TAG_shared_type => Node::Alias(target(self, &d)?),
             DW_TAG_unspecified_type => Node::Alias(VOID),
             DW_TAG_typedef => {
@@ -290,7 +292,13 @@ impl<'o, 'a> Converter<'o, 'a> {
         };
         if d.rust() {
             match rust_base_type(&name, size, encoding) {
-                RustBase::Int { name, encoding } => return Ok(Node::Int { name, size, encoding }),
+                RustBase::Int { name, encoding } => {
+                    return Ok(Node::Int {
+                        name,
+                        size,
+                        encoding,
+                    })
+                }
                 RustBase::Float(name) => return Ok(Node::Float { name, size }),
                 RustBase::Char => {
                     self.warnings.push(format!(
@@ -379,7 +387,11 @@ impl<'o, 'a> Converter<'o, 'a> {
                 Err(_) => None,
                 Ok(None) => match sub.attr(gimli::DW_AT_upper_bound)? {
                     Some(v) => {
-                        let lower = sub.udata(gimli::DW_AT_lower_bound).ok().flatten().unwrap_or(0);
+                        let lower = sub
+                            .udata(gimli::DW_AT_lower_bound)
+                            .ok()
+                            .flatten()
+                            .unwrap_or(0);
                         match (v.udata_value(), v.sdata_value()) {
                             // A `[]` of size -1 (gcc's flexible array).
                             (_, Some(-1)) => Some(0),
@@ -392,7 +404,9 @@ impl<'o, 'a> Converter<'o, 'a> {
             };
             let count = count.unwrap_or(0);
             let nelems = u32::try_from(count).map_err(|_| {
-                sub.error(format!("array of {count} elements does not fit BTF's 32-bit count"))
+                sub.error(format!(
+                    "array of {count} elements does not fit BTF's 32-bit count"
+                ))
             })?;
             dims.push(nelems);
         }
@@ -552,9 +566,10 @@ impl<'o, 'a> Converter<'o, 'a> {
                     }
                 }
             }
-            Some(v) => Some(v.udata_value().ok_or_else(|| {
-                m.error(format!("member location is not a constant ({v:?})"))
-            })?),
+            Some(v) => Some(
+                v.udata_value()
+                    .ok_or_else(|| m.error(format!("member location is not a constant ({v:?})")))?,
+            ),
         };
         let bit_offset = if let Some(bits) = m.udata(gimli::DW_AT_data_bit_offset)? {
             bits
@@ -579,8 +594,11 @@ impl<'o, 'a> Converter<'o, 'a> {
                 _ => base,
             }
         };
-        let bit_offset = u32::try_from(bit_offset)
-            .map_err(|_| m.error(format!("member bit offset {bit_offset} does not fit 32 bits")))?;
+        let bit_offset = u32::try_from(bit_offset).map_err(|_| {
+            m.error(format!(
+                "member bit offset {bit_offset} does not fit 32 bits"
+            ))
+        })?;
         let bitfield_size = match bit_size {
             None => 0,
             Some(n) => u8::try_from(n)
@@ -673,9 +691,9 @@ impl<'o, 'a> Converter<'o, 'a> {
                 Some(AttributeValue::Data1(v)) if underlying_signed => v as i8 as i64 as u64,
                 Some(AttributeValue::Data2(v)) if underlying_signed => v as i16 as i64 as u64,
                 Some(AttributeValue::Data4(v)) if underlying_signed => v as i32 as i64 as u64,
-                Some(v) => v
-                    .udata_value()
-                    .ok_or_else(|| e.error(format!("enumerator value is not a constant ({v:?})")))?,
+                Some(v) => v.udata_value().ok_or_else(|| {
+                    e.error(format!("enumerator value is not a constant ({v:?})"))
+                })?,
                 None => return Err(e.error("enumerator without a value")),
             };
             values.push((e.name()?, value));
@@ -740,7 +758,11 @@ impl<'o, 'a> Converter<'o, 'a> {
     }
 
     /// A FUNC for the function DIE at `die`, with its prototype.
-    pub(crate) fn function(&mut self, object: u32, die: DieOffset) -> Result<Option<Ty>, DwarfError> {
+    pub(crate) fn function(
+        &mut self,
+        object: u32,
+        die: DieOffset,
+    ) -> Result<Option<Ty>, DwarfError> {
         let d = self.open(object, die)?;
         let name = d.name()?;
         if name.is_empty() {

@@ -57,7 +57,9 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
     let mut shapes: HashMap<Node, u32> = HashMap::new();
     for &ty in nodes {
         let next = shapes.len() as u32;
-        classes[ty as usize - 1] = *shapes.entry(shape(&graph.nodes[ty as usize - 1])).or_insert(next);
+        classes[ty as usize - 1] = *shapes
+            .entry(shape(&graph.nodes[ty as usize - 1]))
+            .or_insert(next);
     }
     let mut count = shapes.len() as u32;
     drop(shapes);

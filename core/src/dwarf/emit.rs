@@ -14,7 +14,11 @@ pub(crate) struct Emitted {
     pub ids: Vec<u32>,
 }
 
-pub(crate) fn emit(graph: &Graph, partition: &Partition, order: &[Ty]) -> Result<Emitted, DwarfError> {
+pub(crate) fn emit(
+    graph: &Graph,
+    partition: &Partition,
+    order: &[Ty],
+) -> Result<Emitted, DwarfError> {
     // The representative of each class: its first node in `order`.
     let mut class_id = vec![0u32; partition.count as usize];
     let mut reps = Vec::new();
@@ -26,7 +30,9 @@ pub(crate) fn emit(graph: &Graph, partition: &Partition, order: &[Ty]) -> Result
         }
     }
     if reps.len() as u64 > u64::from(BTF_MAX_TYPE) {
-        return Err(DwarfError::TooManyTypes { limit: BTF_MAX_TYPE });
+        return Err(DwarfError::TooManyTypes {
+            limit: BTF_MAX_TYPE,
+        });
     }
     let id_of = |ty: Ty| -> u32 {
         if ty == VOID {
@@ -93,8 +99,10 @@ pub(crate) fn emit(graph: &Graph, partition: &Partition, order: &[Ty]) -> Result
                 values,
             } => {
                 if *size <= 4 {
-                    let v: Vec<(&str, u32)> =
-                        values.iter().map(|(n, v)| (n.as_str(), *v as u32)).collect();
+                    let v: Vec<(&str, u32)> = values
+                        .iter()
+                        .map(|(n, v)| (n.as_str(), *v as u32))
+                        .collect();
                     btf.add_enum(&name(n), *size, *signed, &v)
                 } else {
                     let v: Vec<(&str, u64)> =

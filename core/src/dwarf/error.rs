@@ -12,7 +12,9 @@ pub enum DwarfError {
     #[error("the object has no DWARF (.debug_info is missing or empty); build it with debug info (-g, or -C debuginfo=2)")]
     NoDwarf,
 
-    #[error("ELF section {section} [{offset:#x}, +{size:#x}) lies outside the {file_len}-byte file")]
+    #[error(
+        "ELF section {section} [{offset:#x}, +{size:#x}) lies outside the {file_len}-byte file"
+    )]
     SectionOutOfBounds {
         section: String,
         offset: u64,
@@ -20,7 +22,9 @@ pub enum DwarfError {
         file_len: usize,
     },
 
-    #[error("ELF section {section} is compressed with {kind}, which bpfc cannot inflate (only zlib)")]
+    #[error(
+        "ELF section {section} is compressed with {kind}, which bpfc cannot inflate (only zlib)"
+    )]
     UnsupportedCompression { section: String, kind: u32 },
 
     #[error("ELF section {section}: compressed contents are damaged or not the {size} bytes the header says: {msg}")]

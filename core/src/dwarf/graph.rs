@@ -201,7 +201,6 @@ impl Node {
             _ => None,
         }
     }
-
 }
 
 /// All converted types.
@@ -243,7 +242,13 @@ impl Graph {
             .map(|t| self.unalias(t))
             .collect();
         for node in &mut self.nodes {
-            node.map_refs(|t| if t == VOID { VOID } else { targets[t as usize - 1] });
+            node.map_refs(|t| {
+                if t == VOID {
+                    VOID
+                } else {
+                    targets[t as usize - 1]
+                }
+            });
         }
     }
 }

@@ -85,7 +85,9 @@ pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted
     }
     let mut sections_vars: BTreeMap<String, (u64, Vec<(Ty, u64, u64)>)> = BTreeMap::new();
     if options.vars {
-        for (section, size, name, die, offset, var_size, global) in symbols_of_variables(data, &objects[0])? {
+        for (section, size, name, die, offset, var_size, global) in
+            symbols_of_variables(data, &objects[0])?
+        {
             let var = converter.variable(0, die, &name, global)?;
             roots.push(var);
             sections_vars
@@ -145,7 +147,8 @@ fn finish(mut converter: Converter<'_, '_>, roots: &mut Vec<Ty>) -> Result<Finis
     if let Some(ty) = dedup::find_strong_cycle(&converter.graph, &nodes) {
         return Err(DwarfError::Die {
             die: converter.origins[ty as usize - 1].1,
-            msg: "the type contains itself (a cycle of types that passes through no pointer)".into(),
+            msg: "the type contains itself (a cycle of types that passes through no pointer)"
+                .into(),
         });
     }
     let (partition, order) = dedup::dedup(&mut converter.graph, &mut roots[..]);
@@ -162,7 +165,10 @@ type VariableSymbol = (String, u64, String, usize, u64, u64, bool);
 /// Global variables with a DWARF description and an ELF symbol in an
 /// allocated section: (section, section size, name, DIE, offset, size,
 /// global binding).
-fn symbols_of_variables(data: &[u8], object: &ObjectDwarf<'_>) -> Result<Vec<VariableSymbol>, DwarfError> {
+fn symbols_of_variables(
+    data: &[u8],
+    object: &ObjectDwarf<'_>,
+) -> Result<Vec<VariableSymbol>, DwarfError> {
     use goblin::elf::sym::{STB_GLOBAL, STT_OBJECT};
     let elf = goblin::elf::Elf::parse(data).map_err(|e| DwarfError::Elf(e.to_string()))?;
     let mut out = Vec::new();
@@ -170,10 +176,20 @@ fn symbols_of_variables(data: &[u8], object: &ObjectDwarf<'_>) -> Result<Vec<Var
         if sym.st_type() != STT_OBJECT || sym.st_shndx == 0 {
             continue;
         }
-        let Some(name) = elf.strtab.get_at(sym.st_name) else { continue };
-        let Some(named) = object.variables.get(name) else { continue };
-        let Some(shdr) = elf.section_headers.get(sym.st_shndx) else { continue };
-        let section = elf.shdr_strtab.get_at(shdr.sh_name).unwrap_or("").to_string();
+        let Some(name) = elf.strtab.get_at(sym.st_name) else {
+            continue;
+        };
+        let Some(named) = object.variables.get(name) else {
+            continue;
+        };
+        let Some(shdr) = elf.section_headers.get(sym.st_shndx) else {
+            continue;
+        };
+        let section = elf
+            .shdr_strtab
+            .get_at(shdr.sh_name)
+            .unwrap_or("")
+            .to_string();
         out.push((
             section,
             shdr.sh_size,
@@ -249,7 +265,13 @@ pub fn variable_types(
     let finished = finish(converter, &mut roots).map_err(|e| (0, e))?;
     let type_ids = roots[..root_count]
         .iter()
-        .map(|&t| if t == VOID { 0 } else { finished.ids[t as usize - 1] })
+        .map(|&t| {
+            if t == VOID {
+                0
+            } else {
+                finished.ids[t as usize - 1]
+            }
+        })
         .collect();
     Ok(VariableTypes {
         btf: finished.btf,

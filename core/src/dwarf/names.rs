@@ -71,7 +71,11 @@ pub(crate) fn rust_names(graph: &Graph, reps: &[Ty]) -> HashMap<Ty, String> {
         let colliding = members.iter().filter(|t| counts_for_collision(**t)).count() > 1
             || taken.contains(&(ns, name.clone()));
         for ty in members {
-            let name = if colliding { qualified(ty) } else { name.clone() };
+            let name = if colliding {
+                qualified(ty)
+            } else {
+                name.clone()
+            };
             second.push((ty, ns, name));
         }
     }

@@ -5,7 +5,10 @@ use crate::btf::int_encoding;
 
 /// How a Rust primitive is written in BTF.
 pub(crate) enum RustBase {
-    Int { name: String, encoding: u8 },
+    Int {
+        name: String,
+        encoding: u8,
+    },
     Float(String),
     /// `char`: a Unicode scalar value, which BTF cannot say.
     Char,
@@ -160,9 +163,9 @@ pub(crate) fn fit_length(name: String) -> String {
         return name;
     }
     // FNV-1a: stable across runs and platforms, unlike std's hasher.
-    let hash = name
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     let mut cut = MAX_NAME_LEN - 17;
     while !name.is_char_boundary(cut) {
         cut -= 1;
@@ -179,7 +182,10 @@ mod tests {
         for (rust, c) in [
             ("FlowKey", "FlowKey"),
             ("Wrapper<u32>", "Wrapper_u32"),
-            ("Wrapper<macro_maps::Inner, 4>", "Wrapper_macro_maps_Inner_4"),
+            (
+                "Wrapper<macro_maps::Inner, 4>",
+                "Wrapper_macro_maps_Inner_4",
+            ),
             ("(u8, u16)", "tuple_u8_u16"),
             ("()", "unit"),
             ("&str", "ref_str"),

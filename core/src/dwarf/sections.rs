@@ -44,7 +44,8 @@ impl<'a> DwarfSections<'a> {
                 Cow::Borrowed(raw)
             };
             for rel in elf.section_headers.iter() {
-                if (rel.sh_type == SHT_RELA || rel.sh_type == SHT_REL) && rel.sh_info as usize == index
+                if (rel.sh_type == SHT_RELA || rel.sh_type == SHT_REL)
+                    && rel.sh_info as usize == index
                 {
                     apply_relocations(&elf, data, rel, name, bytes.to_mut())?;
                 }

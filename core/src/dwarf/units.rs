@@ -109,10 +109,7 @@ impl<'a> ObjectDwarf<'a> {
                     })
                 }
             };
-            let start = header
-                .offset()
-                .as_debug_info_offset()
-                .map_or(0, |o| o.0);
+            let start = header.offset().as_debug_info_offset().map_or(0, |o| o.0);
             let end = start + header.length_including_self();
             let unit = object.dwarf.unit(header).map_err(|e| DwarfError::Unit {
                 unit: start,
@@ -190,14 +187,23 @@ impl<'a> ObjectDwarf<'a> {
                     if !declaration {
                         for attr in [gimli::DW_AT_name, gimli::DW_AT_linkage_name] {
                             if let Some(n) = name(attr) {
-                                variables.push((n, Named { die, array_index: false }));
+                                variables.push((
+                                    n,
+                                    Named {
+                                        die,
+                                        array_index: false,
+                                    },
+                                ));
                             }
                         }
                     }
                 }
                 gimli::DW_TAG_subprogram => {
                     if matches!(entry.attr_value(gimli::DW_AT_low_pc), Ok(Some(_))) {
-                        functions.push(Named { die, array_index: false });
+                        functions.push(Named {
+                            die,
+                            array_index: false,
+                        });
                     }
                 }
                 _ => {}
@@ -239,7 +245,11 @@ impl<'a> ObjectDwarf<'a> {
     }
 
     /// A DW_AT_type (or other reference) as a `.debug_info` offset.
-    pub(crate) fn reference(&self, unit: usize, value: &AttributeValue<R<'a>>) -> Option<DieOffset> {
+    pub(crate) fn reference(
+        &self,
+        unit: usize,
+        value: &AttributeValue<R<'a>>,
+    ) -> Option<DieOffset> {
         match value {
             AttributeValue::UnitRef(o) => Some(self.units[unit].start + o.0),
             AttributeValue::DebugInfoRef(DebugInfoOffset(o)) => Some(*o),

@@ -294,7 +294,7 @@ struct {
 	__uint(map_extra, 64);
 } RESIZABLE SEC(".maps");
 
-// C cannot spell `renamed.map`; the test maps `.` to `_`.
+// The kernel name given with `name = "renamed_map"`.
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__type(key, __u32);

@@ -37,16 +37,19 @@ pub(super) fn run(args: &FromDwarfArgs) -> CmdResult {
         .map_err(|e| Diagnostic::error(format!("cannot encode the BTF of {shown}: {e}")))?;
     match &args.output {
         Some(out) => {
-            bpfc::write::write_file(out, &blob).map_err(|e| {
-                Diagnostic::error(format!("cannot write {}: {e}", out.display()))
-            })?;
+            bpfc::write::write_file(out, &blob)
+                .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", out.display())))?;
         }
         None => {
             let mut stdout = io::stdout().lock();
             match stdout.write_all(&blob).and_then(|()| stdout.flush()) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-                Err(e) => return Err(Box::new(Diagnostic::error(format!("cannot write the BTF: {e}")))),
+                Err(e) => {
+                    return Err(Box::new(Diagnostic::error(format!(
+                        "cannot write the BTF: {e}"
+                    ))))
+                }
             }
         }
     }

@@ -16,7 +16,9 @@ pub enum BtfCommand {
     /// Check BTF against the kernel's rules (kernel/bpf/btf.c); exit 1 when the kernel would refuse it.
     Check(CheckArgs),
     /// Raw BTF from an ELF object's DWARF (what `pahole -J --btf_encode_detached` makes).
-    #[command(after_help = "Examples:\n  bpfc btf from-dwarf prog.o -o prog.btf\n  bpfc btf from-dwarf kernel-types.o --funcs --vars | bpfc btf dump /dev/stdin\n\nExit status: 0 on success, 2 when the input cannot be read or its DWARF cannot be converted.")]
+    #[command(
+        after_help = "Examples:\n  bpfc btf from-dwarf prog.o -o prog.btf\n  bpfc btf from-dwarf kernel-types.o --funcs --vars | bpfc btf dump /dev/stdin\n\nExit status: 0 on success, 2 when the input cannot be read or its DWARF cannot be converted."
+    )]
     FromDwarf(FromDwarfArgs),
 }
 

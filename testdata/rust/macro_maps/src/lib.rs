@@ -241,7 +241,9 @@ pub static USER_LOG: UserRingbuf;
 #[bpf_map(map_flags = no_prealloc)]
 pub static CGRP_STORE: CgrpStorage<u64>;
 
-/// Arena mapped at 4 GiB: a 64-bit map_extra (`__ulong`).
+/// Arena mapped at 4 GiB: a 64-bit map_extra (`__ulong`, which libbpf
+/// reads from 1.4 on).
+#[cfg(not(feature = "libbpf1_1"))]
 #[bpf_map(max_entries = 16, map_flags = mmapable, map_extra = 0x1_0000_0000)]
 pub static ARENA: Arena;
 
@@ -254,7 +256,7 @@ pub static INSNS: InsnArray;
 pub static RESIZABLE: Rhash<u64, u64>;
 
 /// A long Rust name with a short kernel name.
-#[bpf_map(max_entries = 64, name = "renamed.map")]
+#[bpf_map(max_entries = 64, name = "renamed_map")]
 pub static RENAMED_MAP_WITH_LONG_NAME: Hash<u32, u32>;
 
 /// A raw 12-byte key (no key BTF).
@@ -266,13 +268,16 @@ pub static RAW_KEY: Hash<_, u64>;
 pub static PADDED: Hash<Padded, u32>;
 
 /// Legacy hash for old loaders.
+#[cfg(not(feature = "libbpf1_1"))]
 #[bpf_map(max_entries = 32, legacy, map_flags = no_prealloc)]
 pub static OLD_HASH: Hash<FlowKey, u64>;
 
 /// Legacy array.
+#[cfg(not(feature = "libbpf1_1"))]
 #[bpf_map(max_entries = 4, legacy)]
 pub static OLD_ARRAY: Array<FlowStats>;
 
 /// Legacy perf event array.
+#[cfg(not(feature = "libbpf1_1"))]
 #[bpf_map(max_entries = 4, legacy)]
 pub static OLD_PERF: PerfEventArray;
