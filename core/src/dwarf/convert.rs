@@ -245,6 +245,12 @@ impl<'o, 'a> Converter<'o, 'a> {
                 }
                 Node::Ptr(ty)
             }
+            // gcc qualifies an array of const elements a second time
+            // (`const (const int[3])`); C says the two are one type, and
+            // clang writes only the elements' qualifier.
+            DW_TAG_const_type | DW_TAG_volatile_type if self.qualifies_array(&d)? => {
+                Node::Alias(target(self, &d)?)
+            }
             DW_TAG_const_type => Node::Const(target(self, &d)?),
             DW_TAG_volatile_type => Node::Volatile(target(self, &d)?),
             DW_TAG_restrict_type => Node::Restrict(target(self, &d)?),
@@ -281,6 +287,14 @@ impl<'o, 'a> Converter<'o, 'a> {
                 self.opaque_struct(Name::anonymous(), size, 1)
             }
         })
+    }
+
+    /// Whether a qualifier applies to an array type.
+    fn qualifies_array(&self, d: &Die<'o, 'a>) -> Result<bool, DwarfError> {
+        match d.type_ref()? {
+            Some(t) => Ok(self.open(d.object_index, t)?.entry.tag() == gimli::DW_TAG_array_type),
+            None => Ok(false),
+        }
     }
 
     fn base_type(&mut self, d: &Die<'o, 'a>) -> Result<Node, DwarfError> {

@@ -84,7 +84,7 @@ pub fn layout(btf: &Btf<'_>, t: &Type<'_>, depth: u32) -> String {
                 .map(|m| {
                     let name = btf.str_at(m.name_off).unwrap_or_default();
                     let bits = if t.kflag() { m.bitfield_size() } else { 0 };
-                    let off = if t.kflag() { m.bit_offset() } else { m.offset };
+                    let off = m.bit_offset();
                     format!("{name}@{off}:{bits} {}", describe(btf, m.type_id, depth))
                 })
                 .collect();
@@ -135,11 +135,15 @@ pub fn layouts(btf: &Btf<'_>) -> Layouts {
 /// The differences of `ours` from `reference` for every type of the
 /// reference (types only ours has are not differences), skipping those
 /// `skip` says to.
-pub fn differences(reference: &Layouts, ours: &Layouts, skip: impl Fn(&str) -> bool) -> Vec<String> {
+pub fn differences(
+    reference: &Layouts,
+    ours: &Layouts,
+    skip: impl Fn(&(String, String), &str) -> bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     for (key, want) in reference {
         let got = ours.get(key);
-        let want: Vec<&String> = want.iter().filter(|l| !skip(l)).collect();
+        let want: Vec<&String> = want.iter().filter(|l| !skip(key, l)).collect();
         if want.is_empty() {
             continue;
         }
@@ -154,4 +158,27 @@ pub fn differences(reference: &Layouts, ours: &Layouts, skip: impl Fn(&str) -> b
         }
     }
     out
+}
+
+/// The named types whose layout holds `needle`, directly or through the
+/// named types they contain or point to.
+pub fn tainted(reference: &Layouts, needle: &str) -> std::collections::HashSet<(String, String)> {
+    let mut out: std::collections::HashSet<(String, String)> = Default::default();
+    loop {
+        let before = out.len();
+        for (key, layouts) in reference {
+            if out.contains(key) {
+                continue;
+            }
+            let hit = layouts.iter().any(|l| {
+                l.contains(needle) || out.iter().any(|(k, n)| l.contains(&format!("{k} {n};")) || l.contains(&format!("{k} {n}}}")) || l.ends_with(&format!("{k} {n}")))
+            });
+            if hit {
+                out.insert(key.clone());
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
 }
