@@ -95,6 +95,7 @@ pub fn layout(btf: &Btf<'_>, t: &Type<'_>, depth: u32) -> String {
                 .enumerators()
                 .map(|e| {
                     let name = btf.str_at(e.name_off).unwrap_or_default();
+                    let name = base_name(&name);
                     // Compare the bit pattern cut to the enum's size.
                     let bits = t.size().min(8) * 8;
                     let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
