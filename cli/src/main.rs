@@ -23,6 +23,9 @@ enum Command {
     /// Work with BTF (BPF Type Format) blobs and objects.
     #[command(subcommand)]
     Btf(cmd::btf::BtfCommand),
+    /// Generate code from BPF objects: `bpfc gen header` (C declarations of an object's maps).
+    #[command(subcommand)]
+    Gen(cmd::gen::GenCommand),
     /// Report what is in BPF objects: maps, programs, BTF, license, findings.
     Inspect(cmd::inspect::InspectArgs),
     /// Check BPF objects against kernel and loader rules (exit 1 on errors, 2 on unreadable files).
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Btf(c) => cmd::btf::run(c),
+        Command::Gen(c) => cmd::gen::run(c),
         Command::Inspect(a) => cmd::inspect::run(&a),
         Command::Check(a) => cmd::check::run(&a),
         Command::Snapshot(a) => cmd::snapshot::run(&a),

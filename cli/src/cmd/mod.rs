@@ -2,6 +2,7 @@
 
 pub mod btf;
 pub mod check;
+pub mod gen;
 pub mod inspect;
 mod objfile;
 pub mod snapshot;
