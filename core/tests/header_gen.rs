@@ -28,8 +28,18 @@ fn fixture_dir() -> PathBuf {
 /// clang-19 -target bpf -g -O2 on `src`; `Err(stderr)` when it fails, `None`
 /// (after a SKIP) when clang-19 is missing.
 fn clang(src: &Path, out: &Path, include_dir: &Path) -> Option<Result<(), String>> {
+    clang_with(src, out, include_dir, &[])
+}
+
+fn clang_with(
+    src: &Path,
+    out: &Path,
+    include_dir: &Path,
+    extra: &[&str],
+) -> Option<Result<(), String>> {
     match Command::new(CLANG)
         .args(["-g", "-O2", "-target", "bpf", MULTIARCH, "-c"])
+        .args(extra)
         .arg("-I")
         .arg(include_dir)
         .arg(src)
@@ -187,6 +197,20 @@ fn btf_maps(obj: &ObjectSpec<'_>) -> Vec<(String, String)> {
     v
 }
 
+/// `vmlinux.h` of the running kernel in `dir`, printed by bpfc's C dumper
+/// (byte-identical to bpftool's); false (after a SKIP) without kernel BTF.
+fn write_vmlinux_h(dir: &Path) -> bool {
+    let Ok(raw) = std::fs::read("/sys/kernel/btf/vmlinux") else {
+        skip("no /sys/kernel/btf/vmlinux: headers are not compiled after vmlinux.h");
+        return false;
+    };
+    let btf = Btf::parse(&raw).unwrap();
+    let mut out = Vec::new();
+    bpfc::btf::dump::c::dump_c(&btf, &mut out).unwrap();
+    std::fs::write(dir.join("vmlinux.h"), out).unwrap();
+    true
+}
+
 /// Every fixture that compiles without defines and has BTF-defined maps:
 /// its `--define` header, compiled by clang-19 after <linux/bpf.h> and
 /// <bpf/bpf_helpers.h>, defines the same maps.
@@ -196,6 +220,7 @@ fn defined_maps_compile_back_to_the_same_maps() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
+    let vmlinux_h = write_vmlinux_h(dir.path());
     let mut exercised = Vec::new();
     let mut sources: Vec<PathBuf> = std::fs::read_dir(fixture_dir())
         .unwrap()
@@ -243,6 +268,45 @@ fn defined_maps_compile_back_to_the_same_maps() {
             assert_eq!(fa, fb, "{stem}: map {na} differs\n--- header ---\n{header}");
         }
         assert_eq!(a.len(), b.len(), "{stem}: map count differs");
+        // The extern form on its own (no bpf_helpers.h, no kernel headers)
+        // without a warning, and before bpf_helpers.h without redefining
+        // any of its macros differently.
+        let h_path = dir.path().join(format!("{stem}.extern.h"));
+        std::fs::write(&h_path, header_of(&orig, false).unwrap()).unwrap();
+        for (tag, before, after, flags) in [
+            ("alone", "", "", &["-Wall", "-Werror"][..]),
+            (
+                "helpers_after",
+                "",
+                "#include <linux/types.h>\n#include <bpf/bpf_helpers.h>\n",
+                &["-Werror=macro-redefined"][..],
+            ),
+        ] {
+            let c_path = dir.path().join(format!("{stem}.{tag}.c"));
+            std::fs::write(
+                &c_path,
+                format!("{before}#include \"{stem}.extern.h\"\n{after}"),
+            )
+            .unwrap();
+            let o = dir.path().join(format!("{stem}.{tag}.o"));
+            if let Err(e) = clang_with(&c_path, &o, dir.path(), flags).unwrap() {
+                panic!("{stem}: the extern header does not compile {tag}:\n{e}");
+            }
+        }
+        if vmlinux_h {
+            // The extern form after the running kernel's vmlinux.h (the
+            // usual CO-RE setup): no clash with the kernel's types.
+            let c_path = dir.path().join(format!("{stem}.vmlinux.c"));
+            std::fs::write(
+                &c_path,
+                format!("#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\n#include \"{stem}.extern.h\"\n"),
+            )
+            .unwrap();
+            let o = dir.path().join(format!("{stem}.vmlinux.o"));
+            if let Err(e) = clang(&c_path, &o, dir.path()).unwrap() {
+                panic!("{stem}: the extern header does not compile after vmlinux.h:\n{e}");
+            }
+        }
         exercised.push(stem);
     }
     eprintln!("round-tripped: {exercised:?}");
