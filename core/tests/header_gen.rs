@@ -26,6 +26,11 @@ const UAPI_SPECIAL: &[&str] = &[
     "bpf_rb_root",
     "bpf_rb_node",
     "bpf_refcount",
+    "bpf_lpm_trie_key",
+    "bpf_lpm_trie_key_hdr",
+    "bpf_lpm_trie_key_u8",
+    "bpf_cgroup_storage_key",
+    "bpf_stack_build_id",
 ];
 const CLANG: &str = "clang-19";
 const MULTIARCH: &str = "-I/usr/include/x86_64-linux-gnu";

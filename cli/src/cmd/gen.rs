@@ -30,7 +30,8 @@ C header declaring a BPF object's maps (and their key/value types) for C BPF pro
 For every BTF-defined map in the object's `.maps` the header has libbpf's definition \
 (`__uint(type, ...)`, `__type(key, T)`, `__uint(max_entries, N)`, ..., `__array(values, ...)` \
 for map-in-map), by default as an `extern` declaration that libbpf's static linker resolves \
-against the object, and the C definitions of the key/value types. It works with or without \
+against the object (`bpftool gen object OUT.o OBJ.o PROG.o`; list OBJ first: libbpf 1.1 \
+mislinks extern maps that precede their definition), and the C definitions of the key/value types. It works with or without \
 <bpf/bpf_helpers.h>; include it after vmlinux.h or <linux/bpf.h>. Define BPFC_TYPE_<kind>_<name> \
 (e.g. BPFC_TYPE_struct_iphdr) before including it to skip a type you already have, \
 BPFC_NO_TYPES to skip all. Legacy `maps` definitions are listed in comments, not declared; \
@@ -40,7 +41,7 @@ const HEADER_AFTER: &str = "\
 Example:
   bpfc gen header maps.bpf.o -o maps.bpf.h
   clang -target bpf -g -O2 -c prog.bpf.c -o prog.bpf.o    # #include \"maps.bpf.h\"
-  bpftool gen object app.bpf.o prog.bpf.o maps.bpf.o
+  bpftool gen object app.bpf.o maps.bpf.o prog.bpf.o       # the maps object first (libbpf 1.1)
 
 Exit status:
   0  header written
@@ -89,9 +90,10 @@ fn header(args: &HeaderArgs) -> CmdResult {
     let text = match result {
         Ok(t) => t,
         Err(e @ HeaderError::NoMaps { .. }) => {
-            let d = Diagnostic::error(format!("{file}: nothing to declare: {e}"))
+            let d = Diagnostic::error(e.to_string())
                 .at(&file)
-                .help("pass an object with `struct { ... } NAME SEC(\".maps\")` map definitions");
+                .note("only maps defined in section .maps are declared; global data (.data, .rodata, .bss) is the program's own")
+                .help("pass the object that defines the maps: `struct { __uint(type, ...); ... } NAME SEC(\".maps\");`");
             eprint!("{}", d.render());
             return Ok(ExitCode::from(1));
         }
