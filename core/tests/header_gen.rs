@@ -422,6 +422,23 @@ fn map_fields_header_snapshot() {
     });
 }
 
+/// The `--define` header of the layout fixture: every kind of type a key
+/// or value can be, reviewed line by line when accepted.
+#[test]
+fn header_layouts_define_snapshot() {
+    let Some(data) = compile("header_layouts.bpf.c", &[]) else {
+        return;
+    };
+    let obj = ObjectSpec::parse(&data, "header_layouts").unwrap();
+    let h = header_of(&obj, true).unwrap();
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots/header"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("header_layouts_define", h);
+    });
+}
+
 /// Same object, same bytes; and two fresh parses give the same header.
 #[test]
 fn output_is_deterministic() {

@@ -31,7 +31,9 @@ pub struct CTypeSubset {
     pub definitions: Vec<CDefinition>,
     /// For each root, in the order given, the type as written in a
     /// declaration without a name: `struct flow_key`, `__u32`, `int[4]`,
-    /// `const volatile __u64`; an anonymous struct is spelled out inline.
+    /// `const volatile __u64`; an anonymous struct is spelled out inline,
+    /// its members indented as if the name stood one level deep (inside a
+    /// map definition's braces).
     pub type_names: Vec<String>,
 }
 
@@ -77,7 +79,8 @@ pub fn dump_c_types(btf: &Btf<'_>, roots: &[u32]) -> io::Result<CTypeSubset> {
     }
     for &root in roots {
         d.buf.clear();
-        d.emit_type_decl(root, b"", 0)?;
+        // At one level of indentation, as inside a map definition.
+        d.emit_type_decl(root, b"", 1)?;
         out.type_names
             .push(String::from_utf8_lossy(&d.buf).into_owned());
     }
