@@ -505,7 +505,13 @@ fn extern_header_links_loads_and_runs() {
     std::fs::write(d.join("extern_maps.h"), &header).unwrap();
 
     let prog_o = d.join("uses_extern_maps.bpf.o");
-    if let Err(e) = clang(&fixture_dir().join("uses_extern_maps.bpf.c"), &prog_o, d).unwrap() {
+    if let Err(e) = clang(
+        &fixture_dir().join("extern/uses_extern_maps.bpf.c"),
+        &prog_o,
+        d,
+    )
+    .unwrap()
+    {
         panic!("the program does not compile against the header:\n{e}\n--- header ---\n{header}");
     }
     let linked = d.join("linked.bpf.o");

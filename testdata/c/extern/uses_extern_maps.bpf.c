@@ -1,4 +1,5 @@
-/* An XDP program that uses maps defined in another object: it includes
+/* An XDP program that uses maps defined in another object (kept out of
+ * testdata/c itself, whose fixtures compile on their own): it includes
  * the header `bpfc gen header extern_maps_defs.bpf.o -o extern_maps.h`
  * writes (extern map declarations and their key/value types), and is
  * linked with that object by `bpftool gen object`. Each run adds 1 to
