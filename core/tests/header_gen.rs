@@ -543,7 +543,7 @@ fn extern_header_links_loads_and_runs() {
     };
     let out = Command::new(&oracle)
         .arg(&linked)
-        .args(["count_packets", "64", "counts", "totals"])
+        .args(["count_packets", "64", "counts", "totals", "per_queue"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -556,7 +556,8 @@ fn extern_header_links_loads_and_runs() {
         return;
     }
     // XDP_PASS; counts[{ifindex 42, proto 7}] == 1 (key padding zeroed by
-    // the program's `= { ... }`); totals[0] == {packets 1, bytes 64}.
+    // the program's `= { ... }`); totals[0] == {packets 1, bytes 64};
+    // per_queue (map-in-map, created from the inner template) empty.
     let expected = "load 0\n\
                     run 0 retval 2\n\
                     map counts key 2a00000007000000 value 0100000000000000\n\

@@ -28,4 +28,21 @@ struct {
 	__type(value, struct pkt_stats);
 } totals SEC(".maps");
 
+/* Map-in-map: an outer map whose inner template is an array of one
+ * counter (no initial slots: libbpf 1.1's linker cannot link an extern
+ * reference to an outer map with initial values). */
+struct inner_counter {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__array(values, struct inner_counter);
+} per_queue SEC(".maps");
+
 char LICENSE[] SEC("license") = "GPL";

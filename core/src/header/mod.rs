@@ -46,6 +46,11 @@
 //!   are listed in a comment but not reproduced by `--define`. Fields that
 //!   are zero (flags, numa_node, pinning, map_extra, max_entries) are left
 //!   out, which libbpf reads the same way.
+//! - **Outer maps with initial values** (`.values = { [1] = &inner }`) are
+//!   declared, with a comment: libbpf 1.1's linker gives the linked map the
+//!   extern declaration's BTF type, which has no room for the values, and
+//!   libbpf then fails to open the result ("cannot find map 'inner' at
+//!   rel->r_offset"). Outer maps without initial values link and load.
 //! - **Link order.** With libbpf 1.1's linker (bpftool v7.1) the object that
 //!   defines the maps must come before the one that declares them extern,
 //!   as in the kernel selftests (`linked_maps`): the other way round the
@@ -310,7 +315,11 @@ fn write_map(h: &mut String, m: &MapSpec, define: bool, names: &TypeNames) {
             "/* {}: initial values in the object: {}{} */",
             m.name,
             slots.join(", "),
-            if define { " (not reproduced here)" } else { "" }
+            if define {
+                " (not reproduced here)"
+            } else {
+                ";\n * with libbpf 1.1 (bpftool v7.1) a program referencing this declaration links\n * but does not open: the linked map gets this declaration's size, no values"
+            }
         );
     }
     if !define {
