@@ -1,9 +1,19 @@
-//! `bpfc::header::generate` against clang and libbpf's own headers: for
-//! every C fixture with BTF-defined maps, the `--define` header included by
-//! a tiny C file (next to <linux/bpf.h> and <bpf/bpf_helpers.h>) and
-//! compiled by clang-19 gives back an object whose maps equal the original's
-//! field by field, with the same key/value type layouts. Plus a snapshot of
-//! one header and byte-identical output on repeated runs.
+//! `bpfc::header::generate` against clang-19, bpftool and libbpf:
+//!
+//! - every C fixture (testdata/c) and every cilium/ebpf and xdp-tools corpus
+//!   object with BTF-defined maps: the `--define` header, included by a tiny
+//!   C file after <linux/bpf.h> and <bpf/bpf_helpers.h> and compiled by
+//!   clang-19, gives back maps equal to the original's field by field (type,
+//!   sizes, max_entries, flags, numa_node, map_extra, pinning, inner
+//!   template) with the same key/value type layouts; for the fixtures the
+//!   extern header also compiles on its own (-Wall -Werror), before
+//!   bpf_helpers.h, and after the running kernel's vmlinux.h;
+//! - the extern form end to end: a program includes the header of a
+//!   maps-only object, `bpftool gen object` links the two, libbpf loads the
+//!   result (the verifier accepts it), BPF_PROG_TEST_RUN runs it and the
+//!   values it wrote are read back (testdata/oracle/libbpf_run.c);
+//! - `dump_c_types` against the full C dump, snapshots of two headers, and
+//!   byte-identical output on repeated runs.
 
 mod object_support;
 
@@ -563,4 +573,53 @@ fn extern_header_links_loads_and_runs() {
                     map counts key 2a00000007000000 value 0100000000000000\n\
                     map totals key 00000000 value 01000000000000004000000000000000\n";
     assert_eq!(stdout, expected, "libbpf says:\n{stderr}");
+}
+
+/// `dump_c_types` prints what the roots reach and nothing else, each type
+/// before its users and a forward declaration for a struct reached only
+/// through a pointer; every definition is printed exactly as the full dump
+/// (bpftool's `format c`, which btf_dump_c.rs checks byte for byte) prints it.
+#[test]
+fn dump_c_types_prints_only_what_the_roots_reach() {
+    use bpfc::btf::dump::c::{dump_c, dump_c_types};
+    let Some(data) = compile("header_layouts.bpf.c", &[]) else {
+        return;
+    };
+    let obj = ObjectSpec::parse(&data, "header_layouts").unwrap();
+    let btf = obj.btf.as_ref().unwrap();
+    let key = btf
+        .find_by_name_kind("layout_key", Kind::Struct)
+        .unwrap()
+        .id();
+    let sub = dump_c_types(btf, &[key, 0]).unwrap();
+    let names: Vec<&str> = sub.definitions.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "__u16",
+            "__u32",
+            "__u8",
+            "addr",
+            "inner",
+            "inner_t",
+            "__u64",
+            "hl_proto",
+            "layout_key"
+        ]
+    );
+    assert_eq!(sub.type_names, ["struct layout_key", "void"]);
+    let last = &sub.definitions.last().unwrap().text;
+    assert!(
+        last.starts_with("struct hl_node;\n\nstruct layout_key {\n"),
+        "{last}"
+    );
+
+    let mut full = Vec::new();
+    dump_c(btf, &mut full).unwrap();
+    let full = String::from_utf8(full).unwrap();
+    for d in &sub.definitions {
+        let def = d.text.trim_start_matches("struct hl_node;\n\n");
+        assert!(full.contains(def), "not in the full dump:\n{def}");
+    }
+    assert!(dump_c_types(btf, &[btf.last_id() + 1]).is_err());
 }
