@@ -329,7 +329,11 @@ fn defined_maps_compile_back_to_the_same_maps() {
         }
         exercised.push(stem);
     }
-    eprintln!("round-tripped: {exercised:?}");
+    // The bundled example object (design.md's maps, committed as built).
+    let example = std::fs::read(fixture_dir().join("../example/flows.bpf.o")).unwrap();
+    let obj = ObjectSpec::parse(&example, "flows").unwrap();
+    assert!(defined_round_trip("example_flows", &obj, dir.path()));
+    eprintln!("round-tripped: {exercised:?} and testdata/example/flows.bpf.o");
     for must in [
         "map_fields",
         "map_types",
