@@ -56,6 +56,15 @@
 //!   as in the kernel selftests (`linked_maps`): the other way round the
 //!   program's relocations end up pointing where no map is ("map relo
 //!   failed to find map for section '.maps'").
+//! - **Limits.** A type named like a kernel type (`struct node`, `enum
+//!   proto`) cannot share a C file with `vmlinux.h`: the `BPFC_TYPE_*`
+//!   macros only help when the type *is* the kernel's. Two different types
+//!   of one name in the object's BTF are printed as `name` and `name___2`
+//!   (as bpftool does), so the second no longer matches the object's type
+//!   by name when libbpf's linker compares them. Integer types are spelled
+//!   by their BTF name (`unsigned int`), which clang may record differently
+//!   than an old compiler did (`long unsigned int`); sizes and encodings
+//!   are what the kernel uses.
 //! - **Deterministic.** No timestamps, paths or versions: the same object
 //!   gives the same bytes.
 
