@@ -165,3 +165,37 @@ fn help_has_an_example_and_the_exit_codes() {
     let o = bpfc(dir.path(), &["gen", "--help"]);
     assert!(stdout(&o).contains("header"), "{}", stdout(&o));
 }
+
+/// A hostile object whose key type's name carries a newline (the kernel
+/// would refuse the name): no header, which would be C with a forged line,
+/// but exit 2 naming the type, the map and the escaped name.
+#[test]
+fn a_type_name_that_is_no_identifier_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let Some(obj) = compile_fixture(d, "extern_maps_defs.bpf.c", &[], "defs.bpf.o") else {
+        return;
+    };
+    let mut data = std::fs::read(&obj).unwrap();
+    let (from, to) = (b"pkt_key\0", b"pk\nt_ey\0");
+    let mut patched = 0;
+    for i in 0..data.len() - from.len() {
+        if &data[i..i + from.len()] == from {
+            data[i..i + to.len()].copy_from_slice(to);
+            patched += 1;
+        }
+    }
+    assert!(patched >= 1);
+    std::fs::write(d.join("hostile.bpf.o"), &data).unwrap();
+    let o = bpfc(d, &["gen", "header", "hostile.bpf.o", "-o", "hostile.h"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "used by map 'counts' has the name \"pk\\nt_ey\", which is not a C identifier"
+        ),
+        "{err}"
+    );
+    assert!(!d.join("hostile.h").exists());
+}

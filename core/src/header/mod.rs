@@ -100,6 +100,15 @@ pub enum HeaderError {
     /// The key/value types could not be printed as C (malformed BTF).
     #[error("cannot print the maps' key/value types as C: {0}")]
     Types(#[source] std::io::Error),
+    /// A type the declarations need has a name that is no C identifier
+    /// (the kernel would refuse it too); printing it could forge C code.
+    #[error("BTF type [{type_id}] used by map '{map}' has the name \"{name}\", which is not a C identifier")]
+    BadName {
+        map: String,
+        type_id: u32,
+        /// The name, control characters escaped.
+        name: String,
+    },
 }
 
 fn legacy_note(legacy: usize) -> String {
@@ -146,6 +155,13 @@ pub fn generate(
                 if id != 0 {
                     roots.push(id);
                 }
+            }
+        }
+    }
+    for m in &declared {
+        for spec in std::iter::once(*m).chain(m.inner.as_deref()) {
+            for id in [spec.btf_key_type_id, spec.btf_value_type_id] {
+                check_names(btf, id, &m.name)?;
             }
         }
     }
@@ -401,6 +417,89 @@ fn write_fields(h: &mut String, m: &MapSpec, lvl: usize, names: &TypeNames) {
     }
 }
 
+/// Every name reachable from type `root` (types, members, parameters,
+/// enumerators) must be a C identifier, integer and float names may have
+/// spaces (`unsigned int`): the header is C that a user compiles, and a
+/// hostile object must not get a newline or a `#define` into it. Type ids
+/// that do not resolve are left to the dumper's errors.
+fn check_names(btf: &Btf<'_>, root: u32, map: &str) -> Result<(), HeaderError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![root];
+    let bad = |type_id: u32, name: &[u8]| HeaderError::BadName {
+        map: map.to_string(),
+        type_id,
+        name: comment_safe(&String::from_utf8_lossy(name)),
+    };
+    // `extra`: bytes allowed besides an identifier's (spaces in `unsigned
+    // int`; a type tag's attribute text such as `address_space(1)`).
+    let name_ok = |off: u32, extra: &[u8]| -> Result<(), Vec<u8>> {
+        let name = btf.str_bytes(off).unwrap_or(b"");
+        let cleaned: String = name
+            .iter()
+            .map(|&b| {
+                if extra.contains(&b) {
+                    '_'
+                } else {
+                    char::from(b)
+                }
+            })
+            .collect();
+        let ok = name.is_empty() || (name.is_ascii() && is_c_identifier(&cleaned));
+        if ok {
+            Ok(())
+        } else {
+            Err(name.to_vec())
+        }
+    };
+    while let Some(id) = stack.pop() {
+        if id == 0 || !seen.insert(id) {
+            continue;
+        }
+        let Ok(t) = btf.type_by_id(id) else {
+            continue;
+        };
+        let extra: &[u8] = match t.kind() {
+            Kind::Int | Kind::Float => b" ",
+            Kind::TypeTag => b" (),",
+            _ => b"",
+        };
+        name_ok(t.name_off(), extra).map_err(|n| bad(id, &n))?;
+        match t.kind() {
+            Kind::Struct | Kind::Union => {
+                for m in t.members() {
+                    name_ok(m.name_off, b"").map_err(|n| bad(id, &n))?;
+                    stack.push(m.type_id);
+                }
+            }
+            Kind::Enum | Kind::Enum64 => {
+                for e in t.enumerators() {
+                    name_ok(e.name_off, b"").map_err(|n| bad(id, &n))?;
+                }
+            }
+            Kind::FuncProto => {
+                stack.push(t.type_id());
+                for p in t.params() {
+                    name_ok(p.name_off, b"").map_err(|n| bad(id, &n))?;
+                    stack.push(p.type_id);
+                }
+            }
+            Kind::Array => {
+                if let Some(a) = t.array() {
+                    stack.push(a.elem_type);
+                }
+            }
+            Kind::Ptr
+            | Kind::Typedef
+            | Kind::Const
+            | Kind::Volatile
+            | Kind::Restrict
+            | Kind::TypeTag => stack.push(t.type_id()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// `[A-Za-z_][A-Za-z0-9_]*`.
 fn is_c_identifier(s: &str) -> bool {
     let mut b = s.bytes();
@@ -424,7 +523,15 @@ fn macro_part(s: &str) -> String {
 /// `s` safe inside a C comment on one line: control characters and the
 /// comment terminator are escaped.
 fn comment_safe(s: &str) -> String {
-    crate::report::escape_controls(s).replace("*/", "*\\/")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.replace("*/", "*\\/")
 }
 
 #[cfg(test)]
