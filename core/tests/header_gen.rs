@@ -490,7 +490,8 @@ fn legacy_only_object_has_nothing_to_declare() {
     }
 }
 
-/// The extern form end to end: uses_extern_maps.bpf.c includes the header
+/// The extern form end to end (and then the `--define` form, on which the
+/// same program needs no linking): uses_extern_maps.bpf.c includes the header
 /// of the maps-only object extern_maps_defs.bpf.c, clang-19 compiles it,
 /// `bpftool gen object` links it with the maps object, libbpf opens and
 /// loads the result (the verifier accepts the program), BPF_PROG_TEST_RUN
@@ -577,6 +578,40 @@ fn extern_header_links_loads_and_runs() {
                     map counts key 2a00000007000000 value 0100000000000000\n\
                     map totals key 00000000 value 01000000000000004000000000000000\n";
     assert_eq!(stdout, expected, "libbpf says:\n{stderr}");
+
+    // The same program on the `--define` header alone (no linking): the
+    // program's own object defines the maps, and behaves the same.
+    let defined = d.join("defined");
+    std::fs::create_dir(&defined).unwrap();
+    std::fs::write(
+        defined.join("extern_maps.h"),
+        header_of(&defs, true).unwrap(),
+    )
+    .unwrap();
+    let own_o = defined.join("uses_defined_maps.bpf.o");
+    if let Err(e) = clang(
+        &fixture_dir().join("extern/uses_extern_maps.bpf.c"),
+        &own_o,
+        &defined,
+    )
+    .unwrap()
+    {
+        panic!("the program does not compile against the --define header:\n{e}");
+    }
+    let own_data = std::fs::read(&own_o).unwrap();
+    let own = ObjectSpec::parse(&own_data, "own").unwrap();
+    assert_eq!(btf_maps(&own), btf_maps(&defs));
+    let out = Command::new(&oracle)
+        .arg(&own_o)
+        .args(["count_packets", "64", "counts", "totals", "per_queue"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        expected,
+        "libbpf says:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// `dump_c_types` prints what the roots reach and nothing else, each type
