@@ -135,33 +135,27 @@ pub fn generate(
         .iter()
         .filter(|m| matches!(m.source, MapSource::BtfMaps { .. }))
         .count();
-    let legacy: Vec<&MapSpec> = obj
-        .maps
-        .iter()
-        .filter(|m| matches!(m.source, MapSource::Legacy { .. }))
-        .collect();
     if btf_maps == 0 {
         return Err(HeaderError::NoMaps {
             object: obj.name.clone(),
-            legacy: legacy.len(),
+            legacy: obj
+                .maps
+                .iter()
+                .filter(|m| matches!(m.source, MapSource::Legacy { .. }))
+                .count(),
         });
     }
 
-    // Every BTF type a declaration spells, in declaration order.
+    // Every BTF type a declaration spells, in declaration order, each
+    // checked to print as C names only.
     let mut roots = Vec::new();
     for m in &declared {
         for spec in std::iter::once(*m).chain(m.inner.as_deref()) {
             for id in [spec.btf_key_type_id, spec.btf_value_type_id] {
                 if id != 0 {
+                    check_names(btf, id, &m.name)?;
                     roots.push(id);
                 }
-            }
-        }
-    }
-    for m in &declared {
-        for spec in std::iter::once(*m).chain(m.inner.as_deref()) {
-            for id in [spec.btf_key_type_id, spec.btf_value_type_id] {
-                check_names(btf, id, &m.name)?;
             }
         }
     }
