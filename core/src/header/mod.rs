@@ -83,7 +83,8 @@ pub struct HeaderOptions {
     /// Full definitions (`struct {...} NAME SEC(".maps");`) instead of
     /// `extern` declarations.
     pub define: bool,
-    /// Include guard macro; `None` for `BPFC_<OBJECT>_H` from the object name.
+    /// Include guard macro (bytes that cannot be in a macro name become
+    /// `_`); `None` for `BPFC_<OBJECT>_H` from the object name.
     pub guard: Option<String>,
 }
 
@@ -166,10 +167,10 @@ pub fn generate(
         .zip(types.type_names.iter().cloned())
         .collect();
 
-    let guard = opts
-        .guard
-        .clone()
-        .unwrap_or_else(|| format!("BPFC_{}_H", macro_part(&obj.name).to_ascii_uppercase()));
+    let guard = match &opts.guard {
+        Some(g) => macro_part(g),
+        None => format!("BPFC_{}_H", macro_part(&obj.name).to_ascii_uppercase()),
+    };
     let mut h = String::new();
     let shown = comment_safe(&obj.name);
     let _ = writeln!(
