@@ -25,6 +25,9 @@ enum Command {
     Btf(cmd::btf::BtfCommand),
     /// Compile a library crate's #[bpf_map] declarations into a BPF object (exit 1 when the crate is at fault, 2 when bpfc could not run).
     Build(cmd::build::BuildArgs),
+    /// Generate code from BPF objects: `bpfc gen header` (C declarations of an object's maps).
+    #[command(subcommand)]
+    Gen(cmd::gen::GenCommand),
     /// Report what is in BPF objects: maps, programs, BTF, license, findings.
     Inspect(cmd::inspect::InspectArgs),
     /// Check BPF objects against kernel and loader rules (exit 1 on errors, 2 on unreadable files).
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Btf(c) => cmd::btf::run(c),
         Command::Build(a) => cmd::build::run(&a),
+        Command::Gen(c) => cmd::gen::run(c),
         Command::Inspect(a) => cmd::inspect::run(&a),
         Command::Check(a) => cmd::check::run(&a),
         Command::Snapshot(a) => cmd::snapshot::run(&a),

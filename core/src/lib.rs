@@ -5,6 +5,7 @@
 //! - [`bpf_map`]: declare maps in Rust, laid out as libbpf's `.maps`; user
 //!   space gets a typed handle ([`maps::DeclaredMap`]). Hash keys derive [`Pod`].
 //! - [`object`]: BPF ELF objects; [`diag`]: what loaders and the kernel would refuse.
+//! - [`header`]: C declarations of an object's maps for C BPF programs (`bpfc gen header`).
 //! - [`report`]: inspect reports, JSON documents and map ABI snapshots.
 //! - [`write`]: BPF ELF objects from a plan (maps, BTF, license), in either byte order.
 //! - [`input`]: how much is read from one input (an endless or huge file is an error).
@@ -19,6 +20,7 @@ pub mod build;
 pub mod bytes;
 pub mod diag;
 pub mod dwarf;
+pub mod header;
 pub mod host;
 pub mod input;
 pub mod maps;

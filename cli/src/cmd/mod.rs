@@ -3,6 +3,7 @@
 pub mod btf;
 pub mod build;
 pub mod check;
+pub mod gen;
 pub mod inspect;
 mod objfile;
 pub mod snapshot;

@@ -71,11 +71,13 @@ mod layout;
 mod names;
 mod order;
 mod state;
+mod subset;
 
 use std::io::{self, Write};
 
 use crate::btf::Btf;
 use state::Dumper;
+pub use subset::{dump_c_types, CDefinition, CTypeSubset};
 
 /// Flush the output buffer to the writer once it holds this much.
 const FLUSH_THRESHOLD: usize = 1 << 16;
