@@ -12,9 +12,9 @@
 
 #[path = "common/btf_blob.rs"]
 mod btf_blob;
+mod dwarf_support;
 #[path = "common/kernel_btf.rs"]
 mod kernel_btf;
-mod dwarf_support;
 #[path = "common/skip.rs"]
 mod skip_rule;
 
@@ -62,8 +62,14 @@ fn compile(compiler: &str, args: &[&str], src: &Path, out: &Path) -> Option<Vec<
 
 /// Ours from `host` against clang's BTF in `bpf_object`.
 fn compare(name: &str, host: &[u8], bpf_object: &[u8]) -> Vec<u8> {
-    let ours = btf_from_elf(host, &FromDwarfOptions { funcs: true, vars: true })
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let ours = btf_from_elf(
+        host,
+        &FromDwarfOptions {
+            funcs: true,
+            vars: true,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
     let blob = ours.btf.encode(Endian::Little).unwrap();
     let ours_btf = Btf::parse(&blob).unwrap();
     let reference_blob = bpfc::btf::elf::btf_sections(bpf_object)
@@ -94,7 +100,12 @@ fn clang_host_dwarf_gives_clangs_btf() {
     let dir = tempfile::tempdir().unwrap();
     for src in fixtures() {
         let stem = src.file_stem().unwrap().to_string_lossy().to_string();
-        let Some(bpf) = compile("clang-19", &["-g", "-O2", "-target", "bpf"], &src, &dir.path().join("b.o")) else {
+        let Some(bpf) = compile(
+            "clang-19",
+            &["-g", "-O2", "-target", "bpf"],
+            &src,
+            &dir.path().join("b.o"),
+        ) else {
             return;
         };
         for (label, flags) in [
@@ -114,7 +125,12 @@ fn gcc_dwarf_gives_clangs_btf() {
     let dir = tempfile::tempdir().unwrap();
     for src in fixtures() {
         let stem = src.file_stem().unwrap().to_string_lossy().to_string();
-        let Some(bpf) = compile("clang-19", &["-g", "-O2", "-target", "bpf"], &src, &dir.path().join("b.o")) else {
+        let Some(bpf) = compile(
+            "clang-19",
+            &["-g", "-O2", "-target", "bpf"],
+            &src,
+            &dir.path().join("b.o"),
+        ) else {
             return;
         };
         // gcc ignores btf_type_tag/btf_decl_tag: its DWARF has none.
@@ -124,7 +140,11 @@ fn gcc_dwarf_gives_clangs_btf() {
         }
         // DWARF 3 writes bitfields as DW_AT_bit_offset from the top of the
         // storage unit; 4 and 5 as DW_AT_data_bit_offset.
-        for flags in [&["-gdwarf-5"][..], &["-gdwarf-4"], &["-gdwarf-3", "-gstrict-dwarf"]] {
+        for flags in [
+            &["-gdwarf-5"][..],
+            &["-gdwarf-4"],
+            &["-gdwarf-3", "-gstrict-dwarf"],
+        ] {
             let Some(host) = compile("gcc", flags, &src, &dir.path().join("g.o")) else {
                 return;
             };
@@ -140,10 +160,16 @@ fn big_endian_dwarf() {
     let dir = tempfile::tempdir().unwrap();
     for src in fixtures() {
         let stem = src.file_stem().unwrap().to_string_lossy().to_string();
-        let Some(bpf) = compile("clang-19", &["-g", "-O2", "-target", "bpfeb"], &src, &dir.path().join("b.o")) else {
+        let Some(bpf) = compile(
+            "clang-19",
+            &["-g", "-O2", "-target", "bpfeb"],
+            &src,
+            &dir.path().join("b.o"),
+        ) else {
             return;
         };
-        let ours = btf_from_elf(&bpf, &FromDwarfOptions::default()).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let ours = btf_from_elf(&bpf, &FromDwarfOptions::default())
+            .unwrap_or_else(|e| panic!("{stem}: {e}"));
         let blob = ours.btf.encode(Endian::Big).unwrap();
         let ours_btf = Btf::parse(&blob).unwrap();
         let reference = bpfc::btf::elf::btf_sections(&bpf).unwrap();
@@ -162,8 +188,19 @@ fn conversion_is_deterministic() {
     let Some(host) = compile("clang-19", &["-g"], src, &dir.path().join("h.o")) else {
         return;
     };
-    let options = FromDwarfOptions { funcs: true, vars: true };
-    let a = btf_from_elf(&host, &options).unwrap().btf.encode(Endian::Little).unwrap();
-    let b = btf_from_elf(&host, &options).unwrap().btf.encode(Endian::Little).unwrap();
+    let options = FromDwarfOptions {
+        funcs: true,
+        vars: true,
+    };
+    let a = btf_from_elf(&host, &options)
+        .unwrap()
+        .btf
+        .encode(Endian::Little)
+        .unwrap();
+    let b = btf_from_elf(&host, &options)
+        .unwrap()
+        .btf
+        .encode(Endian::Little)
+        .unwrap();
     assert_eq!(a, b);
 }

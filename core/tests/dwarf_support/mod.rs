@@ -43,7 +43,10 @@ pub fn describe(btf: &Btf<'_>, id: u32, depth: u32) -> String {
     let Ok(t) = btf.type_by_id(id) else {
         return format!("bad#{id}");
     };
-    let name = btf.name(&t).map(|n| base_name(&n).to_string()).unwrap_or_default();
+    let name = btf
+        .name(&t)
+        .map(|n| base_name(&n).to_string())
+        .unwrap_or_default();
     let named = !name.is_empty();
     match t.kind() {
         Kind::Int => {
@@ -51,11 +54,33 @@ pub fn describe(btf: &Btf<'_>, id: u32, depth: u32) -> String {
             let bool_ = info.encoding & bpfc::btf::int_encoding::BOOL != 0;
             // `char` may be signed or not depending on who compiled it.
             let signed = info.is_signed() && t.size() > 1;
-            format!("int{}{}{}", t.size() * 8, if signed { "s" } else { "" }, if bool_ { "b" } else { "" })
+            format!(
+                "int{}{}{}",
+                t.size() * 8,
+                if signed { "s" } else { "" },
+                if bool_ { "b" } else { "" }
+            )
         }
         Kind::Float if name == "long double" => "long double".into(),
         Kind::Float => format!("float{}", t.size() * 8),
-        Kind::Ptr => format!("*{}", if depth > 8 { "..".into() } else { describe(btf, t.type_id(), depth + 1) }),
+        Kind::Ptr => format!(
+            "*{}",
+            if depth > 8 {
+                "..".into()
+            } else {
+                describe(btf, t.type_id(), depth + 1)
+            }
+        ),
+        // C: a qualified array type is an array of qualified elements;
+        // gcc writes both qualifiers, clang only the elements'.
+        Kind::Const | Kind::Volatile if is_array(btf, t.type_id()) => {
+            describe(btf, t.type_id(), depth + 1)
+        }
+        // clang's DWARF drops `const` on an anonymous struct member
+        // (`const struct { ... };`), so a C round trip cannot keep it.
+        Kind::Const if is_anonymous_composite(btf, t.type_id()) => {
+            describe(btf, t.type_id(), depth + 1)
+        }
         Kind::Const => format!("const {}", describe(btf, t.type_id(), depth + 1)),
         Kind::Volatile => format!("volatile {}", describe(btf, t.type_id(), depth + 1)),
         Kind::Restrict => format!("restrict {}", describe(btf, t.type_id(), depth + 1)),
@@ -65,14 +90,30 @@ pub fn describe(btf: &Btf<'_>, id: u32, depth: u32) -> String {
             format!("[{}]{}", a.nelems, describe(btf, a.elem_type, depth + 1))
         }
         Kind::FuncProto => {
-            let params: Vec<String> = t.params().map(|p| describe(btf, p.type_id, depth + 1)).collect();
-            format!("fn({}) -> {}", params.join(", "), describe(btf, t.type_id(), depth + 1))
+            let params: Vec<String> = t
+                .params()
+                .map(|p| describe(btf, p.type_id, depth + 1))
+                .collect();
+            format!(
+                "fn({}) -> {}",
+                params.join(", "),
+                describe(btf, t.type_id(), depth + 1)
+            )
         }
         Kind::Fwd => format!("{} {name}", if t.kflag() { "union" } else { "struct" }),
         k if named => format!("{} {name}", kind_word(k).unwrap_or("?")),
         _ if depth > 8 => "anon..".into(),
         _ => layout(btf, &t, depth + 1),
     }
+}
+
+fn is_anonymous_composite(btf: &Btf<'_>, id: u32) -> bool {
+    btf.type_by_id(id)
+        .is_ok_and(|t| matches!(t.kind(), Kind::Struct | Kind::Union) && t.name_off() == 0)
+}
+
+fn is_array(btf: &Btf<'_>, id: u32) -> bool {
+    btf.type_by_id(id).is_ok_and(|t| t.kind() == Kind::Array)
 }
 
 /// A named or anonymous type's own layout.
@@ -88,7 +129,18 @@ pub fn layout(btf: &Btf<'_>, t: &Type<'_>, depth: u32) -> String {
                     format!("{name}@{off}:{bits} {}", describe(btf, m.type_id, depth))
                 })
                 .collect();
-            format!("{}{{size={} {}}}", kind_word(t.kind()).unwrap_or("?"), t.size(), members.join("; "))
+            // C cannot give a composite without members a size (the dump
+            // writes `union {}`), so such a size is not compared.
+            let size = if members.is_empty() {
+                "?".to_string()
+            } else {
+                t.size().to_string()
+            };
+            format!(
+                "{}{{size={size} {}}}",
+                kind_word(t.kind()).unwrap_or("?"),
+                members.join("; ")
+            )
         }
         Kind::Enum | Kind::Enum64 => {
             let mut values: Vec<String> = t
@@ -98,7 +150,11 @@ pub fn layout(btf: &Btf<'_>, t: &Type<'_>, depth: u32) -> String {
                     let name = base_name(&name);
                     // Compare the bit pattern cut to the enum's size.
                     let bits = t.size().min(8) * 8;
-                    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+                    let mask = if bits == 64 {
+                        u64::MAX
+                    } else {
+                        (1u64 << bits) - 1
+                    };
                     format!("{name}={}", (e.value as u64) & mask)
                 })
                 .collect();
@@ -114,7 +170,9 @@ pub fn layout(btf: &Btf<'_>, t: &Type<'_>, depth: u32) -> String {
 pub fn layouts(btf: &Btf<'_>) -> Layouts {
     let mut out = Layouts::new();
     for t in btf.types() {
-        let Some(kind) = kind_word(t.kind()) else { continue };
+        let Some(kind) = kind_word(t.kind()) else {
+            continue;
+        };
         let name = btf.name(&t).unwrap_or_default();
         if name.is_empty() {
             continue;
@@ -154,27 +212,43 @@ pub fn differences(
         };
         for w in want {
             if !got.contains(w) {
-                out.push(format!("{} {}:\n  want {w}\n  got  {}", key.0, key.1, got.join("\n       ")));
+                out.push(format!(
+                    "{} {}:\n  want {w}\n  got  {}",
+                    key.0,
+                    key.1,
+                    got.join("\n       ")
+                ));
             }
         }
     }
     out
 }
 
-/// The named types whose layout holds `needle`, directly or through the
-/// named types they contain or point to.
-pub fn tainted(reference: &Layouts, needle: &str) -> std::collections::HashSet<(String, String)> {
-    let mut out: std::collections::HashSet<(String, String)> = Default::default();
+/// The named types that hold one of `seeds` by value (directly, in an
+/// array, or through a named type that does), and the seeds themselves:
+/// what a difference in the seeds' layout also changes.
+pub fn holding(
+    reference: &Layouts,
+    seeds: impl IntoIterator<Item = (String, String)>,
+) -> std::collections::HashSet<(String, String)> {
+    let mut out: std::collections::HashSet<(String, String)> = seeds.into_iter().collect();
     loop {
         let before = out.len();
         for (key, layouts) in reference {
             if out.contains(key) {
                 continue;
             }
-            let hit = layouts.iter().any(|l| {
-                l.contains(needle) || out.iter().any(|(k, n)| l.contains(&format!("{k} {n};")) || l.contains(&format!("{k} {n}}}")) || l.ends_with(&format!("{k} {n}")))
-            });
-            if hit {
+            let by_value = |l: &String| {
+                out.iter().any(|(k, n)| {
+                    [" ", "]", "= "].iter().any(|pre| {
+                        [";", "}"]
+                            .iter()
+                            .any(|post| l.contains(&format!("{pre}{k} {n}{post}")))
+                            || l.ends_with(&format!("{pre}{k} {n}"))
+                    })
+                })
+            };
+            if layouts.iter().any(by_value) {
                 out.insert(key.clone());
             }
         }
@@ -182,4 +256,15 @@ pub fn tainted(reference: &Layouts, needle: &str) -> std::collections::HashSet<(
             return out;
         }
     }
+}
+
+/// The named types whose layout mentions `needle`, and those that hold
+/// them by value.
+pub fn tainted(reference: &Layouts, needle: &str) -> std::collections::HashSet<(String, String)> {
+    let seeds: Vec<(String, String)> = reference
+        .iter()
+        .filter(|(_, ls)| ls.iter().any(|l| l.contains(needle)))
+        .map(|(k, _)| k.clone())
+        .collect();
+    holding(reference, seeds)
 }
