@@ -10,7 +10,7 @@ use super::rust::{rust_base_type, RustBase};
 use super::units::{DieOffset, ObjectDwarf, R};
 use crate::btf::{func_linkage, int_encoding, var_linkage};
 use gimli::{AttributeValue, DebuggingInformationEntry};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Where a node came from: object index and DIE offset.
 pub(crate) type Origin = (u32, DieOffset);
@@ -45,13 +45,79 @@ pub(crate) struct Converter<'o, 'a> {
 /// `btf_type_tag` in DWARF.
 const DW_TAG_LLVM_ANNOTATION: gimli::DwTag = gimli::DwTag(0x6000);
 
-/// Reads the attributes of one DIE.
+/// The attributes the converter reads, each found in one pass over the
+/// DIE (gimli's `attr_value` would walk the attribute list once per call).
+const WANTED: [gimli::DwAt; 17] = [
+    gimli::DW_AT_name,
+    gimli::DW_AT_type,
+    gimli::DW_AT_byte_size,
+    gimli::DW_AT_encoding,
+    gimli::DW_AT_declaration,
+    gimli::DW_AT_external,
+    gimli::DW_AT_data_member_location,
+    gimli::DW_AT_data_bit_offset,
+    gimli::DW_AT_bit_offset,
+    gimli::DW_AT_bit_size,
+    gimli::DW_AT_count,
+    gimli::DW_AT_upper_bound,
+    gimli::DW_AT_lower_bound,
+    gimli::DW_AT_const_value,
+    gimli::DW_AT_alignment,
+    gimli::DW_AT_linkage_name,
+    gimli::DW_AT_low_pc,
+];
+
+fn wanted_slot(at: gimli::DwAt) -> Option<usize> {
+    WANTED.iter().position(|w| *w == at)
+}
+
+/// One DIE with the attributes the converter reads.
 struct Die<'x, 'a> {
     object: &'x ObjectDwarf<'a>,
     object_index: u32,
     unit: usize,
     offset: DieOffset,
-    entry: DebuggingInformationEntry<'x, 'x, R<'a>>,
+    unit_offset: gimli::UnitOffset,
+    tag: gimli::DwTag,
+    has_children: bool,
+    attrs: [Option<AttributeValue<R<'a>>>; WANTED.len()],
+}
+
+fn read_die<'x, 'a>(
+    object: &'x ObjectDwarf<'a>,
+    object_index: u32,
+    unit: usize,
+    entry: &DebuggingInformationEntry<'_, '_, R<'a>>,
+) -> Result<Die<'x, 'a>, DwarfError> {
+    let offset = object.units[unit].start + entry.offset().0;
+    let mut attrs: [Option<AttributeValue<R<'a>>>; WANTED.len()] = Default::default();
+    let mut iter = entry.attrs();
+    loop {
+        match iter.next() {
+            Ok(Some(attr)) => {
+                if let Some(slot) = wanted_slot(attr.name()) {
+                    attrs[slot] = Some(attr.value());
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return Err(DwarfError::Die {
+                    die: offset,
+                    msg: e.to_string(),
+                })
+            }
+        }
+    }
+    Ok(Die {
+        object,
+        object_index,
+        unit,
+        offset,
+        unit_offset: entry.offset(),
+        tag: entry.tag(),
+        has_children: entry.has_children(),
+        attrs,
+    })
 }
 
 impl<'x, 'a> Die<'x, 'a> {
@@ -63,9 +129,9 @@ impl<'x, 'a> Die<'x, 'a> {
     }
 
     fn attr(&self, at: gimli::DwAt) -> Result<Option<AttributeValue<R<'a>>>, DwarfError> {
-        self.entry
-            .attr_value(at)
-            .map_err(|e| self.error(format!("{at}: {e}")))
+        // Only WANTED attributes are kept; asking for another is a bug here.
+        debug_assert!(wanted_slot(at).is_some(), "{at} is not in WANTED");
+        Ok(wanted_slot(at).and_then(|slot| self.attrs[slot].clone()))
     }
 
     fn flag(&self, at: gimli::DwAt) -> Result<bool, DwarfError> {
@@ -132,10 +198,10 @@ impl<'o, 'a> Converter<'o, 'a> {
             options,
             graph: Graph::default(),
             origins: Vec::new(),
-            memo: HashMap::new(),
+            memo: HashMap::default(),
             work: Vec::new(),
             index_type: None,
-            opaque_ints: HashMap::new(),
+            opaque_ints: HashMap::default(),
             warnings: Vec::new(),
             decl_tags: Vec::new(),
         }
@@ -184,28 +250,24 @@ impl<'o, 'a> Converter<'o, 'a> {
                 die,
                 msg: e.to_string(),
             })?;
-        Ok(Die {
-            object: obj,
-            object_index: object,
-            unit,
-            offset: die,
-            entry,
-        })
+        read_die(obj, object, unit, &entry)
     }
 
-    /// The children of a DIE (their offsets and tags).
-    fn children(&self, d: &Die<'o, 'a>) -> Result<Vec<(DieOffset, gimli::DwTag)>, DwarfError> {
+    /// The children of a DIE, with their attributes.
+    fn children(&self, d: &Die<'o, 'a>) -> Result<Vec<Die<'o, 'a>>, DwarfError> {
+        if !d.has_children {
+            return Ok(Vec::new());
+        }
         let info = &d.object.units[d.unit];
         let mut tree = info
             .unit
-            .entries_tree(Some(d.entry.offset()))
+            .entries_tree(Some(d.unit_offset))
             .map_err(|e| d.error(e.to_string()))?;
         let root = tree.root().map_err(|e| d.error(e.to_string()))?;
         let mut children = root.children();
         let mut out = Vec::new();
         while let Some(child) = children.next().map_err(|e| d.error(e.to_string()))? {
-            let entry = child.entry();
-            out.push((info.start + entry.offset().0, entry.tag()));
+            out.push(read_die(d.object, d.object_index, d.unit, child.entry())?);
         }
         Ok(out)
     }
@@ -232,7 +294,7 @@ impl<'o, 'a> Converter<'o, 'a> {
             let t = d.type_ref()?;
             Ok(c.type_or_void(object, t))
         };
-        Ok(match d.entry.tag() {
+        Ok(match d.tag {
             DW_TAG_base_type => self.base_type(&d)?,
             DW_TAG_pointer_type
             | DW_TAG_reference_type
@@ -292,7 +354,7 @@ impl<'o, 'a> Converter<'o, 'a> {
     /// Whether a qualifier applies to an array type.
     fn qualifies_array(&self, d: &Die<'o, 'a>) -> Result<bool, DwarfError> {
         match d.type_ref()? {
-            Some(t) => Ok(self.open(d.object_index, t)?.entry.tag() == gimli::DW_TAG_array_type),
+            Some(t) => Ok(self.open(d.object_index, t)?.tag == gimli::DW_TAG_array_type),
             None => Ok(false),
         }
     }
@@ -390,11 +452,12 @@ impl<'o, 'a> Converter<'o, 'a> {
         let elem = d.type_ref()?;
         let elem = self.type_or_void(object, elem);
         let mut dims = Vec::new();
-        for (child, tag) in self.children(d)? {
+        for child in self.children(d)? {
+            let tag = child.tag;
             if tag != gimli::DW_TAG_subrange_type && tag != gimli::DW_TAG_enumeration_type {
                 continue;
             }
-            let sub = self.open(object, child)?;
+            let sub = child;
             let count = match sub.udata(gimli::DW_AT_count) {
                 Ok(Some(n)) => Some(n),
                 // A count given by an expression or variable: unknown.
@@ -507,7 +570,7 @@ impl<'o, 'a> Converter<'o, 'a> {
     }
 
     fn composite(&mut self, object: u32, d: &Die<'o, 'a>) -> Result<Node, DwarfError> {
-        let union = d.entry.tag() == gimli::DW_TAG_union_type;
+        let union = d.tag == gimli::DW_TAG_union_type;
         let name = self.name_of(d)?;
         if d.flag(gimli::DW_AT_declaration)? {
             return Ok(Node::Fwd { name, union });
@@ -516,7 +579,7 @@ impl<'o, 'a> Converter<'o, 'a> {
         let children = self.children(d)?;
         if children
             .iter()
-            .any(|(_, tag)| *tag == gimli::DW_TAG_variant_part)
+            .any(|c| c.tag == gimli::DW_TAG_variant_part)
         {
             let align = d.udata(gimli::DW_AT_alignment)?.unwrap_or(1);
             self.warnings.push(format!(
@@ -529,11 +592,12 @@ impl<'o, 'a> Converter<'o, 'a> {
         let tags = self.annotations(d, "btf_decl_tag")?;
         self.tag_later(object, d.offset, tags, -1);
         let mut members = Vec::new();
-        for (child, tag) in children {
+        for child in children {
+            let tag = child.tag;
             if tag != gimli::DW_TAG_member && tag != gimli::DW_TAG_inheritance {
                 continue;
             }
-            let m = self.open(object, child)?;
+            let m = child;
             // Static members are variables, not part of the layout.
             if m.flag(gimli::DW_AT_external)? || m.flag(gimli::DW_AT_declaration)? {
                 continue;
@@ -631,15 +695,16 @@ impl<'o, 'a> Converter<'o, 'a> {
     /// The values of the DIE's `DW_TAG_LLVM_annotation` children named
     /// `kind` (`btf_decl_tag` or `btf_type_tag`), in DIE order.
     fn annotations(&self, d: &Die<'o, 'a>, kind: &str) -> Result<Vec<String>, DwarfError> {
-        if !d.entry.has_children() {
+        if !d.has_children {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        for (child, tag) in self.children(d)? {
+        for child in self.children(d)? {
+            let tag = child.tag;
             if tag != DW_TAG_LLVM_ANNOTATION {
                 continue;
             }
-            let a = self.open(d.object_index, child)?;
+            let a = child;
             if a.name()? == kind {
                 out.push(a.string(gimli::DW_AT_const_value)?.unwrap_or_default());
             }
@@ -691,11 +756,12 @@ impl<'o, 'a> Converter<'o, 'a> {
         };
         let mut values = Vec::new();
         let mut negative = false;
-        for (child, tag) in self.children(d)? {
+        for child in self.children(d)? {
+            let tag = child.tag;
             if tag != gimli::DW_TAG_enumerator {
                 continue;
             }
-            let e = self.open(object, child)?;
+            let e = child;
             let value = match e.attr(gimli::DW_AT_const_value)? {
                 Some(AttributeValue::Sdata(v)) => {
                     negative |= v < 0;
@@ -731,7 +797,7 @@ impl<'o, 'a> Converter<'o, 'a> {
     fn is_signed(&self, object: u32, mut die: DieOffset) -> Result<bool, DwarfError> {
         for _ in 0..32 {
             let d = self.open(object, die)?;
-            if d.entry.tag() == gimli::DW_TAG_base_type {
+            if d.tag == gimli::DW_TAG_base_type {
                 return Ok(matches!(
                     d.attr(gimli::DW_AT_encoding)?,
                     Some(AttributeValue::Encoding(
@@ -751,10 +817,11 @@ impl<'o, 'a> Converter<'o, 'a> {
         let ret = d.type_ref()?;
         let ret = self.type_or_void(object, ret);
         let mut params = Vec::new();
-        for (child, tag) in self.children(d)? {
+        for child in self.children(d)? {
+            let tag = child.tag;
             match tag {
                 gimli::DW_TAG_formal_parameter => {
-                    let p = self.open(object, child)?;
+                    let p = child;
                     let ty = p.type_ref()?;
                     params.push(Param {
                         name: p.name()?,
@@ -805,9 +872,8 @@ impl<'o, 'a> Converter<'o, 'a> {
         let params = self
             .children(&d)?
             .into_iter()
-            .filter(|(_, tag)| *tag == gimli::DW_TAG_formal_parameter);
-        for (index, (child, _)) in params.enumerate() {
-            let p = self.open(object, child)?;
+            .filter(|c| c.tag == gimli::DW_TAG_formal_parameter);
+        for (index, p) in params.enumerate() {
             for value in self.annotations(&p, "btf_decl_tag")? {
                 tags.push((value, index as i32));
             }

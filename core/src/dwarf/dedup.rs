@@ -13,7 +13,7 @@
 //! classes refined again, as libbpf does in its fwd-resolution pass.
 
 use super::graph::{Graph, Name, Node, Ty, VOID};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The class of every node: `classes[ty - 1]`, `u32::MAX` for nodes not
 /// reachable from the roots.
@@ -54,7 +54,7 @@ fn shape(node: &Node) -> Node {
 
 fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
     let mut classes = vec![UNREACHED; graph.nodes.len()];
-    let mut shapes: HashMap<Node, u32> = HashMap::new();
+    let mut shapes: HashMap<Node, u32> = HashMap::default();
     for &ty in nodes {
         let next = shapes.len() as u32;
         classes[ty as usize - 1] = *shapes
@@ -65,7 +65,7 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
     drop(shapes);
     let mut refs = Vec::new();
     loop {
-        let mut signatures: HashMap<Vec<u32>, u32> = HashMap::with_capacity(count as usize);
+        let mut signatures: HashMap<Vec<u32>, u32> = HashMap::with_capacity_and_hasher(count as usize, Default::default());
         let mut next = vec![UNREACHED; graph.nodes.len()];
         for &ty in nodes {
             refs.clear();
@@ -84,6 +84,7 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
         }
         let new_count = signatures.len() as u32;
         classes = next;
+        if std::env::var_os("BPFC_TIMING").is_some() { eprintln!("round: {new_count} classes"); }
         if new_count == count {
             return Partition { classes, count };
         }
@@ -96,7 +97,7 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
 fn resolve_forwards(graph: &mut Graph, nodes: &[Ty], partition: &Partition) -> bool {
     // (name, is union) → the distinct classes of complete types, and one
     // node of the first.
-    let mut complete: HashMap<(&Name, bool), (Ty, u32, bool)> = HashMap::new();
+    let mut complete: HashMap<(&Name, bool), (Ty, u32, bool)> = HashMap::default();
     for &ty in nodes {
         let (name, union) = match &graph.nodes[ty as usize - 1] {
             Node::Struct { name, .. } => (name, false),

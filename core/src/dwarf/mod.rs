@@ -65,8 +65,11 @@ pub struct Converted {
 /// Every type of the object's DWARF as deduplicated BTF (the job of
 /// `pahole -J --btf_encode_detached`).
 pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted, DwarfError> {
+    let t0 = std::time::Instant::now();
     let sections = DwarfSections::load(data)?;
+    let t1 = std::time::Instant::now();
     let objects = [ObjectDwarf::open(&sections)?];
+    let t2 = std::time::Instant::now();
     let mut converter = Converter::new(&objects, ConvertOptions::default());
     let mut roots: Vec<Ty> = Vec::new();
     for named in &objects[0].type_dies {
@@ -75,6 +78,8 @@ pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted
         }
     }
     converter.run()?;
+    let t3 = std::time::Instant::now();
+    if std::env::var_os("BPFC_TIMING").is_some() { eprintln!("load {:?} open {:?} convert {:?}", t1-t0, t2-t1, t3-t2); }
     if options.funcs {
         for named in &objects[0].functions {
             if let Some(func) = converter.function(0, named.die)? {
@@ -151,8 +156,11 @@ fn finish(mut converter: Converter<'_, '_>, roots: &mut Vec<Ty>) -> Result<Finis
                 .into(),
         });
     }
+    let t0 = std::time::Instant::now();
     let (partition, order) = dedup::dedup(&mut converter.graph, &mut roots[..]);
+    let t1 = std::time::Instant::now();
     let emitted = emit::emit(&converter.graph, &partition, &order)?;
+    if std::env::var_os("BPFC_TIMING").is_some() { eprintln!("nodes {} dedup {:?} emit {:?} classes {}", converter.graph.nodes.len(), t1-t0, t1.elapsed(), partition.count); }
     Ok(Finished {
         btf: emitted.btf,
         ids: emitted.ids,

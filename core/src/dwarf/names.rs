@@ -4,7 +4,8 @@
 
 use super::graph::{Graph, Node, Ty};
 use super::rust::{c_identifier, fit_length};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// Which C namespace a name lives in: struct/union/enum tags, or ordinary
 /// identifiers (typedefs).
@@ -29,7 +30,7 @@ fn namespace(node: &Node) -> Option<bool> {
 /// crate), the second and later in emission order get `_2`, `_3`, ...
 pub(crate) fn rust_names(graph: &Graph, reps: &[Ty]) -> HashMap<Ty, String> {
     // Names taken by C types, which cannot change.
-    let mut taken: HashSet<(bool, String)> = HashSet::new();
+    let mut taken: HashSet<(bool, String)> = HashSet::default();
     let mut rust: Vec<(Ty, bool)> = Vec::new();
     for &ty in reps {
         let node = &graph.nodes[ty as usize - 1];
@@ -65,7 +66,7 @@ pub(crate) fn rust_names(graph: &Graph, reps: &[Ty]) -> HashMap<Ty, String> {
     for &(ty, ns) in &rust {
         groups.entry((ns, plain(ty))).or_default().push(ty);
     }
-    let mut chosen: HashMap<Ty, String> = HashMap::new();
+    let mut chosen: HashMap<Ty, String> = HashMap::default();
     let mut second: Vec<(Ty, bool, String)> = Vec::new();
     for ((ns, name), members) in groups {
         let colliding = members.iter().filter(|t| counts_for_collision(**t)).count() > 1

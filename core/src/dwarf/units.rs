@@ -6,7 +6,7 @@
 use super::error::DwarfError;
 use super::sections::DwarfSections;
 use gimli::{AttributeValue, DebugInfoOffset, RunTimeEndian, UnitOffset};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 pub(crate) type R<'a> = gimli::EndianSlice<'a, RunTimeEndian>;
@@ -91,9 +91,9 @@ impl<'a> ObjectDwarf<'a> {
         let mut object = ObjectDwarf {
             dwarf,
             units: Vec::new(),
-            variables: HashMap::new(),
+            variables: HashMap::default(),
             functions: Vec::new(),
-            rust_paths: HashMap::new(),
+            rust_paths: HashMap::default(),
             type_dies: Vec::new(),
             big_endian: !sections.little_endian,
         };

@@ -5,7 +5,7 @@
 //! re-encodes to the same bytes. Strings added after an import reuse any
 //! equal string already in the section.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::bytes::c_str_at;
 
@@ -132,7 +132,7 @@ impl StringTable {
     fn index(&mut self) -> &mut HashMap<Box<[u8]>, u32> {
         let (base, own) = (&self.base, &self.own);
         self.index.get_or_insert_with(|| {
-            let mut index = HashMap::new();
+            let mut index = HashMap::default();
             // The lowest offset wins, so repeated strings in an imported
             // section resolve the same way on every run.
             for (start, s) in
