@@ -5,7 +5,8 @@
 //! deep or cyclic type graphs (the kernel's) cost no stack.
 
 use super::error::DwarfError;
-use super::graph::{Graph, Member, Name, Node, Param, Ty, VOID};
+use super::graph::{Graph, Member, Name, Node, Param, Str, Ty, VOID};
+use std::borrow::Cow;
 use super::rust::{rust_base_type, RustBase};
 use super::units::{DieOffset, ObjectDwarf, R};
 use crate::btf::{func_linkage, int_encoding, var_linkage};
@@ -27,7 +28,7 @@ pub(crate) struct ConvertOptions {
 pub(crate) struct Converter<'o, 'a> {
     objects: &'o [ObjectDwarf<'a>],
     options: ConvertOptions,
-    pub graph: Graph,
+    pub graph: Graph<'a>,
     /// Where each node came from (for errors), parallel to `graph.nodes`.
     pub origins: Vec<Origin>,
     memo: HashMap<Origin, Ty>,
@@ -68,7 +69,15 @@ const WANTED: [gimli::DwAt; 17] = [
 ];
 
 fn wanted_slot(at: gimli::DwAt) -> Option<usize> {
-    WANTED.iter().position(|w| *w == at)
+    // The common attributes first: this runs for every attribute read.
+    match at {
+        gimli::DW_AT_name => Some(0),
+        gimli::DW_AT_type => Some(1),
+        gimli::DW_AT_byte_size => Some(2),
+        gimli::DW_AT_data_member_location => Some(6),
+        gimli::DW_AT_decl_file | gimli::DW_AT_decl_line | gimli::DW_AT_decl_column => None,
+        other => WANTED.iter().position(|w| *w == other),
+    }
 }
 
 /// One DIE with the attributes the converter reads.
@@ -138,7 +147,7 @@ impl<'x, 'a> Die<'x, 'a> {
         Ok(matches!(self.attr(at)?, Some(AttributeValue::Flag(true))))
     }
 
-    fn string(&self, at: gimli::DwAt) -> Result<Option<String>, DwarfError> {
+    fn string(&self, at: gimli::DwAt) -> Result<Option<Cow<'a, str>>, DwarfError> {
         let Some(value) = self.attr(at)? else {
             return Ok(None);
         };
@@ -147,11 +156,11 @@ impl<'x, 'a> Die<'x, 'a> {
             .dwarf
             .attr_string(&self.object.units[self.unit].unit, value)
             .map_err(|e| self.error(format!("{at}: {e}")))?;
-        Ok(Some(raw.to_string_lossy().into_owned()))
+        Ok(Some(raw.to_string_lossy()))
     }
 
-    fn name(&self) -> Result<String, DwarfError> {
-        Ok(self.string(gimli::DW_AT_name)?.unwrap_or_default())
+    fn name(&self) -> Result<Cow<'a, str>, DwarfError> {
+        Ok(self.string(gimli::DW_AT_name)?.unwrap_or(Cow::Borrowed("")))
     }
 
     fn udata(&self, at: gimli::DwAt) -> Result<Option<u64>, DwarfError> {
@@ -253,36 +262,48 @@ impl<'o, 'a> Converter<'o, 'a> {
         read_die(obj, object, unit, &entry)
     }
 
-    /// The children of a DIE, with their attributes.
-    fn children(&self, d: &Die<'o, 'a>) -> Result<Vec<Die<'o, 'a>>, DwarfError> {
+    /// Calls `f` with each child of a DIE, in order, read in one walk (no
+    /// list of children is built: a DIE is large, and most are members).
+    fn for_each_child(
+        &mut self,
+        d: &Die<'o, 'a>,
+        mut f: impl FnMut(&mut Self, Die<'o, 'a>) -> Result<(), DwarfError>,
+    ) -> Result<(), DwarfError> {
         if !d.has_children {
-            return Ok(Vec::new());
+            return Ok(());
         }
-        let info = &d.object.units[d.unit];
+        let object: &'o ObjectDwarf<'a> = d.object;
+        let info = &object.units[d.unit];
         let mut tree = info
             .unit
             .entries_tree(Some(d.unit_offset))
             .map_err(|e| d.error(e.to_string()))?;
         let root = tree.root().map_err(|e| d.error(e.to_string()))?;
         let mut children = root.children();
-        let mut out = Vec::new();
         while let Some(child) = children.next().map_err(|e| d.error(e.to_string()))? {
-            out.push(read_die(d.object, d.object_index, d.unit, child.entry())?);
+            f(self, read_die(object, d.object_index, d.unit, child.entry())?)?;
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn name_of(&self, d: &Die<'o, 'a>) -> Result<Name, DwarfError> {
+    fn intern(&mut self, s: Cow<'a, str>) -> Str {
+        self.graph.strings.intern(s)
+    }
+
+    fn name_of(&mut self, d: &Die<'o, 'a>) -> Result<Name, DwarfError> {
         let text = d.name()?;
         if let Some(prefix) = &self.options.anonymous_prefix {
             if text.starts_with(prefix.as_str()) {
                 return Ok(Name::anonymous());
             }
         }
-        let rust_path = d
-            .rust()
-            .then(|| d.object.rust_paths.get(&d.offset).map(|p| p.to_string()))
-            .map(Option::unwrap_or_default);
+        let rust_path = if d.rust() {
+            let path = d.object.rust_paths.get(&d.offset).map_or("", |p| p.as_ref());
+            Some(self.intern(Cow::Owned(path.to_string())))
+        } else {
+            None
+        };
+        let text = self.intern(text);
         Ok(Name { text, rust_path })
     }
 
@@ -325,7 +346,7 @@ impl<'o, 'a> Converter<'o, 'a> {
             DW_TAG_typedef => {
                 let name = self.name_of(&d)?;
                 let ty = target(self, &d)?;
-                if name.text.is_empty() {
+                if name.is_anonymous() {
                     Node::Alias(ty)
                 } else {
                     let tags = self.annotations(&d, "btf_decl_tag")?;
@@ -369,29 +390,36 @@ impl<'o, 'a> Converter<'o, 'a> {
         if d.rust() {
             match rust_base_type(&name, size, encoding) {
                 RustBase::Int { name, encoding } => {
+                    let name = self.intern(Cow::Borrowed(name));
                     return Ok(Node::Int {
                         name,
                         size,
                         encoding,
-                    })
+                    });
                 }
-                RustBase::Float(name) => return Ok(Node::Float { name, size }),
+                RustBase::Float(name) => {
+                    let name = self.intern(Cow::Borrowed(name));
+                    return Ok(Node::Float { name, size });
+                }
                 RustBase::Char => {
                     self.warnings.push(format!(
                         "DIE {:#x}: Rust `char` is written as `unsigned int` (BTF has no Unicode scalar type)",
                         d.offset
                     ));
+                    let name = self.intern(Cow::Borrowed("unsigned int"));
                     return Ok(Node::Int {
-                        name: "unsigned int".into(),
+                        name,
                         size,
                         encoding: 0,
                     });
                 }
                 RustBase::Unit => {
+                    let text = self.intern(Cow::Borrowed("unit"));
+                    let path = self.intern(Cow::Borrowed(""));
                     return Ok(Node::Struct {
                         name: Name {
-                            text: "unit".into(),
-                            rust_path: Some(String::new()),
+                            text,
+                            rust_path: Some(path),
                         },
                         size: 0,
                         members: Vec::new(),
@@ -403,6 +431,8 @@ impl<'o, 'a> Converter<'o, 'a> {
         if size == 0 || size > 16 {
             return Err(d.error(format!("base type `{name}` of {size} bytes")));
         }
+        let shown = name.to_string();
+        let name = self.intern(name);
         Ok(match encoding {
             gimli::DW_ATE_float => Node::Float { name, size },
             gimli::DW_ATE_boolean => Node::Int {
@@ -418,7 +448,7 @@ impl<'o, 'a> Converter<'o, 'a> {
             },
             gimli::DW_ATE_complex_float => {
                 self.warnings.push(format!(
-                    "DIE {:#x}: complex `{name}` is written as {size} opaque bytes (BTF has no complex type)",
+                    "DIE {:#x}: complex `{shown}` is written as {size} opaque bytes (BTF has no complex type)",
                     d.offset
                 ));
                 self.opaque_struct(Name::plain(name), size, size / 2)
@@ -436,9 +466,10 @@ impl<'o, 'a> Converter<'o, 'a> {
         if let Some(t) = self.index_type {
             return t;
         }
+        let name = self.intern(Cow::Borrowed("__ARRAY_SIZE_TYPE__"));
         let t = self.push(
             Node::Int {
-                name: "__ARRAY_SIZE_TYPE__".into(),
+                name,
                 size: 4,
                 encoding: 0,
             },
@@ -452,12 +483,11 @@ impl<'o, 'a> Converter<'o, 'a> {
         let elem = d.type_ref()?;
         let elem = self.type_or_void(object, elem);
         let mut dims = Vec::new();
-        for child in self.children(d)? {
-            let tag = child.tag;
+        self.for_each_child(d, |_, sub| {
+            let tag = sub.tag;
             if tag != gimli::DW_TAG_subrange_type && tag != gimli::DW_TAG_enumeration_type {
-                continue;
+                return Ok(());
             }
-            let sub = child;
             let count = match sub.udata(gimli::DW_AT_count) {
                 Ok(Some(n)) => Some(n),
                 // A count given by an expression or variable: unknown.
@@ -486,7 +516,8 @@ impl<'o, 'a> Converter<'o, 'a> {
                 ))
             })?;
             dims.push(nelems);
-        }
+            Ok(())
+        })?;
         if dims.is_empty() {
             dims.push(0);
         }
@@ -536,9 +567,10 @@ impl<'o, 'a> Converter<'o, 'a> {
                     8 => "unsigned long long",
                     _ => "unsigned __int128",
                 };
+                let name = self.intern(Cow::Borrowed(int_name));
                 let t = self.push(
                     Node::Int {
-                        name: int_name.into(),
+                        name,
                         size: align,
                         encoding: 0,
                     },
@@ -557,11 +589,12 @@ impl<'o, 'a> Converter<'o, 'a> {
             },
             origin,
         );
+        let opaque = self.intern(Cow::Borrowed("__opaque"));
         Node::Struct {
             name,
             size,
             members: vec![Member {
-                name: "__opaque".into(),
+                name: opaque,
                 ty: array,
                 bit_offset: 0,
                 bitfield_size: 0,
@@ -576,36 +609,40 @@ impl<'o, 'a> Converter<'o, 'a> {
             return Ok(Node::Fwd { name, union });
         }
         let size = d.size()?.unwrap_or(0);
-        let children = self.children(d)?;
-        if children
-            .iter()
-            .any(|c| c.tag == gimli::DW_TAG_variant_part)
-        {
+        let mut members = Vec::new();
+        let mut tags = Vec::new();
+        let mut data_enum = false;
+        self.for_each_child(d, |c, m| {
+            match m.tag {
+                gimli::DW_TAG_variant_part => data_enum = true,
+                DW_TAG_LLVM_ANNOTATION => {
+                    if let Some(value) = c.annotation(&m, "btf_decl_tag")? {
+                        tags.push(value);
+                    }
+                }
+                gimli::DW_TAG_member | gimli::DW_TAG_inheritance => {
+                    // Static members are variables, not part of the layout.
+                    if m.flag(gimli::DW_AT_external)? || m.flag(gimli::DW_AT_declaration)? {
+                        return Ok(());
+                    }
+                    let member_tags = c.annotations(&m, "btf_decl_tag")?;
+                    c.tag_later(object, d.offset, member_tags, members.len() as i32);
+                    members.push(c.member(object, &m)?);
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
+        if data_enum {
             let align = d.udata(gimli::DW_AT_alignment)?.unwrap_or(1);
             self.warnings.push(format!(
                 "DIE {:#x}: Rust enum `{}` carries data; written as {size} opaque bytes aligned to {align} (BTF has no tagged union)",
                 d.offset,
-                qualified(&name)
+                qualified(&self.graph.strings, &name)
             ));
             return Ok(self.opaque_struct(name, size, align.min(16) as u32));
         }
-        let tags = self.annotations(d, "btf_decl_tag")?;
         self.tag_later(object, d.offset, tags, -1);
-        let mut members = Vec::new();
-        for child in children {
-            let tag = child.tag;
-            if tag != gimli::DW_TAG_member && tag != gimli::DW_TAG_inheritance {
-                continue;
-            }
-            let m = child;
-            // Static members are variables, not part of the layout.
-            if m.flag(gimli::DW_AT_external)? || m.flag(gimli::DW_AT_declaration)? {
-                continue;
-            }
-            let tags = self.annotations(&m, "btf_decl_tag")?;
-            self.tag_later(object, d.offset, tags, members.len() as i32);
-            members.push(self.member(object, &m)?);
-        }
         if union {
             Ok(Node::Union {
                 name,
@@ -626,6 +663,7 @@ impl<'o, 'a> Converter<'o, 'a> {
 
     fn member(&mut self, object: u32, m: &Die<'o, 'a>) -> Result<Member, DwarfError> {
         let name = m.name()?;
+        let name = self.intern(name);
         let type_die = m.type_ref()?;
         let ty = self.type_or_void(object, type_die);
         let bit_size = m.udata(gimli::DW_AT_bit_size)?;
@@ -694,26 +732,31 @@ impl<'o, 'a> Converter<'o, 'a> {
 
     /// The values of the DIE's `DW_TAG_LLVM_annotation` children named
     /// `kind` (`btf_decl_tag` or `btf_type_tag`), in DIE order.
-    fn annotations(&self, d: &Die<'o, 'a>, kind: &str) -> Result<Vec<String>, DwarfError> {
+    fn annotations(&mut self, d: &Die<'o, 'a>, kind: &str) -> Result<Vec<Str>, DwarfError> {
         if !d.has_children {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        for child in self.children(d)? {
-            let tag = child.tag;
-            if tag != DW_TAG_LLVM_ANNOTATION {
-                continue;
+        self.for_each_child(d, |c, a| {
+            if a.tag == DW_TAG_LLVM_ANNOTATION {
+                out.extend(c.annotation(&a, kind)?);
             }
-            let a = child;
-            if a.name()? == kind {
-                out.push(a.string(gimli::DW_AT_const_value)?.unwrap_or_default());
-            }
-        }
+            Ok(())
+        })?;
         Ok(out)
     }
 
+    /// The value of one `DW_TAG_LLVM_annotation` DIE if it is of `kind`.
+    fn annotation(&mut self, a: &Die<'o, 'a>, kind: &str) -> Result<Option<Str>, DwarfError> {
+        if a.name()? != kind {
+            return Ok(None);
+        }
+        let value = a.string(gimli::DW_AT_const_value)?.unwrap_or_default();
+        Ok(Some(self.intern(value)))
+    }
+
     /// DECL_TAGs on the type of the DIE at `die` (converted or not yet).
-    fn tag_later(&mut self, object: u32, die: DieOffset, values: Vec<String>, component: i32) {
+    fn tag_later(&mut self, object: u32, die: DieOffset, values: Vec<Str>, component: i32) {
         if values.is_empty() {
             return;
         }
@@ -756,12 +799,10 @@ impl<'o, 'a> Converter<'o, 'a> {
         };
         let mut values = Vec::new();
         let mut negative = false;
-        for child in self.children(d)? {
-            let tag = child.tag;
-            if tag != gimli::DW_TAG_enumerator {
-                continue;
+        self.for_each_child(d, |c, e| {
+            if e.tag != gimli::DW_TAG_enumerator {
+                return Ok(());
             }
-            let e = child;
             let value = match e.attr(gimli::DW_AT_const_value)? {
                 Some(AttributeValue::Sdata(v)) => {
                     negative |= v < 0;
@@ -776,13 +817,15 @@ impl<'o, 'a> Converter<'o, 'a> {
                 })?,
                 None => return Err(e.error("enumerator without a value")),
             };
-            values.push((e.name()?, value));
-        }
+            let name = e.name()?;
+            values.push((c.intern(name), value));
+            Ok(())
+        })?;
         if size > 8 {
             self.warnings.push(format!(
                 "DIE {:#x}: enum `{}` of {size} bytes is written as opaque bytes (BTF enums hold at most 64 bits)",
                 d.offset,
-                qualified(&name)
+                qualified(&self.graph.strings, &name)
             ));
             return Ok(self.opaque_struct(name, size, size.min(16)));
         }
@@ -817,24 +860,24 @@ impl<'o, 'a> Converter<'o, 'a> {
         let ret = d.type_ref()?;
         let ret = self.type_or_void(object, ret);
         let mut params = Vec::new();
-        for child in self.children(d)? {
-            let tag = child.tag;
-            match tag {
+        self.for_each_child(d, |c, p| {
+            match p.tag {
                 gimli::DW_TAG_formal_parameter => {
-                    let p = child;
                     let ty = p.type_ref()?;
+                    let name = p.name()?;
                     params.push(Param {
-                        name: p.name()?,
-                        ty: self.type_or_void(object, ty),
+                        name: c.intern(name),
+                        ty: c.type_or_void(object, ty),
                     });
                 }
                 gimli::DW_TAG_unspecified_parameters => params.push(Param {
-                    name: String::new(),
+                    name: 0,
                     ty: VOID,
                 }),
                 _ => {}
             }
-        }
+            Ok(())
+        })?;
         Ok(Node::FuncProto { ret, params })
     }
 
@@ -849,6 +892,7 @@ impl<'o, 'a> Converter<'o, 'a> {
         if name.is_empty() {
             return Ok(None);
         }
+        let name = self.intern(name);
         let linkage = if d.flag(gimli::DW_AT_external)? {
             func_linkage::GLOBAL
         } else {
@@ -864,20 +908,21 @@ impl<'o, 'a> Converter<'o, 'a> {
             },
             (object, die),
         );
-        let mut tags: Vec<(String, i32)> = self
+        let mut tags: Vec<(Str, i32)> = self
             .annotations(&d, "btf_decl_tag")?
             .into_iter()
             .map(|v| (v, -1))
             .collect();
-        let params = self
-            .children(&d)?
-            .into_iter()
-            .filter(|c| c.tag == gimli::DW_TAG_formal_parameter);
-        for (index, p) in params.enumerate() {
-            for value in self.annotations(&p, "btf_decl_tag")? {
-                tags.push((value, index as i32));
+        let mut index = 0;
+        self.for_each_child(&d, |c, p| {
+            if p.tag == gimli::DW_TAG_formal_parameter {
+                for value in c.annotations(&p, "btf_decl_tag")? {
+                    tags.push((value, index));
+                }
+                index += 1;
             }
-        }
+            Ok(())
+        })?;
         for (value, component) in tags {
             let tag = self.push(
                 Node::DeclTag {
@@ -908,9 +953,10 @@ impl<'o, 'a> Converter<'o, 'a> {
         } else {
             var_linkage::STATIC
         };
+        let name = self.intern(Cow::Owned(name.to_string()));
         let var = self.push(
             Node::Var {
-                name: name.to_string(),
+                name,
                 ty,
                 linkage,
             },
@@ -939,9 +985,10 @@ impl<'o, 'a> Converter<'o, 'a> {
 }
 
 /// `path::Name` of a Rust type, or its plain name.
-pub(crate) fn qualified(name: &Name) -> String {
-    match &name.rust_path {
-        Some(path) if !path.is_empty() => format!("{path}::{}", name.text),
-        _ => name.text.clone(),
+pub(crate) fn qualified(strings: &super::graph::Strings<'_>, name: &Name) -> String {
+    let text = strings.get(name.text);
+    match name.rust_path.map(|p| strings.get(p)) {
+        Some(path) if !path.is_empty() => format!("{path}::{text}"),
+        _ => text.to_string(),
     }
 }

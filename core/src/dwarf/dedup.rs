@@ -104,7 +104,7 @@ fn resolve_forwards(graph: &mut Graph, nodes: &[Ty], partition: &Partition) -> b
             Node::Union { name, .. } => (name, true),
             _ => continue,
         };
-        if name.text.is_empty() {
+        if name.is_anonymous() {
             continue;
         }
         let class = partition.classes[ty as usize - 1];

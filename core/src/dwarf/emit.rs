@@ -47,13 +47,15 @@ pub(crate) fn emit(
     let mut btf = BtfBuilder::new();
     for &rep in &reps {
         let node = &graph.nodes[rep as usize - 1];
-        let name = |n: &super::graph::Name| -> String {
-            names.get(&rep).cloned().unwrap_or_else(|| n.text.clone())
+        let strings = &graph.strings;
+        let s = |id: super::graph::Str| strings.get(id);
+        let name = |n: &super::graph::Name| -> &str {
+            names.get(&rep).map_or_else(|| strings.get(n.text), String::as_str)
         };
-        let fields = |members: &[super::graph::Member]| -> Vec<(String, u32, u32, u8)> {
+        let fields = |members: &[super::graph::Member]| -> Vec<(&str, u32, u32, u8)> {
             members
                 .iter()
-                .map(|m| (m.name.clone(), id_of(m.ty), m.bit_offset, m.bitfield_size))
+                .map(|m| (strings.get(m.name), id_of(m.ty), m.bit_offset, m.bitfield_size))
                 .collect()
         };
         match node {
@@ -64,13 +66,13 @@ pub(crate) fn emit(
                 name,
                 size,
                 encoding,
-            } => btf.add_int(name, *size, *encoding),
-            Node::Float { name, size } => btf.add_float(name, *size),
+            } => btf.add_int(s(*name), *size, *encoding),
+            Node::Float { name, size } => btf.add_float(s(*name), *size),
             Node::Ptr(t) => btf.add_ptr(id_of(*t)),
             Node::Const(t) => btf.add_const(id_of(*t)),
             Node::Volatile(t) => btf.add_volatile(id_of(*t)),
             Node::Restrict(t) => btf.add_restrict(id_of(*t)),
-            Node::Typedef { name: n, ty } => btf.add_typedef(&name(n), id_of(*ty)),
+            Node::Typedef { name: n, ty } => btf.add_typedef(name(n), id_of(*ty)),
             Node::Array {
                 elem,
                 index,
@@ -82,7 +84,7 @@ pub(crate) fn emit(
                 members,
             } => {
                 let f = fields(members);
-                btf.add_struct(&name(n), *size, &as_fields(&f))
+                btf.add_struct(name(n), *size, &as_fields(&f))
             }
             Node::Union {
                 name: n,
@@ -90,7 +92,7 @@ pub(crate) fn emit(
                 members,
             } => {
                 let f = fields(members);
-                btf.add_union(&name(n), *size, &as_fields(&f))
+                btf.add_union(name(n), *size, &as_fields(&f))
             }
             Node::Enum {
                 name: n,
@@ -101,20 +103,20 @@ pub(crate) fn emit(
                 if *size <= 4 {
                     let v: Vec<(&str, u32)> = values
                         .iter()
-                        .map(|(n, v)| (n.as_str(), *v as u32))
+                        .map(|(n, v)| (s(*n), *v as u32))
                         .collect();
-                    btf.add_enum(&name(n), *size, *signed, &v)
+                    btf.add_enum(name(n), *size, *signed, &v)
                 } else {
                     let v: Vec<(&str, u64)> =
-                        values.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-                    btf.add_enum64(&name(n), *size, *signed, &v)
+                        values.iter().map(|(n, v)| (s(*n), *v)).collect();
+                    btf.add_enum64(name(n), *size, *signed, &v)
                 }
             }
-            Node::Fwd { name: n, union } => btf.add_fwd(&name(n), *union),
+            Node::Fwd { name: n, union } => btf.add_fwd(name(n), *union),
             Node::FuncProto { ret, params } => {
                 let p: Vec<(&str, u32)> = params
                     .iter()
-                    .map(|p| (p.name.as_str(), id_of(p.ty)))
+                    .map(|p| (s(p.name), id_of(p.ty)))
                     .collect();
                 btf.add_func_proto(id_of(*ret), &p)
             }
@@ -122,21 +124,21 @@ pub(crate) fn emit(
                 name,
                 proto,
                 linkage,
-            } => btf.add_func(name, id_of(*proto), *linkage),
-            Node::Var { name, ty, linkage } => btf.add_var(name, id_of(*ty), *linkage),
-            Node::TypeTag { value, ty } => btf.add_type_tag(value, id_of(*ty)),
+            } => btf.add_func(s(*name), id_of(*proto), *linkage),
+            Node::Var { name, ty, linkage } => btf.add_var(s(*name), id_of(*ty), *linkage),
+            Node::TypeTag { value, ty } => btf.add_type_tag(s(*value), id_of(*ty)),
             Node::DeclTag {
                 value,
                 ty,
                 component,
-            } => btf.add_decl_tag(value, id_of(*ty), *component),
+            } => btf.add_decl_tag(s(*value), id_of(*ty), *component),
         };
     }
     let ids = (1..=graph.nodes.len() as Ty).map(id_of).collect();
     Ok(Emitted { btf, ids })
 }
 
-fn as_fields(f: &[(String, u32, u32, u8)]) -> Vec<Field<'_>> {
+fn as_fields<'n>(f: &[(&'n str, u32, u32, u8)]) -> Vec<Field<'n>> {
     f.iter()
         .map(|(n, t, off, bits)| Field::bitfield(n, *t, *off, *bits))
         .collect()

@@ -2,6 +2,47 @@
 //! references as node indices, so that cycles (a struct that points at
 //! itself) need no special casing and dedup can work on plain integers.
 
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
+/// An interned string: names are compared and hashed as integers, and a
+/// name read from `.debug_str` is borrowed, not copied. 0 is `""`.
+pub(crate) type Str = u32;
+
+/// The strings of a graph.
+#[derive(Debug, Clone)]
+pub(crate) struct Strings<'a> {
+    list: Vec<Cow<'a, str>>,
+    index: FxHashMap<Cow<'a, str>, Str>,
+}
+
+impl Default for Strings<'_> {
+    fn default() -> Self {
+        let mut s = Strings {
+            list: Vec::new(),
+            index: FxHashMap::default(),
+        };
+        s.intern(Cow::Borrowed(""));
+        s
+    }
+}
+
+impl<'a> Strings<'a> {
+    pub(crate) fn intern(&mut self, s: Cow<'a, str>) -> Str {
+        if let Some(id) = self.index.get(s.as_ref()) {
+            return *id;
+        }
+        let id = self.list.len() as Str;
+        self.list.push(s.clone());
+        self.index.insert(s, id);
+        id
+    }
+
+    pub(crate) fn get(&self, id: Str) -> &str {
+        self.list.get(id as usize).map_or("", |s| s.as_ref())
+    }
+}
+
 /// A reference to a type: 0 is `void`, `n` is node `n - 1`.
 pub(crate) type Ty = u32;
 
@@ -11,17 +52,17 @@ pub(crate) const VOID: Ty = 0;
 /// A named thing's name, and for Rust types the module path it lives in
 /// (`krate::module`), which keeps types of the same name in different
 /// modules apart until names are chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub(crate) struct Name {
-    pub text: String,
+    pub text: Str,
     /// `Some` for types of a Rust unit: the namespace path, maybe empty.
-    pub rust_path: Option<String>,
+    pub rust_path: Option<Str>,
 }
 
 impl Name {
-    pub(crate) fn plain(text: impl Into<String>) -> Name {
+    pub(crate) fn plain(text: Str) -> Name {
         Name {
-            text: text.into(),
+            text,
             rust_path: None,
         }
     }
@@ -29,11 +70,15 @@ impl Name {
     pub(crate) fn anonymous() -> Name {
         Name::default()
     }
+
+    pub(crate) fn is_anonymous(&self) -> bool {
+        self.text == 0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Member {
-    pub name: String,
+    pub name: Str,
     pub ty: Ty,
     pub bit_offset: u32,
     /// 0 for a plain member.
@@ -42,7 +87,7 @@ pub(crate) struct Member {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Param {
-    pub name: String,
+    pub name: Str,
     /// `VOID` for the `...` of a variadic prototype.
     pub ty: Ty,
 }
@@ -56,12 +101,12 @@ pub(crate) enum Node {
     /// `_Atomic`); resolved away before dedup.
     Alias(Ty),
     Int {
-        name: String,
+        name: Str,
         size: u32,
         encoding: u8,
     },
     Float {
-        name: String,
+        name: Str,
         size: u32,
     },
     Ptr(Ty),
@@ -92,7 +137,7 @@ pub(crate) enum Node {
         size: u32,
         signed: bool,
         /// Values as 64-bit patterns; ENUM when `size <= 4`, else ENUM64.
-        values: Vec<(String, u64)>,
+        values: Vec<(Str, u64)>,
     },
     Fwd {
         name: Name,
@@ -103,24 +148,24 @@ pub(crate) enum Node {
         params: Vec<Param>,
     },
     Func {
-        name: String,
+        name: Str,
         proto: Ty,
         linkage: u32,
     },
     Var {
-        name: String,
+        name: Str,
         ty: Ty,
         linkage: u32,
     },
     /// `__attribute__((btf_type_tag("value")))` on what `ty` is.
     TypeTag {
-        value: String,
+        value: Str,
         ty: Ty,
     },
     /// `__attribute__((btf_decl_tag("value")))` on `ty`, or on its member
     /// or parameter `component` (-1: the declaration itself).
     DeclTag {
-        value: String,
+        value: Str,
         ty: Ty,
         component: i32,
     },
@@ -205,11 +250,12 @@ impl Node {
 
 /// All converted types.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Graph {
+pub(crate) struct Graph<'a> {
     pub nodes: Vec<Node>,
+    pub strings: Strings<'a>,
 }
 
-impl Graph {
+impl<'a> Graph<'a> {
     /// Adds a node and returns its reference.
     pub(crate) fn push(&mut self, node: Node) -> Ty {
         self.nodes.push(node);

@@ -37,27 +37,26 @@ pub(crate) fn rust_names(graph: &Graph, reps: &[Ty]) -> HashMap<Ty, String> {
         let (Some(ns), Some(name)) = (namespace(node), node.type_name()) else {
             continue;
         };
-        if name.text.is_empty() {
+        if name.is_anonymous() {
             continue;
         }
         match &name.rust_path {
             None => {
-                taken.insert((ns, name.text.clone()));
+                taken.insert((ns, graph.strings.get(name.text).to_string()));
             }
             Some(_) => rust.push((ty, ns)),
         }
     }
     let plain = |ty: Ty| {
         let name = graph.nodes[ty as usize - 1].type_name().expect("named");
-        fit_length(c_identifier(&name.text))
+        fit_length(c_identifier(graph.strings.get(name.text)))
     };
     let qualified = |ty: Ty| {
         let name = graph.nodes[ty as usize - 1].type_name().expect("named");
-        match name.rust_path.as_deref() {
-            Some(path) if !path.is_empty() => {
-                fit_length(c_identifier(&format!("{path}::{}", name.text)))
-            }
-            _ => fit_length(c_identifier(&name.text)),
+        let text = graph.strings.get(name.text);
+        match name.rust_path.map(|p| graph.strings.get(p)) {
+            Some(path) if !path.is_empty() => fit_length(c_identifier(&format!("{path}::{text}"))),
+            _ => fit_length(c_identifier(text)),
         }
     };
     // Forward declarations do not collide with the type they declare.

@@ -6,10 +6,10 @@ use crate::btf::int_encoding;
 /// How a Rust primitive is written in BTF.
 pub(crate) enum RustBase {
     Int {
-        name: String,
+        name: &'static str,
         encoding: u8,
     },
-    Float(String),
+    Float(&'static str),
     /// `char`: a Unicode scalar value, which BTF cannot say.
     Char,
     /// `()`: zero-sized.
@@ -27,7 +27,7 @@ pub(crate) fn rust_base_type(name: &str, size: u32, encoding: gimli::DwAte) -> R
         "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => true,
         "bool" => {
             return RustBase::Int {
-                name: "_Bool".into(),
+                name: "_Bool",
                 encoding: int_encoding::BOOL,
             }
         }
@@ -40,7 +40,7 @@ pub(crate) fn rust_base_type(name: &str, size: u32, encoding: gimli::DwAte) -> R
                 8 => "double",
                 _ => "long double",
             };
-            return RustBase::Float(c.into());
+            return RustBase::Float(c);
         }
         _ => return RustBase::Other,
     };
@@ -61,7 +61,7 @@ pub(crate) fn rust_base_type(name: &str, size: u32, encoding: gimli::DwAte) -> R
         _ => return RustBase::Other,
     };
     RustBase::Int {
-        name: c.into(),
+        name: c,
         encoding: if signed { int_encoding::SIGNED } else { 0 },
     }
 }
