@@ -48,7 +48,7 @@ const DW_TAG_LLVM_ANNOTATION: gimli::DwTag = gimli::DwTag(0x6000);
 
 /// The attributes the converter reads, each found in one pass over the
 /// DIE (gimli's `attr_value` would walk the attribute list once per call).
-const WANTED: [gimli::DwAt; 17] = [
+const WANTED: [gimli::DwAt; 15] = [
     gimli::DW_AT_name,
     gimli::DW_AT_type,
     gimli::DW_AT_byte_size,
@@ -64,10 +64,9 @@ const WANTED: [gimli::DwAt; 17] = [
     gimli::DW_AT_lower_bound,
     gimli::DW_AT_const_value,
     gimli::DW_AT_alignment,
-    gimli::DW_AT_linkage_name,
-    gimli::DW_AT_low_pc,
 ];
 
+#[inline(always)]
 fn wanted_slot(at: gimli::DwAt) -> Option<usize> {
     // The common attributes first: this runs for every attribute read.
     match at {
@@ -137,6 +136,7 @@ impl<'x, 'a> Die<'x, 'a> {
         }
     }
 
+    #[inline(always)]
     fn attr(&self, at: gimli::DwAt) -> Result<Option<AttributeValue<R<'a>>>, DwarfError> {
         // Only WANTED attributes are kept; asking for another is a bug here.
         debug_assert!(wanted_slot(at).is_some(), "{at} is not in WANTED");
@@ -207,7 +207,10 @@ impl<'o, 'a> Converter<'o, 'a> {
             options,
             graph: Graph::default(),
             origins: Vec::new(),
-            memo: HashMap::default(),
+            memo: HashMap::with_capacity_and_hasher(
+                objects.iter().map(|o| o.type_dies.len()).sum(),
+                Default::default(),
+            ),
             work: Vec::new(),
             index_type: None,
             opaque_ints: HashMap::default(),

@@ -13,6 +13,7 @@
 //! classes refined again, as libbpf does in its fwd-resolution pass.
 
 use super::graph::{Graph, Name, Node, Ty, VOID};
+use std::hash::{Hash, Hasher};
 use rustc_hash::FxHashMap as HashMap;
 
 /// The class of every node: `classes[ty - 1]`, `u32::MAX` for nodes not
@@ -44,47 +45,119 @@ pub(crate) fn reachable(graph: &Graph, roots: &[Ty]) -> Vec<Ty> {
     order
 }
 
-/// The node with its references blanked: what two nodes must share to be
-/// equal before their references are compared.
-fn shape(node: &Node) -> Node {
-    let mut n = node.clone();
-    n.map_refs(|_| VOID);
-    n
+/// Classes keyed by a hash, with the collisions chained: finding a node's
+/// class hashes once and compares with one representative per candidate,
+/// and allocates nothing per node.
+struct ClassTable {
+    by_hash: HashMap<u64, u32>,
+    /// Per class: a node of it, and the next class with the same hash.
+    rep: Vec<Ty>,
+    next: Vec<u32>,
+}
+
+impl ClassTable {
+    fn new(capacity: usize) -> ClassTable {
+        ClassTable {
+            by_hash: HashMap::with_capacity_and_hasher(capacity, Default::default()),
+            rep: Vec::with_capacity(capacity),
+            next: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// The class of `ty`, whose hash is `hash`, given `same(a, b)`.
+    fn class_of(&mut self, ty: Ty, hash: u64, same: impl Fn(Ty, Ty) -> bool) -> u32 {
+        let fresh = self.rep.len() as u32;
+        let mut at = match self.by_hash.get(&hash) {
+            Some(c) => *c,
+            None => {
+                self.by_hash.insert(hash, fresh);
+                self.rep.push(ty);
+                self.next.push(u32::MAX);
+                return fresh;
+            }
+        };
+        loop {
+            if same(ty, self.rep[at as usize]) {
+                return at;
+            }
+            match self.next[at as usize] {
+                u32::MAX => break,
+                n => at = n,
+            }
+        }
+        self.next[at as usize] = fresh;
+        self.rep.push(ty);
+        self.next.push(u32::MAX);
+        fresh
+    }
+
+    fn len(&self) -> u32 {
+        self.rep.len() as u32
+    }
+}
+
+/// Hash of the node with its references left out: what two nodes must
+/// share to be equal before their references are compared.
+fn shape_hash(node: &Node) -> u64 {
+    let mut blank = node.clone();
+    blank.map_refs(|_| VOID);
+    let mut h = rustc_hash::FxHasher::default();
+    blank.hash(&mut h);
+    h.finish()
+}
+
+/// Whether two nodes are equal but for their references.
+fn same_shape(a: &Node, b: &Node) -> bool {
+    if std::mem::discriminant(a) != std::mem::discriminant(b) {
+        return false;
+    }
+    let mut a = a.clone();
+    let mut b = b.clone();
+    a.map_refs(|_| VOID);
+    b.map_refs(|_| VOID);
+    a == b
 }
 
 fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
+    let node = |ty: Ty| &graph.nodes[ty as usize - 1];
     let mut classes = vec![UNREACHED; graph.nodes.len()];
-    let mut shapes: HashMap<Node, u32> = HashMap::default();
+    let mut table = ClassTable::new(nodes.len());
     for &ty in nodes {
-        let next = shapes.len() as u32;
-        classes[ty as usize - 1] = *shapes
-            .entry(shape(&graph.nodes[ty as usize - 1]))
-            .or_insert(next);
+        let c = table.class_of(ty, shape_hash(node(ty)), |a, b| same_shape(node(a), node(b)));
+        classes[ty as usize - 1] = c;
     }
-    let mut count = shapes.len() as u32;
-    drop(shapes);
-    let mut refs = Vec::new();
+    let mut count = table.len();
+    let class_of_ref = |classes: &[u32], r: Ty| if r == VOID { VOID_CLASS } else { classes[r as usize - 1] };
+    let mut refs_a = Vec::new();
+    let refs_b = std::cell::RefCell::new(Vec::new());
     loop {
-        let mut signatures: HashMap<Vec<u32>, u32> = HashMap::with_capacity_and_hasher(count as usize, Default::default());
+        let mut table = ClassTable::new(count as usize);
         let mut next = vec![UNREACHED; graph.nodes.len()];
         for &ty in nodes {
-            refs.clear();
-            graph.nodes[ty as usize - 1].refs(&mut refs);
-            let mut sig = Vec::with_capacity(refs.len() + 1);
-            sig.push(classes[ty as usize - 1]);
-            sig.extend(refs.iter().map(|&r| {
-                if r == VOID {
-                    VOID_CLASS
-                } else {
-                    classes[r as usize - 1]
+            refs_a.clear();
+            node(ty).refs(&mut refs_a);
+            let mut h = rustc_hash::FxHasher::default();
+            classes[ty as usize - 1].hash(&mut h);
+            for &r in &refs_a {
+                class_of_ref(&classes, r).hash(&mut h);
+            }
+            let c = table.class_of(ty, h.finish(), |_, other| {
+                if classes[other as usize - 1] != classes[ty as usize - 1] {
+                    return false;
                 }
-            }));
-            let fresh = signatures.len() as u32;
-            next[ty as usize - 1] = *signatures.entry(sig).or_insert(fresh);
+                let mut refs_b = refs_b.borrow_mut();
+                refs_b.clear();
+                node(other).refs(&mut refs_b);
+                refs_b.len() == refs_a.len()
+                    && refs_a
+                        .iter()
+                        .zip(refs_b.iter())
+                        .all(|(x, y)| class_of_ref(&classes, *x) == class_of_ref(&classes, *y))
+            });
+            next[ty as usize - 1] = c;
         }
-        let new_count = signatures.len() as u32;
+        let new_count = table.len();
         classes = next;
-        if std::env::var_os("BPFC_TIMING").is_some() { eprintln!("round: {new_count} classes"); }
         if new_count == count {
             return Partition { classes, count };
         }

@@ -3,9 +3,11 @@
 
 use super::dedup::Partition;
 use super::error::DwarfError;
-use super::graph::{Graph, Node, Ty, VOID};
+use super::graph::{Graph, Name, Node, Str, Ty, VOID};
 use super::names::rust_names;
-use crate::btf::build::{BtfBuilder, Field};
+use crate::btf::build::{
+    BtfBuilder, Composite, Enum64Value, EnumValue, MemberDef, ParamDef, TypeData, TypeDef,
+};
 use crate::btf::BTF_MAX_TYPE;
 
 /// The BTF and the id of every node (0 for void and unreached nodes).
@@ -45,20 +47,25 @@ pub(crate) fn emit(
     };
     let names = rust_names(graph, &reps);
     let mut btf = BtfBuilder::new();
+    // Each interned string goes into the string table once; after that its
+    // offset is looked up by id, not hashed again.
+    let mut offsets: Vec<u32> = vec![u32::MAX; graph.strings.len()];
+    let mut off = |btf: &mut BtfBuilder, id: Str| -> u32 {
+        let slot = &mut offsets[id as usize];
+        if *slot == u32::MAX {
+            *slot = btf.add_str(graph.strings.get(id));
+        }
+        *slot
+    };
     for &rep in &reps {
         let node = &graph.nodes[rep as usize - 1];
-        let strings = &graph.strings;
-        let s = |id: super::graph::Str| strings.get(id);
-        let name = |n: &super::graph::Name| -> &str {
-            names.get(&rep).map_or_else(|| strings.get(n.text), String::as_str)
+        let mut name = |btf: &mut BtfBuilder, n: &Name| -> u32 {
+            match names.get(&rep) {
+                Some(chosen) => btf.add_str(chosen),
+                None => off(btf, n.text),
+            }
         };
-        let fields = |members: &[super::graph::Member]| -> Vec<(&str, u32, u32, u8)> {
-            members
-                .iter()
-                .map(|m| (strings.get(m.name), id_of(m.ty), m.bit_offset, m.bitfield_size))
-                .collect()
-        };
-        match node {
+        let (name_off, data) = match node {
             Node::Pending | Node::Alias(_) => {
                 unreachable!("pending and alias nodes are resolved before emission")
             }
@@ -66,33 +73,68 @@ pub(crate) fn emit(
                 name,
                 size,
                 encoding,
-            } => btf.add_int(s(*name), *size, *encoding),
-            Node::Float { name, size } => btf.add_float(s(*name), *size),
-            Node::Ptr(t) => btf.add_ptr(id_of(*t)),
-            Node::Const(t) => btf.add_const(id_of(*t)),
-            Node::Volatile(t) => btf.add_volatile(id_of(*t)),
-            Node::Restrict(t) => btf.add_restrict(id_of(*t)),
-            Node::Typedef { name: n, ty } => btf.add_typedef(name(n), id_of(*ty)),
+            } => (
+                off(&mut btf, *name),
+                TypeData::Int {
+                    size: *size,
+                    encoding: *encoding,
+                    bit_offset: 0,
+                    bits: size.saturating_mul(8).min(u32::from(u8::MAX)) as u8,
+                },
+            ),
+            Node::Float { name, size } => (off(&mut btf, *name), TypeData::Float { size: *size }),
+            Node::Ptr(t) => (0, TypeData::Ptr { type_id: id_of(*t) }),
+            Node::Const(t) => (0, TypeData::Const { type_id: id_of(*t) }),
+            Node::Volatile(t) => (0, TypeData::Volatile { type_id: id_of(*t) }),
+            Node::Restrict(t) => (0, TypeData::Restrict { type_id: id_of(*t) }),
+            Node::Typedef { name: n, ty } => (
+                name(&mut btf, n),
+                TypeData::Typedef { type_id: id_of(*ty) },
+            ),
             Node::Array {
                 elem,
                 index,
                 nelems,
-            } => btf.add_array(id_of(*elem), id_of(*index), *nelems),
+            } => (
+                0,
+                TypeData::Array {
+                    elem_type: id_of(*elem),
+                    index_type: id_of(*index),
+                    nelems: *nelems,
+                },
+            ),
             Node::Struct {
                 name: n,
                 size,
                 members,
-            } => {
-                let f = fields(members);
-                btf.add_struct(name(n), *size, &as_fields(&f))
             }
-            Node::Union {
+            | Node::Union {
                 name: n,
                 size,
                 members,
             } => {
-                let f = fields(members);
-                btf.add_union(name(n), *size, &as_fields(&f))
+                let name_off = name(&mut btf, n);
+                let members: Vec<MemberDef> = members
+                    .iter()
+                    .map(|m| MemberDef {
+                        name_off: off(&mut btf, m.name),
+                        type_id: id_of(m.ty),
+                        bit_offset: m.bit_offset,
+                        bitfield_size: m.bitfield_size,
+                    })
+                    .collect();
+                // kind_flag when a member is a bitfield, as clang and libbpf.
+                let body = Composite {
+                    size: *size,
+                    kflag: members.iter().any(|m| m.bitfield_size != 0),
+                    members,
+                };
+                let data = if matches!(node, Node::Union { .. }) {
+                    TypeData::Union(body)
+                } else {
+                    TypeData::Struct(body)
+                };
+                (name_off, data)
             }
             Node::Enum {
                 name: n,
@@ -100,46 +142,89 @@ pub(crate) fn emit(
                 signed,
                 values,
             } => {
-                if *size <= 4 {
-                    let v: Vec<(&str, u32)> = values
-                        .iter()
-                        .map(|(n, v)| (s(*n), *v as u32))
-                        .collect();
-                    btf.add_enum(name(n), *size, *signed, &v)
+                let name_off = name(&mut btf, n);
+                let data = if *size <= 4 {
+                    TypeData::Enum {
+                        size: *size,
+                        signed: *signed,
+                        values: values
+                            .iter()
+                            .map(|(v, value)| EnumValue {
+                                name_off: off(&mut btf, *v),
+                                value: *value as u32,
+                            })
+                            .collect(),
+                    }
                 } else {
-                    let v: Vec<(&str, u64)> =
-                        values.iter().map(|(n, v)| (s(*n), *v)).collect();
-                    btf.add_enum64(name(n), *size, *signed, &v)
-                }
+                    TypeData::Enum64 {
+                        size: *size,
+                        signed: *signed,
+                        values: values
+                            .iter()
+                            .map(|(v, value)| Enum64Value {
+                                name_off: off(&mut btf, *v),
+                                value: *value,
+                            })
+                            .collect(),
+                    }
+                };
+                (name_off, data)
             }
-            Node::Fwd { name: n, union } => btf.add_fwd(name(n), *union),
-            Node::FuncProto { ret, params } => {
-                let p: Vec<(&str, u32)> = params
-                    .iter()
-                    .map(|p| (s(p.name), id_of(p.ty)))
-                    .collect();
-                btf.add_func_proto(id_of(*ret), &p)
-            }
+            Node::Fwd { name: n, union } => (name(&mut btf, n), TypeData::Fwd { union: *union }),
+            Node::FuncProto { ret, params } => (
+                0,
+                TypeData::FuncProto {
+                    ret: id_of(*ret),
+                    params: params
+                        .iter()
+                        .map(|p| ParamDef {
+                            name_off: off(&mut btf, p.name),
+                            type_id: id_of(p.ty),
+                        })
+                        .collect(),
+                },
+            ),
             Node::Func {
                 name,
                 proto,
                 linkage,
-            } => btf.add_func(s(*name), id_of(*proto), *linkage),
-            Node::Var { name, ty, linkage } => btf.add_var(s(*name), id_of(*ty), *linkage),
-            Node::TypeTag { value, ty } => btf.add_type_tag(s(*value), id_of(*ty)),
+            } => (
+                off(&mut btf, *name),
+                TypeData::Func {
+                    proto: id_of(*proto),
+                    linkage: *linkage,
+                },
+            ),
+            Node::Var { name, ty, linkage } => (
+                off(&mut btf, *name),
+                TypeData::Var {
+                    type_id: id_of(*ty),
+                    linkage: *linkage,
+                },
+            ),
+            Node::TypeTag { value, ty } => (
+                off(&mut btf, *value),
+                TypeData::TypeTag {
+                    type_id: id_of(*ty),
+                    attr: false,
+                },
+            ),
             Node::DeclTag {
                 value,
                 ty,
                 component,
-            } => btf.add_decl_tag(s(*value), id_of(*ty), *component),
+            } => (
+                off(&mut btf, *value),
+                TypeData::DeclTag {
+                    type_id: id_of(*ty),
+                    component_idx: *component,
+                    attr: false,
+                },
+            ),
         };
+        btf.add(TypeDef::new(name_off, data));
     }
     let ids = (1..=graph.nodes.len() as Ty).map(id_of).collect();
     Ok(Emitted { btf, ids })
 }
 
-fn as_fields<'n>(f: &[(&'n str, u32, u32, u8)]) -> Vec<Field<'n>> {
-    f.iter()
-        .map(|(n, t, off, bits)| Field::bitfield(n, *t, *off, *bits))
-        .collect()
-}

@@ -38,6 +38,10 @@ impl<'a> Strings<'a> {
         id
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.list.len()
+    }
+
     pub(crate) fn get(&self, id: Str) -> &str {
         self.list.get(id as usize).map_or("", |s| s.as_ref())
     }
