@@ -271,12 +271,16 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } CGRP_STORE SEC(".maps");
 
+// -DLIBBPF1_1 matches the fixture's `libbpf1_1` feature: it leaves out
+// what libbpf 1.1 cannot open (this 64-bit map_extra, the legacy maps).
+#ifndef LIBBPF1_1
 struct {
 	__uint(type, MAP_TYPE_ARENA);
 	__uint(max_entries, 16);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__ulong(map_extra, 0x100000000ULL);
 } ARENA SEC(".maps");
+#endif
 
 struct {
 	__uint(type, MAP_TYPE_INSN_ARRAY);
@@ -316,6 +320,7 @@ struct {
 	__uint(max_entries, 16);
 } PADDED SEC(".maps");
 
+#ifndef LIBBPF1_1
 // libbpf <= 0.8's legacy definition.
 struct bpf_map_def {
 	unsigned int type;
@@ -346,5 +351,6 @@ struct bpf_map_def SEC("maps") OLD_PERF = {
 	.value_size = sizeof(__u32),
 	.max_entries = 4,
 };
+#endif
 
 char LICENSE[] SEC("license") = "GPL";
