@@ -23,16 +23,16 @@
 
 mod build_support;
 mod inspect_support;
-#[path = "../../core/tests/object_support/mod.rs"]
-mod object_support;
+#[path = "../../core/tests/common/libbpf_oracle.rs"]
+mod libbpf_oracle;
 
 use bpfc::btf::{Btf, Kind};
 use bpfc::diag::Code;
 use bpfc::maps::MapSpec;
 use bpfc::object::ObjectSpec;
 use build_support::*;
-use inspect_support::{stderr, stdout, BPFC};
-use object_support::{build_libbpf_oracle, skip};
+use inspect_support::{skip, stderr, stdout, BPFC};
+use libbpf_oracle::build_libbpf_oracle;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -87,8 +87,8 @@ const LIBBPF1_1: &[&str] = &["--features", "libbpf1_1"];
 /// equivalent.bpf.c compiled by clang-19 for little-endian BPF with
 /// `defines`; `None` after a SKIP.
 fn clang_equivalent(dir: &Path, defines: &[&str]) -> Option<PathBuf> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/rust/macro_maps/equivalent.bpf.c");
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/rust/macro_maps/equivalent.bpf.c");
     let out = dir.join(format!("equivalent{}.bpf.o", defines.join("")));
     let result = Command::new("clang-19")
         .args(["-g", "-O2", "-target", "bpfel", "-c"])
@@ -161,7 +161,8 @@ fn snake(name: &str) -> String {
 
 /// A BTF type as the kernel sees its layout: typedefs and modifiers
 /// skipped (C says `__u32` where Rust's BTF has `unsigned int`), struct
-/// names in C spelling, with sizes; arrays by element and count.
+/// names in C spelling, with sizes and members (name, bit offset, type);
+/// arrays by element and count.
 fn describe(btf: &Btf<'_>, id: u32) -> String {
     let id = btf.skip_mods_and_typedefs(id).expect("resolves");
     let t = btf.type_by_id(id).unwrap();
@@ -173,7 +174,19 @@ fn describe(btf: &Btf<'_>, id: u32) -> String {
             format!("{}[{}]", describe(btf, a.elem_type), a.nelems)
         }
         Kind::Struct | Kind::Union => {
-            format!("{:?} {} ({size} bytes)", t.kind(), snake(&name))
+            let members: Vec<String> = t
+                .members()
+                .map(|m| {
+                    let name = btf.str_at(m.name_off).unwrap();
+                    format!("{name}@{}: {}", m.bit_offset(), describe(btf, m.type_id))
+                })
+                .collect();
+            format!(
+                "{:?} {} ({size} bytes) {{ {} }}",
+                t.kind(),
+                snake(&name),
+                members.join(", ")
+            )
         }
         k => format!("{k:?} {name} ({size} bytes)"),
     }
@@ -280,6 +293,7 @@ fn kernel_holds_the_same_maps_as_for_clangs_equivalent() {
             if a == 0 {
                 continue;
             }
+            println!("{name} {what}: {}", describe(&our_btf, a));
             assert_eq!(
                 describe(&our_btf, a),
                 describe(&their_btf, b),
@@ -376,7 +390,10 @@ fn big_endian_objects_hold_the_same_maps_and_libbpf_refuses_only_the_byte_order(
         return;
     };
     let le = built("macro_maps", LIBBPF1_1);
-    let be = built("macro_maps", &["--features", "libbpf1_1", "--endian", "big"]);
+    let be = built(
+        "macro_maps",
+        &["--features", "libbpf1_1", "--endian", "big"],
+    );
     let lines = run_json(&oracle, &[], &[&le, &be]);
     let maps = lines[0]["maps"]
         .as_array()
@@ -433,7 +450,10 @@ fn the_same_crate_builds_to_the_same_bytes() {
         &[("CARGO_INCREMENTAL", "0")],
         &scratch().join("target-not-incremental"),
     );
-    assert!(first == whole, "incremental and non-incremental builds differ");
+    assert!(
+        first == whole,
+        "incremental and non-incremental builds differ"
+    );
 }
 
 // ---------------------------------------------------------------- 6: legacy
@@ -537,7 +557,10 @@ fn two_crates_defining_a_map_of_one_name_is_an_error() {
     let out = build_in(&krate, &["-o", out_path.to_str().unwrap()], &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.starts_with("error: ") || err.contains("\nerror: "), "{err}");
+    assert!(
+        err.starts_with("error: ") || err.contains("\nerror: "),
+        "{err}"
+    );
     assert!(err.contains("map `DEP_COUNTS` is defined twice"), "{err}");
     let line = err
         .lines()

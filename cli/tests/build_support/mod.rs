@@ -131,4 +131,3 @@ pub fn inspect(file: &Path) -> String {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     stdout(&out)
 }
-
