@@ -419,14 +419,13 @@ fn touch(path: &Path) {
 fn the_same_crate_builds_to_the_same_bytes() {
     let krate = fixture("macro_maps");
     let dir = tempfile::tempdir().unwrap();
-    let build = |out_name: &str, envs: &[(&str, &str)], target: &Path| -> Vec<u8> {
+    // Touches src/lib.rs, then builds: cargo must recompile the crate.
+    let build = |out_name: &str, args: &[&str], envs: &[(&str, &str)], target: &Path| {
+        touch(&krate.join("src/lib.rs"));
         let out_path = dir.path().join(out_name);
-        let out = build_with_target(
-            &krate,
-            &["--features", "libbpf1_1", "-o", out_path.to_str().unwrap()],
-            envs,
-            target,
-        );
+        let mut all = args.to_vec();
+        all.extend(["-o", out_path.to_str().unwrap()]);
+        let out = build_with_target(&krate, &all, envs, target);
         assert_eq!(out.status.code(), Some(0), "{out_name}: {}", stderr(&out));
         assert!(
             stderr(&out).contains("Compiling macro_maps"),
@@ -436,24 +435,32 @@ fn the_same_crate_builds_to_the_same_bytes() {
         read(&out_path)
     };
     let incremental = [("CARGO_INCREMENTAL", "1")];
-    touch(&krate.join("src/lib.rs"));
-    let first = build("first.bpf.o", &incremental, &target_dir());
-    touch(&krate.join("src/lib.rs"));
-    let second = build("second.bpf.o", &incremental, &target_dir());
-    assert!(first == second, "two builds of the same crate differ");
-    // Not incremental: rustc splits the crate into other codegen units.
-    // Its own target directory, so the shared one is not rebuilt back and
-    // forth (the first run compiles bpfc there once).
-    touch(&krate.join("src/lib.rs"));
-    let whole = build(
-        "not_incremental.bpf.o",
-        &[("CARGO_INCREMENTAL", "0")],
-        &scratch().join("target-not-incremental"),
-    );
-    assert!(
-        first == whole,
-        "incremental and non-incremental builds differ"
-    );
+    let not_incremental = [("CARGO_INCREMENTAL", "0")];
+    // Not incremental (and --release), rustc puts several statics in one
+    // codegen unit, each in a `.maps` section of its own. Their own target
+    // directory, so the shared one is not rebuilt back and forth (the
+    // first run compiles bpfc there once per profile).
+    let whole = scratch().join("target-not-incremental");
+    for features in [LIBBPF1_1, &[]] {
+        let first = build("first.bpf.o", features, &incremental, &target_dir());
+        let second = build("second.bpf.o", features, &incremental, &target_dir());
+        assert!(first == second, "{features:?}: two builds differ");
+        let other = build("whole.bpf.o", features, &not_incremental, &whole);
+        assert!(
+            first == other,
+            "{features:?}: incremental and non-incremental builds differ"
+        );
+        if features.is_empty() {
+            continue;
+        }
+        let mut release = features.to_vec();
+        release.push("--release");
+        let other = build("release.bpf.o", &release, &[], &whole);
+        assert!(
+            first == other,
+            "{features:?}: dev and release builds differ"
+        );
+    }
 }
 
 // ---------------------------------------------------------------- 6: legacy

@@ -3,6 +3,9 @@
 // core/tests/macro_object.rs compiles this with clang (-g, BPF target) and
 // compares the DWARF layout of every map definition, the legacy records and
 // the slot relocations with what rustc made of the Rust declarations.
+// cli/tests/build_oracle.rs compiles it with -DLIBBPF1_1 (the fixture's
+// `libbpf1_1` feature) and has libbpf 1.1 load it next to `bpfc build`'s
+// object: the kernel must hold the same maps for both.
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
