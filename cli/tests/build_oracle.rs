@@ -417,7 +417,10 @@ fn touch(path: &Path) {
 
 #[test]
 fn the_same_crate_builds_to_the_same_bytes() {
-    let krate = fixture("macro_maps");
+    // A copy of its own: touching the shared one would make the builds of
+    // the other tests (running meanwhile) recompile it, and then this
+    // test's build could find it fresh.
+    let krate = fixture_in("macro_maps", "crates-determinism");
     let dir = tempfile::tempdir().unwrap();
     // Touches src/lib.rs, then builds: cargo must recompile the crate.
     let build = |out_name: &str, args: &[&str], envs: &[(&str, &str)], target: &Path| {
@@ -445,6 +448,11 @@ fn the_same_crate_builds_to_the_same_bytes() {
         let first = build("first.bpf.o", features, &incremental, &target_dir());
         let second = build("second.bpf.o", features, &incremental, &target_dir());
         assert!(first == second, "{features:?}: two builds differ");
+        // The same sources in another directory (the shared copy).
+        assert!(
+            first == read(&built("macro_maps", features)),
+            "{features:?}: the object depends on where the crate lives"
+        );
         let other = build("whole.bpf.o", features, &not_incremental, &whole);
         assert!(
             first == other,

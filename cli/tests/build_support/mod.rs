@@ -25,10 +25,17 @@ pub fn target_dir() -> PathBuf {
 /// A fixture of testdata/rust copied for building (copies are made one at
 /// a time: fixtures share files such as the lock file).
 pub fn fixture(name: &str) -> PathBuf {
+    fixture_in(name, "crates")
+}
+
+/// A fixture copied into `scratch()/dir` instead: a copy of its own (cargo
+/// builds it apart from the shared copy, so a test may touch its files
+/// without making other tests rebuild).
+pub fn fixture_in(name: &str, dir: &str) -> PathBuf {
     static COPYING: Mutex<()> = Mutex::new(());
     let _guard = COPYING.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    fixture_crate::copy_fixture(root, name, &scratch().join("crates"))
+    fixture_crate::copy_fixture(root, name, &scratch().join(dir))
 }
 
 /// A crate written by the test: `files` as (path, text) pairs.
