@@ -3,7 +3,8 @@
 //! the running kernel, bpftool and clang-19.
 //!
 //! - macro_maps `--features libbpf1_1`: `bpfc check` finds no error; libbpf
-//!   loads it (testdata/oracle/libbpf_load_maps.c `--skip-unsupported`) and
+//!   loads it (testdata/oracle/libbpf_load_maps.c `--skip-unsupported
+//!   --no-pin`) and
 //!   the kernel's bpf_map_info of every map equals that of the same-named
 //!   map of clang's compile of equivalent.bpf.c (`-DLIBBPF1_1`), loaded the
 //!   same way; key/value BTF resolved in each object's BTF agree; both
@@ -11,15 +12,19 @@
 //! - bpftool dumps its BTF as `bpfc btf dump` does and makes a skeleton;
 //! - `--endian big` gives the same maps, and libbpf refuses it only for its
 //!   byte order;
-//! - the same crate built twice (recompiled in between, and incremental vs
-//!   not) gives the same bytes;
+//! - the same crate built twice (recompiled in between), incremental or
+//!   not, dev or `--release`, from either of two directories, gives the
+//!   same bytes (without incremental compilation rustc puts many statics
+//!   in one codegen unit, each in a `.maps` section of its own);
 //! - the full macro_maps: its legacy `maps` records equal clang's, and the
 //!   checker reports BPFC-L001;
 //! - maps split across a dependency land in one object, with the BTF of a
 //!   type both crates use once; two maps of one name are refused.
 //!
 //! Builds share the persistent target directory of build.rs (see
-//! build_support), so on a warm cache each costs a cargo no-op.
+//! build_support), so on a warm cache each costs a cargo no-op; the
+//! non-incremental and release builds have a target directory of their own
+//! (bpfc compiles there once per profile, on the first run).
 
 mod build_support;
 mod inspect_support;
