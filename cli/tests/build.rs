@@ -8,114 +8,11 @@
 //! target directory under CARGO_TARGET_TMPDIR, so bpfc and its dependencies
 //! compile once for all the tests and all later runs.
 
+mod build_support;
 mod inspect_support;
 
-#[path = "../../core/tests/common/fixture_crate.rs"]
-mod fixture_crate;
-
-use inspect_support::{stderr, stdout, BPFC};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::Mutex;
-
-fn scratch() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("bpfc-build")
-}
-
-/// The one target directory every build here shares.
-fn target_dir() -> PathBuf {
-    scratch().join("target")
-}
-
-/// A fixture of testdata/rust copied for building (copies are made one at
-/// a time: fixtures share files such as the lock file).
-fn fixture(name: &str) -> PathBuf {
-    static COPYING: Mutex<()> = Mutex::new(());
-    let _guard = COPYING.lock().unwrap_or_else(|e| e.into_inner());
-    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    fixture_crate::copy_fixture(root, name, &scratch().join("crates"))
-}
-
-/// A crate written by the test: `files` as (path, text) pairs.
-fn handmade(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
-
-const PLAIN_MANIFEST: &str = r#"[package]
-name = "handmade"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[workspace]
-"#;
-
-/// `bpfc build ARGS` in `dir`, offline, into the shared target directory.
-fn build_in(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let target = target_dir();
-    Command::new(BPFC)
-        .current_dir(dir)
-        .arg("build")
-        .args(args)
-        .arg("--target-dir")
-        .arg(&target)
-        .env("CARGO_NET_OFFLINE", "true")
-        .env_remove("CARGO_TARGET_DIR")
-        .envs(envs.iter().copied())
-        .output()
-        .expect("bpfc runs")
-}
-
-/// `--list-inputs` on a fixture: (origin, sections) per line.
-fn list_inputs(name: &str) -> Vec<(String, Vec<String>)> {
-    let krate = fixture(name);
-    let out = build_in(&krate, &["--list-inputs"], &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "bpfc build --list-inputs {name}:\n{}",
-        stderr(&out)
-    );
-    stdout(&out)
-        .lines()
-        .map(|line| {
-            let (origin, sections) = line.rsplit_once(": ").expect("origin: sections");
-            (
-                origin.to_string(),
-                sections.split(' ').map(str::to_string).collect(),
-            )
-        })
-        .collect()
-}
-
-/// The crate of an origin `DIR/deps/libx-HASH.rlib(member.o)` (a
-/// dependency) or `DIR/libx.rlib(member.o)` (the crate built, as cargo
-/// reports it: its copy outside deps/).
-fn crate_of(origin: &str) -> &str {
-    let rlib = origin.split_once(".rlib(").expect("an rlib member").0;
-    let file = rlib.rsplit('/').next().unwrap();
-    let name = file.strip_prefix("lib").expect("rlibs are named libNAME");
-    name.split_once('-').map_or(name, |(n, _)| n)
-}
-
-/// Nothing was written: no OUT, no default output, no temporary file.
-fn assert_no_output(out: &Path, crate_name: &str) {
-    assert!(!out.exists(), "{} was left behind", out.display());
-    let default = target_dir().join(format!("bpf/{crate_name}.bpf.o"));
-    assert!(!default.exists(), "{} was written", default.display());
-    if let Ok(entries) = std::fs::read_dir(out.parent().unwrap()) {
-        for e in entries {
-            let name = e.unwrap().file_name().into_string().unwrap();
-            assert!(!name.ends_with(".tmp"), "temporary file {name} left behind");
-        }
-    }
-}
+use build_support::*;
+use inspect_support::stderr;
 
 // ---------------------------------------------------------------- inputs
 
@@ -321,19 +218,7 @@ fn features_and_profile_reach_cargo() {
 
 // ---------------------------------------------------------------- success
 
-/// `bpfc inspect FILE`'s text.
-fn inspect(file: &Path) -> String {
-    let out = Command::new(BPFC)
-        .arg("inspect")
-        .arg(file)
-        .output()
-        .expect("bpfc runs");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out)
-}
-
 #[test]
-#[ignore = "needs build_object"]
 fn macro_maps_builds_an_object_with_every_map() {
     let krate = fixture("macro_maps");
     let dir = tempfile::tempdir().unwrap();
@@ -355,7 +240,6 @@ fn macro_maps_builds_an_object_with_every_map() {
 }
 
 #[test]
-#[ignore = "needs build_object"]
 fn a_dependency_s_maps_land_in_the_default_output() {
     fixture("dep_maps");
     let krate = fixture("uses_dep_maps");

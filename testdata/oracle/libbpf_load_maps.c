@@ -6,9 +6,24 @@
  * (the inner map id from bpf_map_lookup_elem, named by matching it with
  * the ids of the object's maps). One JSON line per object:
  *
- *   libbpf_load_maps FILE...
+ *   libbpf_load_maps [--skip-unsupported] [--no-pin] FILE...
  *   {"file":"x.o","possible_cpus":4,"maps":[{"name":"m","type":1,...,"slots":[[1,"in0"]]}]}
  *   {"file":"y.o","stage":"load","error":-22,"log":"libbpf: ..."}
+ *
+ * --skip-unsupported: before loading, turns autocreate off
+ * (bpf_map__set_autocreate, libbpf >= 1.0) for every map whose type
+ * libbpf_probe_bpf_map_type does not confirm (result != 1), and for
+ * struct_ops maps declared in `.maps` (libbpf 1.1 only knows struct_ops
+ * from `.struct_ops` sections and dereferences their missing st_ops data
+ * in bpf_object__load: a segfault, with clang's objects as with ours).
+ * Those maps are listed as
+ *   "skipped":[{"name":"m","type":34,"probe":0}]
+ * (probe: libbpf_probe_bpf_map_type's result) and left out of "maps".
+ *
+ * --no-pin: maps declared with pinning by name are neither pinned nor
+ * reused from bpffs (their pin path is cleared before loading, and printed
+ * as "pin_path"), so that loading two objects with a map of the same name
+ * compares two fresh maps and leaves nothing behind in /sys/fs/bpf.
  *
  * Built by the test suite against libbpf-dev (1.1: bpf_obj_get_info_by_fd,
  * not the newer bpf_map_get_info_by_fd); never a runtime dependency.
@@ -17,6 +32,7 @@
 #include <bpf/libbpf.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_string.h"
@@ -77,22 +93,85 @@ static void print_slots(struct bpf_object *obj, int fd)
 	printf("]");
 }
 
+/* The "skipped" list of --skip-unsupported (see the header). */
+static void skip_unsupported(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int first = 1;
+
+	printf(",\"skipped\":[");
+	bpf_object__for_each_map(map, obj) {
+		enum bpf_map_type type = bpf_map__type(map);
+		int probe = libbpf_probe_bpf_map_type(type, NULL);
+
+		if (probe == 1 && type != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		bpf_map__set_autocreate(map, false);
+		if (type == BPF_MAP_TYPE_STRUCT_OPS)
+			/* Keeps libbpf 1.1 away from its st_ops data. */
+			bpf_map__set_type(map, BPF_MAP_TYPE_ARRAY);
+		printf("%s{\"name\":", first ? "" : ",");
+		first = 0;
+		json_string(bpf_map__name(map));
+		printf(",\"type\":%d,\"probe\":%d}", type, probe);
+	}
+	printf("]");
+}
+
+/* The pin paths --no-pin cleared, by map index. */
+#define MAX_MAPS 256
+static char *pin_paths[MAX_MAPS];
+
+static void no_pin(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int i = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *path = bpf_map__pin_path(map);
+
+		if (i < MAX_MAPS) {
+			free(pin_paths[i]);
+			pin_paths[i] = path ? strdup(path) : NULL;
+		}
+		i++;
+		if (path)
+			bpf_map__set_pin_path(map, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	int skip = 0, unpinned = 0, from = 1;
+
+	for (; from < argc && strncmp(argv[from], "--", 2) == 0; from++) {
+		if (strcmp(argv[from], "--skip-unsupported") == 0)
+			skip = 1;
+		else if (strcmp(argv[from], "--no-pin") == 0)
+			unpinned = 1;
+		else {
+			fprintf(stderr, "unknown option %s\n", argv[from]);
+			return 2;
+		}
+	}
 	libbpf_set_print(keep);
-	for (int i = 1; i < argc; i++) {
+	for (int i = from; i < argc; i++) {
 		log_len = 0;
 		log_text[0] = 0;
 		const char *stage = "open";
 		struct bpf_object *obj = bpf_object__open_file(argv[i], NULL);
 		int err = libbpf_get_error(obj);
 
+		printf("{\"file\":");
+		json_string(argv[i]);
 		if (!err) {
+			if (skip)
+				skip_unsupported(obj);
+			if (unpinned)
+				no_pin(obj);
 			stage = "load";
 			err = bpf_object__load(obj);
 		}
-		printf("{\"file\":");
-		json_string(argv[i]);
 		if (err) {
 			printf(",\"stage\":\"%s\",\"error\":%d,\"log\":", stage, err);
 			json_string(log_text);
@@ -103,10 +182,14 @@ int main(int argc, char **argv)
 		}
 		printf(",\"possible_cpus\":%d,\"maps\":[", libbpf_num_possible_cpus());
 		struct bpf_map *map;
-		int first = 1;
+		int first = 1, index = -1;
 		bpf_object__for_each_map(map, obj) {
 			struct bpf_map_info info;
 			int fd = bpf_map__fd(map);
+
+			index++;
+			if (!bpf_map__autocreate(map))
+				continue;
 
 			printf("%s{\"name\":", first ? "" : ",");
 			first = 0;
@@ -117,11 +200,16 @@ int main(int argc, char **argv)
 			}
 			printf(",\"type\":%u,\"key_size\":%u,\"value_size\":%u,"
 			       "\"max_entries\":%u,\"map_flags\":%u,\"btf_id\":%u,"
-			       "\"btf_key_type_id\":%u,\"btf_value_type_id\":%u,\"kernel_name\":",
+			       "\"btf_key_type_id\":%u,\"btf_value_type_id\":%u,"
+			       "\"map_extra\":%llu,\"kernel_name\":",
 			       info.type, info.key_size, info.value_size, info.max_entries,
 			       info.map_flags, info.btf_id, info.btf_key_type_id,
-			       info.btf_value_type_id);
+			       info.btf_value_type_id, (unsigned long long)info.map_extra);
 			json_string(info.name);
+			if (unpinned && index < MAX_MAPS && pin_paths[index]) {
+				printf(",\"pin_path\":");
+				json_string(pin_paths[index]);
+			}
 			if (info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
 			    info.type == BPF_MAP_TYPE_HASH_OF_MAPS)
 				print_slots(obj, fd);

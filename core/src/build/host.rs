@@ -2,6 +2,11 @@
 //! (their names and sizes; their layout is in the DWARF), legacy `maps`
 //! records, and the `.bpfc.slots` tables the macro emits for map-in-map
 //! initial slots, whose pointers live in relocations.
+//!
+//! An object may hold several sections of each name: rustc puts every
+//! static in a section of its own when one codegen unit holds several of
+//! them (`-C incremental` off, or `codegen-units = 1`), and ELF lets those
+//! sections share the name `.maps`. All of them are read.
 
 use goblin::elf::sym::{STB_GLOBAL, STB_WEAK, STT_OBJECT};
 use goblin::elf::Elf;
@@ -12,7 +17,9 @@ pub struct HostMap {
     pub name: String,
     /// Size of the definition in bytes.
     pub size: u32,
-    /// Offset in `.maps`.
+    /// Index of its `.maps` section (one of several, see the module docs).
+    pub section: usize,
+    /// Offset in that section.
     pub offset: u64,
 }
 
@@ -47,14 +54,18 @@ impl HostMaps {
 /// Reads the map sections of a host object.
 pub fn read_maps(data: &[u8]) -> Result<HostMaps, String> {
     let elf = Elf::parse(data).map_err(|e| format!("not a readable ELF object: {e}"))?;
-    let section = |name: &str| {
+    // Every section of a name, in index order.
+    let sections = |name: &str| -> Vec<usize> {
         elf.section_headers
             .iter()
-            .position(|s| elf.shdr_strtab.get_at(s.sh_name) == Some(name))
+            .enumerate()
+            .filter(|(_, s)| elf.shdr_strtab.get_at(s.sh_name) == Some(name))
+            .map(|(i, _)| i)
+            .collect()
     };
-    let maps_idx = section(".maps");
-    let legacy_idx = section("maps");
-    let slots_idx = section(".bpfc.slots");
+    let maps_idx = sections(".maps");
+    let legacy_idx = sections("maps");
+    let slots_idx = sections(".bpfc.slots");
     let mut out = HostMaps::default();
     let contents = |idx: usize| -> Result<&[u8], String> {
         let s = &elf.section_headers[idx];
@@ -75,7 +86,7 @@ pub fn read_maps(data: &[u8]) -> Result<HostMaps, String> {
         if sym.st_type() != STT_OBJECT || !exported {
             continue;
         }
-        if Some(sym.st_shndx) == maps_idx {
+        if maps_idx.contains(&sym.st_shndx) {
             let size = u32::try_from(sym.st_size)
                 .ok()
                 .filter(|s| *s > 0)
@@ -83,9 +94,10 @@ pub fn read_maps(data: &[u8]) -> Result<HostMaps, String> {
             out.maps.push(HostMap {
                 name: symbol_name(sym.st_name)?,
                 size,
+                section: sym.st_shndx,
                 offset: sym.st_value,
             });
-        } else if Some(sym.st_shndx) == legacy_idx {
+        } else if legacy_idx.contains(&sym.st_shndx) {
             let name = symbol_name(sym.st_name)?;
             let bytes = contents(sym.st_shndx)?;
             let record = usize::try_from(sym.st_value)
@@ -107,10 +119,12 @@ pub fn read_maps(data: &[u8]) -> Result<HostMaps, String> {
             out.legacy.push(HostLegacy { name, def });
         }
     }
-    out.maps.sort_by_key(|m| m.offset);
-    if let Some(slots_idx) = slots_idx {
-        out.slots = read_slots(&elf, data, slots_idx, maps_idx, &out.maps)?;
+    out.maps.sort_by_key(|m| (m.section, m.offset));
+    for slots_idx in slots_idx {
+        let tables = read_slots(&elf, data, slots_idx, &maps_idx, &out.maps)?;
+        out.slots.extend(tables);
     }
+    out.slots.sort_by(|a, b| a.outer.cmp(&b.outer));
     Ok(out)
 }
 
@@ -121,7 +135,7 @@ fn read_slots(
     elf: &Elf<'_>,
     data: &[u8],
     slots_idx: usize,
-    maps_idx: Option<usize>,
+    maps_idx: &[usize],
     maps: &[HostMap],
 ) -> Result<Vec<HostSlots>, String> {
     let ptr = if elf.is_64 { 8u64 } else { 4 };
@@ -172,10 +186,10 @@ fn read_slots(
             };
             let name = match name {
                 Some(n) => n,
-                None if Some(sym.st_shndx) == maps_idx => {
+                None if maps_idx.contains(&sym.st_shndx) => {
                     let at = sym.st_value.wrapping_add(addend as u64);
                     maps.iter()
-                        .find(|m| m.offset == at)
+                        .find(|m| m.section == sym.st_shndx && m.offset == at)
                         .map(|m| m.name.clone())
                         .ok_or_else(|| format!("a `.bpfc.slots` pointer points at `.maps`+{at:#x}, where no map starts"))?
                 }

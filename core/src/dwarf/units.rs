@@ -35,8 +35,17 @@ pub(crate) struct Named {
 pub(crate) struct ObjectDwarf<'a> {
     pub dwarf: gimli::Dwarf<R<'a>>,
     pub units: Vec<UnitInfo<'a>>,
-    /// Variables by linkage name and by name (the linkage name wins).
+    /// Variables by the name of their symbol: DW_AT_linkage_name, or
+    /// DW_AT_name for a variable without one (`#[no_mangle]`, C); then, as
+    /// a fallback, the DW_AT_name of a variable with a linkage name. (A
+    /// Rust `static FOO` has the plain name `FOO` and a mangled linkage
+    /// name; a `#[no_mangle]` static of that name elsewhere in the crate is
+    /// the one the symbol `FOO` is.)
     pub variables: HashMap<String, Named>,
+    /// How well each entry of `variables` matches its key: 2 linkage name,
+    /// 1 name without a linkage name, 0 name beside a linkage name. An
+    /// entry only replaces one of a lower rank.
+    variable_rank: HashMap<String, u8>,
     /// Defined functions (`DW_TAG_subprogram` with code), in DIE order.
     pub functions: Vec<Named>,
     /// Module path of every Rust struct, union, enum and typedef.
@@ -92,6 +101,7 @@ impl<'a> ObjectDwarf<'a> {
             dwarf,
             units: Vec::new(),
             variables: HashMap::default(),
+            variable_rank: HashMap::default(),
             functions: Vec::new(),
             rust_paths: HashMap::default(),
             type_dies: Vec::new(),
@@ -185,16 +195,16 @@ impl<'a> ObjectDwarf<'a> {
                         Ok(Some(AttributeValue::Flag(true)))
                     );
                     if !declaration {
-                        for attr in [gimli::DW_AT_name, gimli::DW_AT_linkage_name] {
-                            if let Some(n) = name(attr) {
-                                variables.push((
-                                    n,
-                                    Named {
-                                        die,
-                                        array_index: false,
-                                    },
-                                ));
-                            }
+                        let named = Named {
+                            die,
+                            array_index: false,
+                        };
+                        let linkage = name(gimli::DW_AT_linkage_name);
+                        if let Some(n) = name(gimli::DW_AT_name) {
+                            variables.push((n, if linkage.is_some() { 0 } else { 1 }, named));
+                        }
+                        if let Some(n) = linkage {
+                            variables.push((n, 2, named));
                         }
                     }
                 }
@@ -226,7 +236,15 @@ impl<'a> ObjectDwarf<'a> {
                 }
             }
         }
-        self.variables.extend(variables);
+        for (name, rank, named) in variables {
+            match self.variable_rank.get(&name) {
+                Some(&have) if have >= rank => {}
+                _ => {
+                    self.variable_rank.insert(name.clone(), rank);
+                    self.variables.insert(name, named);
+                }
+            }
+        }
         self.functions.extend(functions);
         self.type_dies.extend(type_dies);
         self.rust_paths.extend(rust_paths);

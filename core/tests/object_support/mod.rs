@@ -13,6 +13,11 @@ pub const XDP_TOOLS: &str = "/usr/lib/x86_64-linux-gnu/bpf";
 mod skip_rule;
 pub use skip_rule::skip;
 
+#[path = "../common/libbpf_oracle.rs"]
+mod libbpf_oracle;
+#[allow(unused_imports)] // not every test crate builds an oracle
+pub use libbpf_oracle::build_libbpf_oracle;
+
 fn list(dir: &str, suffix: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -91,33 +96,4 @@ fn repo_prefix_map() -> String {
         .canonicalize()
         .expect("checkout path");
     format!("-ffile-prefix-map={}=.", root.display())
-}
-
-/// Builds the C oracle `testdata/oracle/<name>.c` against libbpf-dev into
-/// `dir`; `None` (after a SKIP) without gcc or libbpf-dev.
-pub fn build_libbpf_oracle(dir: &Path, name: &str) -> Option<PathBuf> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/oracle")
-        .join(format!("{name}.c"));
-    let out = dir.join(name);
-    match Command::new("gcc")
-        .args(["-O2", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .arg("-lbpf")
-        .output()
-    {
-        Ok(o) if o.status.success() => Some(out),
-        Ok(o) => {
-            skip(&format!(
-                "cannot build the libbpf oracle {name} (libbpf-dev missing?): {}",
-                String::from_utf8_lossy(&o.stderr)
-            ));
-            None
-        }
-        Err(e) => {
-            skip(&format!("gcc not runnable: {e}"));
-            None
-        }
-    }
 }

@@ -3,6 +3,9 @@
 // core/tests/macro_object.rs compiles this with clang (-g, BPF target) and
 // compares the DWARF layout of every map definition, the legacy records and
 // the slot relocations with what rustc made of the Rust declarations.
+// cli/tests/build_oracle.rs compiles it with -DLIBBPF1_1 (the fixture's
+// `libbpf1_1` feature) and has libbpf 1.1 load it next to `bpfc build`'s
+// object: the kernel must hold the same maps for both.
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -271,12 +274,16 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } CGRP_STORE SEC(".maps");
 
+// -DLIBBPF1_1 matches the fixture's `libbpf1_1` feature: it leaves out
+// what libbpf 1.1 cannot open (this 64-bit map_extra, the legacy maps).
+#ifndef LIBBPF1_1
 struct {
 	__uint(type, MAP_TYPE_ARENA);
 	__uint(max_entries, 16);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__ulong(map_extra, 0x100000000ULL);
 } ARENA SEC(".maps");
+#endif
 
 struct {
 	__uint(type, MAP_TYPE_INSN_ARRAY);
@@ -316,6 +323,7 @@ struct {
 	__uint(max_entries, 16);
 } PADDED SEC(".maps");
 
+#ifndef LIBBPF1_1
 // libbpf <= 0.8's legacy definition.
 struct bpf_map_def {
 	unsigned int type;
@@ -346,5 +354,6 @@ struct bpf_map_def SEC("maps") OLD_PERF = {
 	.value_size = sizeof(__u32),
 	.max_entries = 4,
 };
+#endif
 
 char LICENSE[] SEC("license") = "GPL";
