@@ -49,11 +49,14 @@ pub(crate) fn emit(
     let mut btf = BtfBuilder::new();
     // Each interned string goes into the string table once; after that its
     // offset is looked up by id, not hashed again.
+    // The interner made them unique already, so they are appended
+    // without a second dedup; "" (id 0) is the table's offset 0.
     let mut offsets: Vec<u32> = vec![u32::MAX; graph.strings.len()];
+    offsets[0] = 0;
     let mut off = |btf: &mut BtfBuilder, id: Str| -> u32 {
         let slot = &mut offsets[id as usize];
         if *slot == u32::MAX {
-            *slot = btf.add_str(graph.strings.get(id));
+            *slot = btf.strings_mut().append_new(graph.strings.get(id));
         }
         *slot
     };
@@ -61,6 +64,8 @@ pub(crate) fn emit(
         let node = &graph.nodes[rep as usize - 1];
         let mut name = |btf: &mut BtfBuilder, n: &Name| -> u32 {
             match names.get(&rep) {
+                // Unique among type names, but maybe equal to another
+                // string: looked up like any added name.
                 Some(chosen) => btf.add_str(chosen),
                 None => off(btf, n.text),
             }

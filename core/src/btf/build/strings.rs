@@ -100,6 +100,26 @@ impl StringTable {
 
     /// Adds raw bytes as a string. Bytes after an interior NUL would be
     /// unreachable, so the string is cut there, as C would see it.
+    /// Appends `s` without looking for an equal string, for a caller that
+    /// has deduplicated its strings itself (a string already in the table
+    /// is then stored twice, which BTF allows). An index built later sees
+    /// it; one built already is kept up to date.
+    pub fn append_new(&mut self, s: &str) -> u32 {
+        let s = s.as_bytes();
+        let s = match s.iter().position(|&b| b == 0) {
+            Some(nul) => &s[..nul],
+            None => s,
+        };
+        let off = self.first_offset() as usize + self.own.len();
+        let off = u32::try_from(off).unwrap_or(u32::MAX);
+        self.own.extend_from_slice(s);
+        self.own.push(0);
+        if let Some(index) = &mut self.index {
+            index.entry(s.into()).or_insert(off);
+        }
+        off
+    }
+
     pub fn add_bytes(&mut self, s: &[u8]) -> u32 {
         let s = match s.iter().position(|&b| b == 0) {
             Some(nul) => &s[..nul],
