@@ -156,7 +156,13 @@ impl<'x, 'a> Die<'x, 'a> {
             .dwarf
             .attr_string(&self.object.units[self.unit].unit, value)
             .map_err(|e| self.error(format!("{at}: {e}")))?;
-        Ok(Some(raw.to_string_lossy()))
+        // Names are nearly always ASCII: `from_utf8` checks that fast; only
+        // broken bytes take the replacing path.
+        let bytes = raw.slice();
+        Ok(Some(match std::str::from_utf8(bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        }))
     }
 
     fn name(&self) -> Result<Cow<'a, str>, DwarfError> {
@@ -270,7 +276,7 @@ impl<'o, 'a> Converter<'o, 'a> {
     fn for_each_child(
         &mut self,
         d: &Die<'o, 'a>,
-        mut f: impl FnMut(&mut Self, Die<'o, 'a>) -> Result<(), DwarfError>,
+        mut f: impl FnMut(&mut Self, &Die<'o, 'a>) -> Result<(), DwarfError>,
     ) -> Result<(), DwarfError> {
         if !d.has_children {
             return Ok(());
@@ -284,7 +290,8 @@ impl<'o, 'a> Converter<'o, 'a> {
         let root = tree.root().map_err(|e| d.error(e.to_string()))?;
         let mut children = root.children();
         while let Some(child) = children.next().map_err(|e| d.error(e.to_string()))? {
-            f(self, read_die(object, d.object_index, d.unit, child.entry())?)?;
+            let die = read_die(object, d.object_index, d.unit, child.entry())?;
+            f(self, &die)?;
         }
         Ok(())
     }
