@@ -333,7 +333,6 @@ fn inspect(file: &Path) -> String {
 }
 
 #[test]
-#[ignore = "needs build_object"]
 fn macro_maps_builds_an_object_with_every_map() {
     let krate = fixture("macro_maps");
     let dir = tempfile::tempdir().unwrap();
@@ -355,7 +354,6 @@ fn macro_maps_builds_an_object_with_every_map() {
 }
 
 #[test]
-#[ignore = "needs build_object"]
 fn a_dependency_s_maps_land_in_the_default_output() {
     fixture("dep_maps");
     let krate = fixture("uses_dep_maps");
