@@ -146,7 +146,9 @@ fn clang(src: &Path, include: &Path, out: &Path) -> Option<()> {
         return None;
     }
     let o = match Command::new(CLANG)
-        .args(["-g", "-O2", "-target", "bpf", MULTIARCH, "-Wall", "-Werror", "-c"])
+        .args([
+            "-g", "-O2", "-target", "bpf", MULTIARCH, "-Wall", "-Werror", "-c",
+        ])
         .arg("-I")
         .arg(include)
         .arg(src)
@@ -302,7 +304,11 @@ fn runs_and_fills_the_maps(oracle: &Path, loaded: &Path) -> bool {
     assert_eq!(u64_at(&stats, 8), 3 * 64, "bytes: {text}");
     let (first, last) = (u64_at(&stats, 16), u64_at(&stats, 24));
     assert!(first > 0 && last >= first, "seen: {text}");
-    assert_eq!(&stats[32..], &[2, 0, 0, 0, 0, 0, 0, 0], "tcp_flags, pad: {text}");
+    assert_eq!(
+        &stats[32..],
+        &[2, 0, 0, 0, 0, 0, 0, 0],
+        "tcp_flags, pad: {text}"
+    );
 
     // COUNTERS[0], summed over the CPUs: packets, bytes, not_tracked,
     // ignored, new_flows, events_dropped.
@@ -453,7 +459,11 @@ int main(void)
         String::from_utf8_lossy(&o.stderr)
     );
     let exe = d.join("user");
-    let o = run(Command::new("cc").arg(&user_o).arg("-o").arg(&exe).arg("-lbpf"));
+    let o = run(Command::new("cc")
+        .arg(&user_o)
+        .arg("-o")
+        .arg(&exe)
+        .arg("-lbpf"));
     if !o.status.success() {
         return skip(&format!(
             "cannot link against libbpf: {}",
