@@ -11,6 +11,8 @@
 //!    times on an IPv4 TCP packet, and the values it wrote are read back
 //!    (testdata/oracle/libbpf_run.c): the flow's stats in the LRU hash, the
 //!    per-CPU counters summed over the CPUs, one event in the ring buffer;
+//!    entries user space writes first (an ignored prefix in the LPM trie,
+//!    the config flags) steer it as the crate documents;
 //! 3. the same program on the `--define` header alone, no linking;
 //! 4. `bpftool gen skeleton` of our object compiles (`cc -c`) with a tiny
 //!    user-space file, which, linked with libbpf, opens and loads our
@@ -336,35 +338,40 @@ fn runs_and_fills_the_maps(oracle: &Path, loaded: &Path) -> bool {
     true
 }
 
-#[test]
-fn c_program_links_with_our_object_loads_and_runs() {
-    let obj = flows_object();
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let prog_src = root().join("testdata/c/extern/flows_prog.bpf.c");
-
-    // Extern header, linked.
-    let ext = d.join("extern");
-    gen_header(obj, &ext, false);
-    let header = std::fs::read_to_string(ext.join("flows.bpf.h")).unwrap();
+/// flows_prog.bpf.c compiled against the extern header of our object and
+/// linked with it (our object first) in `dir`; `None` after a SKIP.
+fn linked_program(obj: &Path, dir: &Path) -> Option<PathBuf> {
+    gen_header(obj, dir, false);
+    let header = std::fs::read_to_string(dir.join("flows.bpf.h")).unwrap();
     assert!(header.contains("extern struct {"), "{header}");
     assert!(header.contains("struct FlowEvent {"), "{header}");
-    let prog_o = ext.join("prog.bpf.o");
-    if clang(&prog_src, &ext, &prog_o).is_none() {
-        return;
-    }
-    let linked = ext.join("linked.bpf.o");
-    if bpftool(&[
+    let prog_o = dir.join("prog.bpf.o");
+    clang(
+        &root().join("testdata/c/extern/flows_prog.bpf.c"),
+        dir,
+        &prog_o,
+    )?;
+    let linked = dir.join("linked.bpf.o");
+    bpftool(&[
         "gen".as_ref(),
         "object".as_ref(),
         linked.as_os_str(),
         obj.as_os_str(),
         prog_o.as_os_str(),
-    ])
-    .is_none()
-    {
+    ])?;
+    Some(linked)
+}
+
+#[test]
+fn c_program_links_with_our_object_loads_and_runs() {
+    let obj = flows_object();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    // Extern header, linked.
+    let Some(linked) = linked_program(obj, &d.join("extern")) else {
         return;
-    }
+    };
     // The linked object has our maps, defined once, and the program.
     let out = run(Command::new(BPFC).args(["inspect", "--json"]).arg(&linked));
     let doc: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
@@ -400,8 +407,135 @@ fn c_program_links_with_our_object_loads_and_runs() {
     let def = d.join("define");
     gen_header(obj, &def, true);
     let own = def.join("prog.bpf.o");
-    clang(&prog_src, &def, &own).unwrap();
+    clang(
+        &root().join("testdata/c/extern/flows_prog.bpf.c"),
+        &def,
+        &own,
+    )
+    .unwrap();
     assert!(runs_and_fills_the_maps(&oracle, &own));
+}
+
+/// One run of track_flows on `packet` after writing `set` (libbpf_run's
+/// LIBBPF_RUN_SET): the FLOWS lines, the summed counters, the number of
+/// ring buffer records. `None` after a SKIP.
+fn run_once(
+    oracle: &Path,
+    loaded: &Path,
+    packet: &[u8],
+    set: &str,
+) -> Option<(Vec<String>, Vec<u64>, usize)> {
+    let out = run(Command::new(oracle)
+        .arg(loaded)
+        .arg("track_flows")
+        .arg(format!("hex:{}", hex(packet)))
+        .args(["FLOWS", "COUNTERS", "EVENTS"])
+        .env("LIBBPF_RUN_SET", set));
+    let text = stdout(&out);
+    if text.starts_with("load -1") || text.starts_with("load -13") {
+        skip(&format!("the kernel does not let us load programs: {text}"));
+        return None;
+    }
+    assert!(
+        text.contains("run 0 retval 2\n") && out.status.success(),
+        "{text}\n{}",
+        stderr(&out)
+    );
+    if !set.is_empty() {
+        for entry in set.split(' ') {
+            let map = entry.split(':').next().unwrap();
+            assert!(text.contains(&format!("set {map} 0\n")), "{text}");
+        }
+    }
+    let flows = text
+        .lines()
+        .filter(|l| l.starts_with("map FLOWS "))
+        .map(str::to_string)
+        .collect();
+    let (_, sum) = text
+        .lines()
+        .find_map(|l| l.strip_prefix("map COUNTERS key 00000000 "))
+        .unwrap_or_else(|| panic!("{text}"))
+        .split_once("sum ")
+        .unwrap();
+    let sum = unhex(sum);
+    let counters = (0..6).map(|i| u64_at(&sum, 8 * i)).collect();
+    let events = text.lines().filter(|l| l.starts_with("ringbuf ")).count();
+    Some((flows, counters, events))
+}
+
+/// What user space writes steers the program: an ignored prefix in the
+/// LPM trie (our `Ipv4Prefix` key), the paused and perf-events flags of
+/// `Config`; and a packet that is not IPv4 is counted, not tracked.
+#[test]
+fn config_and_ignored_prefixes_steer_the_program() {
+    let obj = flows_object();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let Some(linked) = linked_program(obj, &d.join("extern")) else {
+        return;
+    };
+    let Some(oracle) = oracle(d) else {
+        return;
+    };
+    let tcp = tcp_packet();
+    // Counters: packets, bytes, not_tracked, ignored, new_flows, events_dropped.
+
+    // 10.0.0.0/24 ignored: 10.0.0.1 is counted as ignored, nothing tracked.
+    let Some((flows, counters, events)) = run_once(
+        &oracle,
+        &linked,
+        &tcp,
+        "IGNORED_NETS:180000000a000000:07000000",
+    ) else {
+        return;
+    };
+    assert_eq!(
+        (flows.len(), counters, events),
+        (0, vec![1, 64, 0, 1, 0, 0], 0)
+    );
+    // 10.0.1.0/24 ignored: 10.0.0.1 is not in it.
+    let (flows, counters, events) = run_once(
+        &oracle,
+        &linked,
+        &tcp,
+        "IGNORED_NETS:180000000a000100:07000000",
+    )
+    .unwrap();
+    assert_eq!(
+        (flows.len(), counters, events),
+        (1, vec![1, 64, 0, 0, 1, 0], 1)
+    );
+
+    // CONFIG_PAUSED: counted, not tracked.
+    let (flows, counters, events) =
+        run_once(&oracle, &linked, &tcp, "CONFIG:00000000:0100000000000000").unwrap();
+    assert_eq!(
+        (flows.len(), counters, events),
+        (0, vec![1, 64, 0, 0, 0, 0], 0)
+    );
+    // CONFIG_PERF_EVENTS: the perf event array path runs too (no reader is
+    // attached, so its record goes nowhere), the ring buffer still gets one.
+    let (flows, counters, events) =
+        run_once(&oracle, &linked, &tcp, "CONFIG:00000000:0200000000000000").unwrap();
+    assert_eq!(
+        (flows.len(), counters, events),
+        (1, vec![1, 64, 0, 0, 1, 0], 1)
+    );
+    // event_sample 2: the first new flow is not reported.
+    let (flows, counters, events) =
+        run_once(&oracle, &linked, &tcp, "CONFIG:00000000:0000000002000000").unwrap();
+    assert_eq!(
+        (flows.len(), counters, events),
+        (1, vec![1, 64, 0, 0, 1, 0], 0)
+    );
+
+    // Not IPv4 (a zeroed frame): not tracked.
+    let (flows, counters, events) = run_once(&oracle, &linked, &[0; 64], "").unwrap();
+    assert_eq!(
+        (flows.len(), counters, events),
+        (0, vec![1, 64, 1, 0, 0, 0], 0)
+    );
 }
 
 #[test]

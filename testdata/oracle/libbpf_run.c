@@ -13,7 +13,9 @@
  *
  * PACKET_LEN may instead be the packet itself, `hex:` and its bytes
  * (`hex:0011...`); LIBBPF_RUN_REPEAT=N runs the program N times (default
- * 1). Per-CPU maps print, per key, the sum over the possible CPUs of each
+ * 1); LIBBPF_RUN_SET="MAP:KEYHEX:VALUEHEX ..." (space-separated) writes
+ * those entries after the load, before the run (a per-CPU map's value is
+ * given once and written for every CPU). Per-CPU maps print, per key, the sum over the possible CPUs of each
  * 8-byte word of the value (counters as user space totals them):
  *
  *   map COUNTERS key 00000000 sum 0200000000000000...
@@ -46,6 +48,61 @@ static int unhex(char c)
 	return -1;
 }
 
+/* n bytes of hex from h into out; -1 unless h is exactly 2n hex digits. */
+static int parse_hex(const char *h, size_t hl, unsigned char *out, size_t n)
+{
+	if (hl != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = unhex(h[2 * i]), lo = unhex(h[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = hi << 4 | lo;
+	}
+	return 0;
+}
+
+static int is_percpu(enum bpf_map_type t);
+
+/* LIBBPF_RUN_SET: "MAP:KEY:VALUE ..."; prints "set MAP ERR" for each. */
+static int set_entries(struct bpf_object *obj, const char *spec)
+{
+	char *copy = strdup(spec), *save = NULL;
+	for (char *e = strtok_r(copy, " ", &save); e; e = strtok_r(NULL, " ", &save)) {
+		char *k = strchr(e, ':'), *v = k ? strchr(k + 1, ':') : NULL;
+		if (!v) {
+			fprintf(stderr, "libbpf_run: LIBBPF_RUN_SET entry %s is not MAP:KEY:VALUE\n", e);
+			return -1;
+		}
+		*k++ = 0;
+		*v++ = 0;
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, e);
+		if (!map) {
+			printf("set %s missing\n", e);
+			return -1;
+		}
+		size_t ks = bpf_map__key_size(map), vs = bpf_map__value_size(map);
+		int percpu = is_percpu(bpf_map__type(map));
+		int ncpus = percpu ? libbpf_num_possible_cpus() : 1;
+		size_t stride = percpu ? (vs + 7) / 8 * 8 : vs;
+		unsigned char *key = calloc(1, ks), *val = calloc(ncpus, stride);
+		if (parse_hex(k, strlen(k), key, ks) || parse_hex(v, strlen(v), val, vs)) {
+			fprintf(stderr, "libbpf_run: %s: key or value is not %zu/%zu hex bytes\n", e, ks, vs);
+			return -1;
+		}
+		for (int cpu = 1; cpu < ncpus; cpu++)
+			memcpy(val + cpu * stride, val, vs);
+		int err = bpf_map__update_elem(map, key, ks, val, stride * ncpus, BPF_ANY);
+		printf("set %s %d\n", e, err);
+		free(key);
+		free(val);
+		if (err)
+			return err;
+	}
+	free(copy);
+	return 0;
+}
+
 static int is_percpu(enum bpf_map_type t)
 {
 	return t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_ARRAY ||
@@ -74,6 +131,9 @@ int main(int argc, char **argv)
 	int err = bpf_object__load(obj);
 	printf("load %d\n", err);
 	if (err)
+		return 1;
+	const char *set = getenv("LIBBPF_RUN_SET");
+	if (set && set_entries(obj, set))
 		return 1;
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, argv[2]);
 	if (!prog) {
