@@ -625,3 +625,46 @@ int main(void)
         stderr(&out)
     );
 }
+
+/// `-o` naming a device (here a symlink to /dev/zero, which discards
+/// writes as /dev/null does; /dev/stdout is a symlink to a pipe) writes
+/// into it: `bpfc build` and `bpfc gen header` used to rename their
+/// temporary file over the target, which as root replaced `-o /dev/null`'s
+/// device node with a regular file. A symlink in a scratch directory keeps
+/// this test from clobbering a device node if that comes back.
+#[test]
+fn output_to_a_device_is_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let obj = flows_object();
+    if !std::fs::metadata("/dev/zero").is_ok_and(|m| m.file_type().is_char_device()) {
+        return skip("/dev/zero is not a character device here");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("out");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let still_a_link = |what: &str| {
+        let meta = std::fs::symlink_metadata(&link).unwrap();
+        assert!(meta.file_type().is_symlink(), "{what} replaced the symlink");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "{what}");
+    };
+
+    let out = run(Command::new(BPFC)
+        .args(["gen", "header"])
+        .arg(obj)
+        .arg("-o")
+        .arg(&link));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    still_a_link("gen header");
+
+    let out = run(Command::new(BPFC)
+        .arg("build")
+        .arg(scratch().join("examples/flows"))
+        .arg("-o")
+        .arg(&link)
+        .arg("--target-dir")
+        .arg(scratch().join("target"))
+        .env("CARGO_NET_OFFLINE", "true")
+        .env_remove("CARGO_TARGET_DIR"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    still_a_link("build");
+}
