@@ -10,8 +10,8 @@ mod btf_blob;
 mod dwarf_support;
 #[path = "common/kernel_btf.rs"]
 mod kernel_btf;
-#[path = "common/skip.rs"]
-mod skip_rule;
+// The SKIP rule, through kernel_btf (which already includes common/skip.rs).
+use kernel_btf::skip_rule;
 
 use bpfc::btf::Btf;
 use bpfc::bytes::Endian;

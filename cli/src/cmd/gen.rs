@@ -124,6 +124,13 @@ fn header(args: &HeaderArgs) -> CmdResult {
 /// it over `path`: readers see the old file or the whole new one. The
 /// temporary file is removed when anything fails.
 fn write_atomically(path: &Path, data: &[u8]) -> io::Result<()> {
+    // A device or FIFO (`-o /dev/null`) is written into, not renamed over.
+    if bpfc::write::is_special_target(path) {
+        return fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(data));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

@@ -62,6 +62,9 @@ pub struct Converted {
     pub warnings: Vec<String>,
 }
 
+/// By section name: the section's size and its variables (VAR, offset, size).
+type SectionVars = BTreeMap<String, (u64, Vec<(Ty, u64, u64)>)>;
+
 /// Every type of the object's DWARF as deduplicated BTF (the job of
 /// `pahole -J --btf_encode_detached`).
 pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted, DwarfError> {
@@ -88,9 +91,7 @@ pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted
         }
         converter.run()?;
     }
-    // Section name → (section size, its variables: (type, offset, size)).
-    type SectionVars = (u64, Vec<(Ty, u64, u64)>);
-    let mut sections_vars: BTreeMap<String, SectionVars> = BTreeMap::new();
+    let mut sections_vars: SectionVars = BTreeMap::new();
     if options.vars {
         for (section, size, name, die, offset, var_size, global) in
             symbols_of_variables(data, &objects[0])?

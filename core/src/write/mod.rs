@@ -62,7 +62,7 @@ mod file;
 mod layout;
 
 pub use error::WriteError;
-pub use file::write_file;
+pub use file::{is_special_target, write_file};
 
 use goblin::elf::section_header::{
     SHF_ALLOC, SHF_INFO_LINK, SHF_WRITE, SHT_PROGBITS, SHT_REL, SHT_STRTAB, SHT_SYMTAB,

@@ -24,24 +24,45 @@ pub fn write_if_changed(path: &Path, contents: &[u8]) {
 /// docs) and returns the copy's directory; `root` is the workspace root
 /// (`concat!(env!("CARGO_MANIFEST_DIR"), "/..")` in a member's tests).
 pub fn copy_fixture(root: &Path, name: &str, into: &Path) -> PathBuf {
+    copy_crate(
+        root,
+        &format!("testdata/rust/{name}"),
+        &root.join(Path::new("testdata/rust").join(name)),
+        into,
+        true,
+    )
+}
+
+/// Copies the crate at `root`/`rel` (e.g. `examples/flows`, which depends
+/// on bpfc by a relative path to `root`/core) to `into`/(its last path
+/// component), as [`copy_fixture`] does; with `workspace_lock` false the
+/// crate's own Cargo.lock is copied instead of the workspace's.
+pub fn copy_example(root: &Path, rel: &str, into: &Path, workspace_lock: bool) -> PathBuf {
+    copy_crate(root, rel, &root.join(rel), into, workspace_lock)
+}
+
+fn copy_crate(root: &Path, rel: &str, from: &Path, into: &Path, workspace_lock: bool) -> PathBuf {
     let root = root.canonicalize().expect("workspace root");
-    let from = root.join("testdata/rust").join(name);
+    let name = Path::new(rel).file_name().expect("a crate directory");
     let to = into.join(name);
     let manifest = std::fs::read_to_string(from.join("Cargo.toml"))
-        .unwrap_or_else(|e| panic!("reading the fixture {name}: {e}"));
+        .unwrap_or_else(|e| panic!("reading the crate {rel}: {e}"));
+    let up = "../".repeat(Path::new(rel).components().count());
     let local = manifest.replace(
-        r#"path = "../../../core""#,
+        &format!(r#"path = "{up}core""#),
         &format!("path = {:?}", root.join("core").display().to_string()),
     );
     assert_ne!(
         local, manifest,
-        "the fixture {name} depends on bpfc by the relative path ../../../core"
+        "the crate {rel} depends on bpfc by the relative path {up}core"
     );
     write_if_changed(&to.join("Cargo.toml"), local.as_bytes());
-    write_if_changed(
-        &to.join("Cargo.lock"),
-        &std::fs::read(root.join("Cargo.lock")).unwrap(),
-    );
+    let lock = if workspace_lock {
+        root.join("Cargo.lock")
+    } else {
+        from.join("Cargo.lock")
+    };
+    write_if_changed(&to.join("Cargo.lock"), &std::fs::read(lock).unwrap());
     copy_tree(&from.join("src"), &to.join("src"));
     to
 }

@@ -26,7 +26,7 @@ pub fn kernel_available(test: &str) -> bool {
 }
 
 #[path = "skip.rs"]
-mod skip_rule;
+pub mod skip_rule;
 
 /// [`skip_rule::skip`] naming the test.
 pub fn skip(test: &str, reason: &str) {

@@ -282,6 +282,13 @@ fn check_built(file: &str, bytes: &[u8], report: &mut String) -> Result<Counts, 
 /// Writes `bytes` to a temporary file next to `path`, then renames it: on
 /// any error nothing new is left at `path` (nor a temporary file).
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    // A device or FIFO (`-o /dev/null`) is written into, not renamed over.
+    if bpfc::write::is_special_target(path) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes));
+    }
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::other("the output path names no file"))?;
