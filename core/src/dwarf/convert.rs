@@ -518,6 +518,11 @@ impl<'o, 'a> Converter<'o, 'a> {
             .iter()
             .any(|(_, tag)| *tag == gimli::DW_TAG_variant_part)
         {
+            // An uninhabited or otherwise zero-sized enum (`enum Never {}`)
+            // holds nothing: an empty struct says all there is.
+            if size == 0 {
+                return Ok(self.opaque_struct(name, 0, 1));
+            }
             let align = d.udata(gimli::DW_AT_alignment)?.unwrap_or(1);
             self.warnings.push(format!(
                 "DIE {:#x}: Rust enum `{}` carries data; written as {size} opaque bytes aligned to {align} (BTF has no tagged union)",
@@ -689,6 +694,16 @@ impl<'o, 'a> Converter<'o, 'a> {
             Some(t) => self.is_signed(object, t)?,
             None => false,
         };
+        // Checked before the enumerators are read: rustc writes the values
+        // of a 128-bit enum as 16-byte blocks, which are no constants.
+        if size > 8 {
+            self.warnings.push(format!(
+                "DIE {:#x}: enum `{}` of {size} bytes is written as opaque bytes (BTF enums hold at most 64 bits)",
+                d.offset,
+                qualified(&name)
+            ));
+            return Ok(self.opaque_struct(name, size, size.min(16)));
+        }
         let mut values = Vec::new();
         let mut negative = false;
         for (child, tag) in self.children(d)? {
@@ -711,14 +726,6 @@ impl<'o, 'a> Converter<'o, 'a> {
                 None => return Err(e.error("enumerator without a value")),
             };
             values.push((e.name()?, value));
-        }
-        if size > 8 {
-            self.warnings.push(format!(
-                "DIE {:#x}: enum `{}` of {size} bytes is written as opaque bytes (BTF enums hold at most 64 bits)",
-                d.offset,
-                qualified(&name)
-            ));
-            return Ok(self.opaque_struct(name, size, size.min(16)));
         }
         Ok(Node::Enum {
             name,
