@@ -112,11 +112,20 @@ impl<'x, 'a> Die<'x, 'a> {
     fn type_ref(&self) -> Result<Option<DieOffset>, DwarfError> {
         match self.attr(gimli::DW_AT_type)? {
             None => Ok(None),
-            Some(v) => self
-                .object
-                .reference(self.unit, &v)
-                .map(Some)
-                .ok_or_else(|| self.error(format!("DW_AT_type is not a reference ({v:?})"))),
+            Some(v) => {
+                let at = self
+                    .object
+                    .reference(self.unit, &v)
+                    .ok_or_else(|| self.error(format!("DW_AT_type is not a reference ({v:?})")))?;
+                // Named here, at the DIE that holds the reference, rather
+                // than later at an offset where there is nothing.
+                if self.object.unit_of(at).is_none() {
+                    return Err(self.error(format!(
+                        "DW_AT_type points at .debug_info+{at:#x}, outside every unit"
+                    )));
+                }
+                Ok(Some(at))
+            }
         }
     }
 

@@ -251,7 +251,10 @@ impl<'a> ObjectDwarf<'a> {
         value: &AttributeValue<R<'a>>,
     ) -> Option<DieOffset> {
         match value {
-            AttributeValue::UnitRef(o) => Some(self.units[unit].start + o.0),
+            // A hostile DW_FORM_ref8 may not fit: usize::MAX is in no unit.
+            AttributeValue::UnitRef(o) => {
+                Some(self.units[unit].start.checked_add(o.0).unwrap_or(usize::MAX))
+            }
             AttributeValue::DebugInfoRef(DebugInfoOffset(o)) => Some(*o),
             _ => None,
         }
