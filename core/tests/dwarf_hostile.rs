@@ -794,3 +794,41 @@ fn mutated_dwarf_never_panics_or_hangs() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+
+/// Reading a type's children walks its subtree, so nesting is bounded
+/// (256): a chain of nested structs once took quadratic time (8,000 deep:
+/// 5 s; 100,000: many minutes). Deeper nesting is an error at the first DIE
+/// too deep; nesting up to the bound, however often, converts quickly.
+#[test]
+fn deep_nesting_is_bounded() {
+    let nest = |u: &mut Unit, n: usize| -> Vec<usize> {
+        let offsets = (0..n)
+            .map(|_| {
+                let at = u.die(code::STRUCT);
+                u.string("S");
+                u.u64(8);
+                at
+            })
+            .collect();
+        for _ in 0..n {
+            u.end_children();
+        }
+        offsets
+    };
+    let mut u = Unit::new();
+    let offsets = nest(&mut u, 20_000);
+    let data = object(u.finish(), abbrevs(DW_FORM_STRING));
+    let start = Instant::now();
+    let err = btf_from_elf(&data, &ALL).expect_err("20,000 nested structs are refused");
+    assert_die(&err, offsets[256], "nested more than 256 deep");
+    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+
+    let mut u = Unit::new();
+    for _ in 0..100 {
+        nest(&mut u, 255);
+    }
+    let data = object(u.finish(), abbrevs(DW_FORM_STRING));
+    let start = Instant::now();
+    btf_from_elf(&data, &ALL).expect("nesting within the bound converts");
+    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+}

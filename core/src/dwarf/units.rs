@@ -46,6 +46,13 @@ pub(crate) struct ObjectDwarf<'a> {
     pub big_endian: bool,
 }
 
+/// How deep DIEs may nest. Reading a type's children walks its whole
+/// subtree, so the conversion costs the DIE count times the depth: real
+/// DWARF nests a few dozen deep at most (namespaces, types in types,
+/// lexical blocks), and a hostile chain of nested structs would otherwise
+/// take quadratic time.
+pub(crate) const MAX_DIE_DEPTH: isize = 256;
+
 /// DWARF tags that are types.
 #[allow(non_upper_case_globals)] // gimli's DW_* constants
 pub(crate) fn is_type_tag(tag: gimli::DwTag) -> bool {
@@ -166,6 +173,12 @@ impl<'a> ObjectDwarf<'a> {
             depth += delta;
             let die = start + entry.offset().0;
             last = die;
+            if depth > MAX_DIE_DEPTH {
+                return Err(DwarfError::Die {
+                    die,
+                    msg: format!("entries are nested more than {MAX_DIE_DEPTH} deep"),
+                });
+            }
             while namespaces.last().is_some_and(|(d, _)| *d >= depth) {
                 namespaces.pop();
             }
