@@ -155,6 +155,11 @@ mod code {
     pub const VARIABLE: u64 = 8;
     /// A base type whose name has an unknown form.
     pub const BAD_FORM: u64 = 9;
+    /// A subrange with a DW_FORM_udata upper bound.
+    pub const SUBRANGE_UPPER: u64 = 10;
+    /// A DWARF 2/3 bitfield member: byte size, bit size, bit offset, byte
+    /// location (all data8 but the bit size).
+    pub const BITFIELD: u64 = 11;
 }
 
 /// The abbreviation table every crafted unit uses; `bad_form` is the
@@ -211,6 +216,25 @@ fn abbrevs(bad_form: u64) -> Vec<u8> {
             DW_TAG_VARIABLE,
             false,
             &[(DW_AT_NAME, DW_FORM_STRING), (DW_AT_TYPE, DW_FORM_REF4)],
+        ),
+        (
+            code::SUBRANGE_UPPER,
+            DW_TAG_SUBRANGE,
+            false,
+            &[(0x2f, 0x0f)], // DW_AT_upper_bound, DW_FORM_udata
+        ),
+        (
+            code::BITFIELD,
+            DW_TAG_MEMBER,
+            false,
+            &[
+                (DW_AT_NAME, DW_FORM_STRING),
+                (DW_AT_TYPE, DW_FORM_REF4),
+                (DW_AT_BYTE_SIZE, DW_FORM_DATA8),
+                (0x0d, DW_FORM_DATA1), // DW_AT_bit_size
+                (0x0c, DW_FORM_DATA8), // DW_AT_bit_offset
+                (DW_AT_MEMBER_LOCATION, DW_FORM_DATA8),
+            ],
         ),
         (
             code::BAD_FORM,
@@ -409,6 +433,57 @@ fn array_of_two_to_the_forty() {
     u.ref4(array);
     let data = object(u.finish(), abbrevs(DW_FORM_STRING));
     assert_die(&convert_err(&data, Some("v")), sub, "1099511627776 elements");
+}
+
+/// `DW_AT_upper_bound` of u64::MAX in DW_FORM_udata (which is no
+/// signed -1) once overflowed `upper + 1`.
+#[test]
+fn upper_bound_of_u64_max() {
+    let mut u = Unit::new();
+    let int = u.int();
+    let array = u.die(code::ARRAY);
+    u.ref4(int);
+    let sub = u.die(code::SUBRANGE_UPPER);
+    uleb(&mut u.bytes, u64::MAX);
+    u.end_children();
+    u.die(code::VARIABLE);
+    u.string("v");
+    u.ref4(array);
+    let data = object(u.finish(), abbrevs(DW_FORM_STRING));
+    assert_die(&convert_err(&data, Some("v")), sub, "does not fit");
+}
+
+/// DWARF 2/3 bitfields (`DW_AT_bit_offset` from the storage unit's most
+/// significant bit) with hostile numbers once overflowed.
+#[test]
+fn dwarf3_bitfield_out_of_range() {
+    for (storage, bits, from_msb, location) in [
+        (u64::MAX, 3, 0, 0),
+        (4, 3, u64::MAX, 0),
+        (4, 3, u64::MAX - 1, 0),
+        (4, 3, 0, u64::MAX),
+        (4, 3, 30, 0),
+    ] {
+        let mut u = Unit::new();
+        let int = u.int();
+        let s = u.die(code::STRUCT);
+        u.string("B");
+        u.u64(4);
+        let m = u.die(code::BITFIELD);
+        u.string("f");
+        u.ref4(int);
+        u.u64(storage);
+        u.u8(bits);
+        u.u64(from_msb);
+        u.u64(location);
+        u.end_children();
+        u.die(code::VARIABLE);
+        u.string("v");
+        u.ref4(s);
+        let data = object(u.finish(), abbrevs(DW_FORM_STRING));
+        let err = convert_err(&data, Some("v"));
+        assert_die(&err, m, "bit");
+    }
 }
 
 #[test]

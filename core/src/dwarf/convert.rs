@@ -418,7 +418,9 @@ impl<'o, 'a> Converter<'o, 'a> {
                         match (v.udata_value(), v.sdata_value()) {
                             // A `[]` of size -1 (gcc's flexible array).
                             (_, Some(-1)) => Some(0),
-                            (Some(upper), _) => Some((upper + 1).saturating_sub(lower)),
+                            // A hostile upper bound of u64::MAX counts too
+                            // many elements, not zero.
+                            (Some(upper), _) => Some(upper.saturating_add(1).saturating_sub(lower)),
                             _ => None,
                         }
                     }
@@ -611,13 +613,21 @@ impl<'o, 'a> Converter<'o, 'a> {
                         Some(s) => s,
                         None => self.byte_size_of(object, type_die)?,
                     };
-                    if m.object.big_endian {
-                        base + from_msb
+                    let bit = if m.object.big_endian {
+                        base.checked_add(from_msb)
                     } else {
-                        (base + storage * 8)
-                            .checked_sub(from_msb + bits)
-                            .ok_or_else(|| m.error("bitfield lies before its storage unit"))?
-                    }
+                        storage
+                            .checked_mul(8)
+                            .and_then(|s| base.checked_add(s))
+                            .zip(from_msb.checked_add(bits))
+                            .and_then(|(end, used)| end.checked_sub(used))
+                    };
+                    bit.ok_or_else(|| {
+                        m.error(format!(
+                            "bitfield of {bits} bits at bit {from_msb} of a {storage}-byte storage unit at byte {} lies outside it",
+                            byte_offset.unwrap_or(0)
+                        ))
+                    })?
                 }
                 _ => base,
             }
