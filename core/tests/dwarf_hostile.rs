@@ -907,3 +907,71 @@ fn deep_nesting_is_bounded() {
     btf_from_elf(&data, &ALL).expect("nesting within the bound converts");
     assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
 }
+
+/// The peak resident set of this process, in bytes (0 where unknown).
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Thousands of section headers that all name `.debug_str` (1 MiB) and
+/// each have a relocation section once made as many copies of it (and
+/// matched every section against every other): 3,000 headers were 3 GiB.
+/// Only the first section of a name the reader uses is read now.
+#[test]
+fn many_headers_for_one_section() {
+    let mut u = Unit::new();
+    u.int();
+    let info = u.finish();
+    let mut data = elf(&[
+        progbits(".debug_abbrev", abbrevs(DW_FORM_STRING)),
+        progbits(".debug_info", info),
+        progbits(".debug_str", vec![b'x'; 1 << 20]),
+        progbits(".debug_aranges", vec![0; 64]),
+    ]);
+    let shoff = u64::from_le_bytes(data[40..48].try_into().unwrap()) as usize;
+    let shnum = u16::from_le_bytes(data[60..62].try_into().unwrap()) as usize;
+    let shstrndx = u16::from_le_bytes(data[62..64].try_into().unwrap());
+    // Section headers: null, abbrev, info, str, aranges, shstrtab.
+    let str_header = data[shoff + 3 * 64..shoff + 4 * 64].to_vec();
+    let mut extra = Vec::new();
+    let copies = 3_000usize;
+    for i in 0..copies {
+        extra.extend_from_slice(&str_header);
+        // A RELA section for it (no entries) and for .debug_aranges (a
+        // relocation at an offset outside the section, which is not read).
+        let mut rela = str_header.clone();
+        rela[4..8].copy_from_slice(&4u32.to_le_bytes()); // SHT_RELA
+        rela[32..40].copy_from_slice(&0u64.to_le_bytes()); // size
+        rela[44..48].copy_from_slice(&((shnum + 2 * i) as u32).to_le_bytes());
+        extra.extend_from_slice(&rela);
+    }
+    // Move the shstrtab header last (e_shstrndx stays valid) by appending
+    // the extra headers after the existing ones.
+    data.truncate(shoff + shnum * 64);
+    data.extend_from_slice(&extra);
+    let total = (shnum + 2 * copies) as u16;
+    data[60..62].copy_from_slice(&total.to_le_bytes());
+    data[62..64].copy_from_slice(&shstrndx.to_le_bytes());
+    let before = peak_rss();
+    let start = Instant::now();
+    btf_from_elf(&data, &ALL).expect("the first .debug_str is read");
+    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    let grown = peak_rss().saturating_sub(before);
+    assert!(grown < 256 << 20, "the peak RSS grew by {grown} bytes");
+
+    // A relocation of .debug_aranges, which is not read, breaks nothing.
+    let aranges = shoff + 4 * 64;
+    let mut rela = data[aranges..aranges + 64].to_vec();
+    rela[4..8].copy_from_slice(&4u32.to_le_bytes());
+    rela[24..32].copy_from_slice(&0u64.to_le_bytes()); // offset 0: the ELF header
+    rela[32..40].copy_from_slice(&24u64.to_le_bytes()); // one entry
+    rela[44..48].copy_from_slice(&4u32.to_le_bytes()); // for .debug_aranges
+    let last = data.len() - 64;
+    data[last..].copy_from_slice(&rela);
+    btf_from_elf(&data, &ALL).expect("a bad relocation of an unread section is ignored");
+}
