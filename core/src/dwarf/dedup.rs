@@ -52,42 +52,169 @@ fn shape(node: &Node) -> Node {
     n
 }
 
+/// The coarsest partition of `nodes` into classes of equal shape whose
+/// members refer to the same classes in the same places.
+///
+/// Moore-style rounds, but each round looks only at the nodes that refer
+/// to a node whose class changed in the round before: a class keeps its
+/// id when it splits (the part that still has the old signature keeps it),
+/// so every other node's signature is unchanged. Recomputing every node
+/// each round made a chain of n pointers (whose ends differ) cost n rounds
+/// of the whole graph: quadratic.
 fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
-    let mut classes = vec![UNREACHED; graph.nodes.len()];
-    let mut shapes: HashMap<Node, u32> = HashMap::new();
-    for &ty in nodes {
-        let next = shapes.len() as u32;
-        classes[ty as usize - 1] = *shapes
-            .entry(shape(&graph.nodes[ty as usize - 1]))
-            .or_insert(next);
-    }
-    let mut count = shapes.len() as u32;
-    drop(shapes);
-    let mut refs = Vec::new();
-    loop {
-        let mut signatures: HashMap<Vec<u32>, u32> = HashMap::with_capacity(count as usize);
-        let mut next = vec![UNREACHED; graph.nodes.len()];
+    let n = graph.nodes.len();
+    let mut classes = vec![UNREACHED; n];
+    // Members of each class, and each node's place among them (for O(1)
+    // removal).
+    let mut members: Vec<Vec<Ty>> = Vec::new();
+    let mut place = vec![0usize; n];
+    {
+        let mut shapes: HashMap<Node, u32> = HashMap::new();
         for &ty in nodes {
-            refs.clear();
-            graph.nodes[ty as usize - 1].refs(&mut refs);
-            let mut sig = Vec::with_capacity(refs.len() + 1);
-            sig.push(classes[ty as usize - 1]);
-            sig.extend(refs.iter().map(|&r| {
+            let next = shapes.len() as u32;
+            let class = *shapes
+                .entry(shape(&graph.nodes[ty as usize - 1]))
+                .or_insert(next);
+            if class as usize == members.len() {
+                members.push(Vec::new());
+            }
+            classes[ty as usize - 1] = class;
+            place[ty as usize - 1] = members[class as usize].len();
+            members[class as usize].push(ty);
+        }
+    }
+    // Who refers to whom (reached nodes only), as offsets into `preds`.
+    let mut refs = Vec::new();
+    let mut pred_start = vec![0u32; n + 1];
+    for &ty in nodes {
+        refs.clear();
+        graph.nodes[ty as usize - 1].refs(&mut refs);
+        for &r in &refs {
+            if r != VOID {
+                pred_start[r as usize] += 1;
+            }
+        }
+    }
+    for i in 0..n {
+        pred_start[i + 1] += pred_start[i];
+    }
+    let mut preds = vec![0 as Ty; pred_start[n] as usize];
+    let mut fill = pred_start.clone();
+    for &ty in nodes {
+        refs.clear();
+        graph.nodes[ty as usize - 1].refs(&mut refs);
+        for &r in &refs {
+            if r != VOID {
+                let slot = &mut fill[r as usize - 1];
+                preds[*slot as usize] = ty;
+                *slot += 1;
+            }
+        }
+    }
+    let signature = |classes: &[u32], ty: Ty, refs: &mut Vec<Ty>| -> Vec<u32> {
+        refs.clear();
+        graph.nodes[ty as usize - 1].refs(refs);
+        refs.iter()
+            .map(|&r| {
                 if r == VOID {
                     VOID_CLASS
                 } else {
                     classes[r as usize - 1]
                 }
-            }));
-            let fresh = signatures.len() as u32;
-            next[ty as usize - 1] = *signatures.entry(sig).or_insert(fresh);
+            })
+            .collect()
+    };
+    let mut is_dirty = vec![false; n];
+    let mut dirty: Vec<Ty> = nodes.to_vec();
+    for &ty in &dirty {
+        is_dirty[ty as usize - 1] = true;
+    }
+    while !dirty.is_empty() {
+        // The dirty nodes by class, classes in first-seen order.
+        let mut by_class: HashMap<u32, Vec<Ty>> = HashMap::new();
+        let mut class_order = Vec::new();
+        for &ty in &dirty {
+            let class = classes[ty as usize - 1];
+            by_class
+                .entry(class)
+                .or_insert_with(|| {
+                    class_order.push(class);
+                    Vec::new()
+                })
+                .push(ty);
         }
-        let new_count = signatures.len() as u32;
-        classes = next;
-        if new_count == count {
-            return Partition { classes, count };
+        let mut moved: Vec<(Ty, u32)> = Vec::new();
+        for class in class_order {
+            let group = &by_class[&class];
+            // Clean members all share one signature: the class's.
+            let clean = members[class as usize]
+                .iter()
+                .copied()
+                .find(|&t| !is_dirty[t as usize - 1]);
+            let kept = clean.map(|t| signature(&classes, t, &mut refs));
+            let sigs: Vec<Vec<u32>> = group
+                .iter()
+                .map(|&t| signature(&classes, t, &mut refs))
+                .collect();
+            // With no clean member, the largest part keeps the class (the
+            // first of the largest, for determinism): moving the large part
+            // out would make all who refer to it dirty, round after round.
+            let kept = kept.unwrap_or_else(|| {
+                let mut counts: HashMap<&[u32], (usize, usize)> = HashMap::new();
+                for (i, sig) in sigs.iter().enumerate() {
+                    counts.entry(sig.as_slice()).or_insert((0, i)).0 += 1;
+                }
+                let (_, first) = counts
+                    .values()
+                    .copied()
+                    .max_by_key(|&(count, first)| (count, std::cmp::Reverse(first)))
+                    .expect("a dirty group is not empty");
+                sigs[first].clone()
+            });
+            let mut fresh: HashMap<&[u32], u32> = HashMap::new();
+            for (&ty, sig) in group.iter().zip(&sigs) {
+                if *sig == kept {
+                    continue;
+                }
+                let next = members.len() as u32;
+                let new_class = *fresh.entry(sig.as_slice()).or_insert(next);
+                if new_class == next {
+                    members.push(Vec::new());
+                }
+                // Out of the old class (swap_remove), into the new one.
+                let at = place[ty as usize - 1];
+                let old = &mut members[class as usize];
+                old.swap_remove(at);
+                if let Some(&swapped) = old.get(at) {
+                    place[swapped as usize - 1] = at;
+                }
+                place[ty as usize - 1] = members[new_class as usize].len();
+                members[new_class as usize].push(ty);
+                moved.push((ty, new_class));
+            }
         }
-        count = new_count;
+        // Classes change only now, so every signature of the round was
+        // taken against the same partition.
+        for &ty in &dirty {
+            is_dirty[ty as usize - 1] = false;
+        }
+        dirty.clear();
+        for &(ty, new_class) in &moved {
+            classes[ty as usize - 1] = new_class;
+        }
+        for &(ty, _) in &moved {
+            let (from, to) = (pred_start[ty as usize - 1], pred_start[ty as usize]);
+            for &p in &preds[from as usize..to as usize] {
+                if !is_dirty[p as usize - 1] {
+                    is_dirty[p as usize - 1] = true;
+                    dirty.push(p);
+                }
+            }
+        }
+    }
+    Partition {
+        classes,
+        count: members.len() as u32,
     }
 }
 
