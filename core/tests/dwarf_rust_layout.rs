@@ -13,8 +13,8 @@
 //! and a program; the program's answers are the truth the BTF that
 //! [`bpfc::dwarf::variable_types`] makes of the object's DWARF must tell:
 //! each type's size, each field's offset, C identifiers that are valid,
-//! unique and at most 127 bytes, only the expected warnings, and a blob the
-//! kernel accepts.
+//! unique and at most 127 bytes, only the expected warnings, a C dump that
+//! clang compiles, and a blob the kernel accepts.
 
 #[path = "common/btf_blob.rs"]
 mod btf_blob;
@@ -541,6 +541,27 @@ fn rust_layouts_survive_dwarf_to_btf() {
         problems.join("\n"),
         converted.warnings.join("\n")
     );
+
+    // The C a BPF program would include compiles: names are identifiers,
+    // unique, and every type is complete where it is used.
+    let mut header = Vec::new();
+    bpfc::btf::dump::c::dump_c(&btf, &mut header).unwrap();
+    let h = dir.path().join("types.h");
+    std::fs::write(&h, &header).unwrap();
+    let c = dir.path().join("use.c");
+    std::fs::write(&c, "#include \"types.h\"\n").unwrap();
+    match Command::new("clang-19")
+        .args(["-target", "bpf", "-fsyntax-only"])
+        .arg(&c)
+        .output()
+    {
+        Ok(o) => assert!(
+            o.status.success(),
+            "the C dump does not compile:\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => skip_rule::skip(&format!("clang-19 not runnable: {e}")),
+    }
 
     if kernel_btf::kernel_available("dwarf_rust_layout") {
         if let Err(e) = bpfc::sys::btf_load(&blob, bpfc::sys::LogLevel::BASIC) {
