@@ -172,7 +172,10 @@ fn abbrevs(bad_form: u64) -> Vec<u8> {
             code::CU,
             DW_TAG_CU,
             true,
-            &[(DW_AT_NAME, DW_FORM_STRING), (DW_AT_LANGUAGE, DW_FORM_DATA1)],
+            &[
+                (DW_AT_NAME, DW_FORM_STRING),
+                (DW_AT_LANGUAGE, DW_FORM_DATA1),
+            ],
         ),
         (
             code::BASE,
@@ -194,7 +197,10 @@ fn abbrevs(bad_form: u64) -> Vec<u8> {
             code::STRUCT,
             DW_TAG_STRUCT,
             true,
-            &[(DW_AT_NAME, DW_FORM_STRING), (DW_AT_BYTE_SIZE, DW_FORM_DATA8)],
+            &[
+                (DW_AT_NAME, DW_FORM_STRING),
+                (DW_AT_BYTE_SIZE, DW_FORM_DATA8),
+            ],
         ),
         (
             code::MEMBER,
@@ -206,7 +212,12 @@ fn abbrevs(bad_form: u64) -> Vec<u8> {
                 (DW_AT_MEMBER_LOCATION, DW_FORM_DATA1),
             ],
         ),
-        (code::ARRAY, DW_TAG_ARRAY, true, &[(DW_AT_TYPE, DW_FORM_REF4)]),
+        (
+            code::ARRAY,
+            DW_TAG_ARRAY,
+            true,
+            &[(DW_AT_TYPE, DW_FORM_REF4)],
+        ),
         (
             code::SUBRANGE,
             DW_TAG_SUBRANGE,
@@ -435,7 +446,11 @@ fn array_of_two_to_the_forty() {
     u.string("v");
     u.ref4(array);
     let data = object(u.finish(), abbrevs(DW_FORM_STRING));
-    assert_die(&convert_err(&data, Some("v")), sub, "1099511627776 elements");
+    assert_die(
+        &convert_err(&data, Some("v")),
+        sub,
+        "1099511627776 elements",
+    );
 }
 
 /// `DW_AT_upper_bound` of u64::MAX in DW_FORM_udata (which is no
@@ -529,7 +544,10 @@ fn truncated_abbrev_table() {
         let data = object(info.clone(), full[..cut].to_vec());
         let err = btf_from_elf(&data, &ALL).expect_err("a cut abbrev table is refused");
         assert!(
-            matches!(err, DwarfError::Unit { unit: 0, .. } | DwarfError::Die { .. }),
+            matches!(
+                err,
+                DwarfError::Unit { unit: 0, .. } | DwarfError::Die { .. }
+            ),
             "cut at {cut}: {err:?}"
         );
         assert!(err.to_string().contains(".debug_"), "{err}");
@@ -788,7 +806,14 @@ pub struct Value { pub k: a::Key, pub w: Wrapper<a::Key, 2>, pub e: E, pub c: ch
     let rs_obj = dir.join("rs.o");
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     match Command::new(rustc)
-        .args(["-C", "debuginfo=2", "-C", "codegen-units=1", "--edition", "2021"])
+        .args([
+            "-C",
+            "debuginfo=2",
+            "-C",
+            "codegen-units=1",
+            "--edition",
+            "2021",
+        ])
         .args(["--crate-type=lib", "--crate-name=hostile_fixture"])
         .arg(format!("--emit=obj={}", rs_obj.display()))
         .arg(&rs_src)
@@ -836,11 +861,10 @@ fn mutated_dwarf_never_panics_or_hangs() {
                         | 1;
                     let mut rng = Rng(case_seed);
                     let bad = mutate(f, &mut rng);
-                    let run =
-                        std::panic::catch_unwind(|| exercise(&bad, &f.variables));
+                    let run = std::panic::catch_unwind(|| exercise(&bad, &f.variables));
                     if run.is_err() {
-                        let out = std::env::temp_dir()
-                            .join(format!("bpfc-dwarf-hostile-{fi}-{i}.o"));
+                        let out =
+                            std::env::temp_dir().join(format!("bpfc-dwarf-hostile-{fi}-{i}.o"));
                         std::fs::write(&out, &bad).unwrap();
                         failures.push(format!(
                             "{} case {i} (seed {seed:#x}, case seed {case_seed:#x}): panicked; input in {}",
@@ -872,7 +896,6 @@ fn mutated_dwarf_never_panics_or_hangs() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-
 /// Reading a type's children walks its subtree, so nesting is bounded
 /// (256): a chain of nested structs once took quadratic time (8,000 deep:
 /// 5 s; 100,000: many minutes). Deeper nesting is an error at the first DIE
@@ -899,7 +922,11 @@ fn deep_nesting_is_bounded() {
     let start = Instant::now();
     let err = btf_from_elf(&data, &ALL).expect_err("20,000 nested structs are refused");
     assert_die(&err, offsets[256], "nested more than 256 deep");
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
 
     let mut u = Unit::new();
     for _ in 0..100 {
@@ -908,7 +935,11 @@ fn deep_nesting_is_bounded() {
     let data = object(u.finish(), abbrevs(DW_FORM_STRING));
     let start = Instant::now();
     btf_from_elf(&data, &ALL).expect("nesting within the bound converts");
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 /// The peak resident set of this process, in bytes (0 where unknown).
@@ -963,7 +994,11 @@ fn many_headers_for_one_section() {
     let before = peak_rss();
     let start = Instant::now();
     btf_from_elf(&data, &ALL).expect("the first .debug_str is read");
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     let grown = peak_rss().saturating_sub(before);
     assert!(grown < 256 << 20, "the peak RSS grew by {grown} bytes");
 
@@ -1010,7 +1045,11 @@ fn long_pointer_chains_dedup_in_linear_time() {
         let start = Instant::now();
         let converted = btf_from_elf(&data, &ALL).unwrap();
         let blob = converted.btf.encode(bpfc::bytes::Endian::Little).unwrap();
-        assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
         let btf = bpfc::btf::Btf::parse(&blob).unwrap();
         let want = if same_end { n + 1 } else { 2 * n + 2 };
         assert_eq!(btf.types().len(), want, "same end: {same_end}");

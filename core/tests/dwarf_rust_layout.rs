@@ -157,7 +157,9 @@ fn cases() -> Vec<Case> {
         case("(u64, (u8, u32), bool)", &["0", "1", "1.0", "1.1", "2"]),
         case(
             "Nested",
-            &["head", "pair", "pair.0", "pair.1", "inner", "inner.1", "grid"],
+            &[
+                "head", "pair", "pair.0", "pair.1", "inner", "inner.1", "grid",
+            ],
         ),
         case(
             "Outer",
@@ -299,12 +301,7 @@ fn parse_truth(stdout: &str, count: usize) -> Vec<Truth> {
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| {
-                (
-                    f[0].as_str().unwrap().to_string(),
-                    f[1].as_u64().unwrap(),
-                )
-            })
+            .map(|f| (f[0].as_str().unwrap().to_string(), f[1].as_u64().unwrap()))
             .collect();
         out[n] = Some(Truth {
             size: v["size"].as_u64().unwrap(),
@@ -334,7 +331,10 @@ fn member(btf: &Btf<'_>, id: u32, name: &str) -> Result<(u32, u64), String> {
     let id = btf.skip_mods_and_typedefs(id).map_err(|e| e.to_string())?;
     let t = btf.type_by_id(id).map_err(|e| e.to_string())?;
     if !matches!(t.kind(), Kind::Struct | Kind::Union) {
-        return Err(format!("type {id} is a {:?}, not a struct or union", t.kind()));
+        return Err(format!(
+            "type {id} is a {:?}, not a struct or union",
+            t.kind()
+        ));
     }
     let want = if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("__{name}")
@@ -388,7 +388,14 @@ fn rust_layouts_survive_dwarf_to_btf() {
     let obj = dir.path().join("rust_layout_gen.o");
     let exe = dir.path().join("rust_layout_gen");
     let out = match Command::new(rustc())
-        .args(["-C", "debuginfo=2", "-C", "codegen-units=1", "--edition", "2021"])
+        .args([
+            "-C",
+            "debuginfo=2",
+            "-C",
+            "codegen-units=1",
+            "--edition",
+            "2021",
+        ])
         .arg(format!(
             "--emit=obj={},link={}",
             obj.display(),
@@ -438,10 +445,7 @@ fn rust_layouts_survive_dwarf_to_btf() {
         type_of.insert(c.ty, id);
         match btf.resolve_size(id) {
             Ok(size) if size == t.size => {}
-            Ok(size) => problems.push(format!(
-                "{}: BTF size {size}, size_of {}",
-                c.ty, t.size
-            )),
+            Ok(size) => problems.push(format!("{}: BTF size {size}, size_of {}", c.ty, t.size)),
             Err(e) => problems.push(format!("{}: no BTF size: {e}", c.ty)),
         }
         for (path, want) in &t.fields {
@@ -489,10 +493,16 @@ fn rust_layouts_survive_dwarf_to_btf() {
             continue;
         }
         if !is_c_identifier(&name) {
-            problems.push(format!("type {}: `{name}` is not a C identifier of at most 127 bytes", t.id()));
+            problems.push(format!(
+                "type {}: `{name}` is not a C identifier of at most 127 bytes",
+                t.id()
+            ));
         }
         if let Some(other) = seen.insert((tag_space, name.clone()), t.id()) {
-            problems.push(format!("types {other} and {} are both named `{name}`", t.id()));
+            problems.push(format!(
+                "types {other} and {} are both named `{name}`",
+                t.id()
+            ));
         }
     }
     let mut distinct: HashMap<String, &str> = HashMap::new();
