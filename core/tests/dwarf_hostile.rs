@@ -167,7 +167,9 @@ mod code {
 /// The abbreviation table every crafted unit uses; `bad_form` is the
 /// form [`code::BAD_FORM`] gives its name.
 fn abbrevs(bad_form: u64) -> Vec<u8> {
-    let table: &[(u64, u64, bool, &[(u64, u64)])] = &[
+    // (code, tag, has children, [(attribute, form)])
+    type Abbrev<'a> = (u64, u64, bool, &'a [(u64, u64)]);
+    let table: &[Abbrev<'_>] = &[
         (
             code::CU,
             DW_TAG_CU,

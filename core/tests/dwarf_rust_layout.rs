@@ -20,8 +20,6 @@
 mod btf_blob;
 #[path = "common/kernel_btf.rs"]
 mod kernel_btf;
-#[path = "common/skip.rs"]
-mod skip_rule;
 
 use bpfc::btf::{Btf, Kind};
 use bpfc::bytes::Endian;
@@ -406,7 +404,7 @@ fn rust_layouts_survive_dwarf_to_btf() {
     {
         Ok(o) => o,
         Err(e) => {
-            skip_rule::skip(&format!("rustc not runnable: {e}"));
+            kernel_btf::skip("dwarf_rust_layout", &format!("rustc not runnable: {e}"));
             return;
         }
     };
@@ -570,7 +568,7 @@ fn rust_layouts_survive_dwarf_to_btf() {
             "the C dump does not compile:\n{}",
             String::from_utf8_lossy(&o.stderr)
         ),
-        Err(e) => skip_rule::skip(&format!("clang-19 not runnable: {e}")),
+        Err(e) => kernel_btf::skip("dwarf_rust_layout", &format!("clang-19 not runnable: {e}")),
     }
 
     if kernel_btf::kernel_available("dwarf_rust_layout") {

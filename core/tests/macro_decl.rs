@@ -256,7 +256,7 @@ fn flag_names_match_map_flags() {
 }
 
 // Every argument.
-#[bpf_map(max_entries = 64, map_flags = numa_node, numa_node = 1, pinning = by_name, name = "cfg.v2")]
+#[bpf_map(max_entries = 64, map_flags = numa_node, numa_node = 1, pinning = by_name, name = "cfg_v2")]
 pub static CONFIG_WITH_LONG_RUST_NAME: Array<u64>;
 #[bpf_map(max_entries = 4096, pinning = none)]
 static UNPINNED: Ringbuf;
@@ -300,7 +300,7 @@ static OUTER_HASH: HashOfMaps<u32, Array<u64>>;
 #[test]
 fn every_argument() {
     let config = CONFIG_WITH_LONG_RUST_NAME.spec();
-    assert_eq!(config.name, "cfg.v2");
+    assert_eq!(config.name, "cfg_v2");
     assert_eq!((config.numa_node, config.pinning), (1, PIN_BY_NAME));
     assert_eq!(UNPINNED.spec().pinning, PIN_NONE);
     assert_eq!(SEEN.spec().map_extra, 7);

@@ -83,7 +83,9 @@ pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted
         }
         converter.run()?;
     }
-    let mut sections_vars: BTreeMap<String, (u64, Vec<(Ty, u64, u64)>)> = BTreeMap::new();
+    // Section name → (section size, [(VAR, offset, size)]).
+    type SectionVars = BTreeMap<String, (u64, Vec<(Ty, u64, u64)>)>;
+    let mut sections_vars: SectionVars = BTreeMap::new();
     if options.vars {
         for (section, size, name, die, offset, var_size, global) in
             symbols_of_variables(data, &objects[0])?

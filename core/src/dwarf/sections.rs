@@ -248,9 +248,9 @@ fn apply_relocations(
         let place = &mut bytes[at..at + width];
         let addend = addend.unwrap_or_else(|| read(place) as i64);
         let value = symbol_value.wrapping_add(addend as u64);
-        for i in 0..width {
+        for (i, byte) in place.iter_mut().enumerate() {
             let shift = 8 * if little { i } else { width - 1 - i };
-            place[i] = (value >> shift) as u8;
+            *byte = (value >> shift) as u8;
         }
     }
     Ok(())

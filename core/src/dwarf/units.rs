@@ -265,12 +265,7 @@ impl<'a> ObjectDwarf<'a> {
     ) -> Option<DieOffset> {
         match value {
             // A hostile DW_FORM_ref8 may not fit: usize::MAX is in no unit.
-            AttributeValue::UnitRef(o) => Some(
-                self.units[unit]
-                    .start
-                    .checked_add(o.0)
-                    .unwrap_or(usize::MAX),
-            ),
+            AttributeValue::UnitRef(o) => Some(self.units[unit].start.saturating_add(o.0)),
             AttributeValue::DebugInfoRef(DebugInfoOffset(o)) => Some(*o),
             _ => None,
         }

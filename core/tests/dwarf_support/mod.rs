@@ -155,7 +155,7 @@ pub fn layout(btf: &Btf<'_>, t: &Type<'_>, depth: u32) -> String {
                     } else {
                         (1u64 << bits) - 1
                     };
-                    format!("{name}={}", (e.value as u64) & mask)
+                    format!("{name}={}", e.value & mask)
                 })
                 .collect();
             values.sort();
