@@ -1057,3 +1057,29 @@ fn long_pointer_chains_dedup_in_linear_time() {
         assert_eq!(btf.types().len(), want, "same end: {same_end}");
     }
 }
+
+/// An entry whose abbreviation code is in no table is named itself (it
+/// was named by the entry before it).
+#[test]
+fn unknown_abbreviation_code() {
+    let mut u = Unit::new();
+    let int = u.int();
+    let at = u.die(77);
+    u.string("odd");
+    let data = object(u.finish(), abbrevs(DW_FORM_STRING));
+    assert_die(&convert_err(&data, None), at, "abbreviation code");
+    // Behind a struct's closed children list too.
+    let mut u = Unit::new();
+    u.die(code::STRUCT);
+    u.string("S");
+    u.u64(4);
+    u.die(code::MEMBER);
+    u.string("m");
+    u.ref4(int);
+    u.u8(0);
+    u.end_children();
+    let at = u.die(77);
+    u.string("odd");
+    let data = object(u.finish(), abbrevs(DW_FORM_STRING));
+    assert_die(&convert_err(&data, None), at, "abbreviation code");
+}

@@ -46,6 +46,28 @@ pub(crate) struct ObjectDwarf<'a> {
     pub big_endian: bool,
 }
 
+/// The `.debug_info` offset of the entry a failed step of the index walk
+/// could not read, `last` being the entry the walk stood on: gimli reads
+/// an entry's attributes when it steps past it, so the fault is in those
+/// attributes (`last`) or in the next entry's abbreviation code.
+fn failing_entry(unit: &gimli::Unit<R<'_>>, start: usize, last: Option<usize>) -> usize {
+    let first = start + unit.header.header_size();
+    let Some(last) = last else { return first };
+    let next = || -> Option<usize> {
+        let mut raw = unit.entries_raw(Some(UnitOffset(last - start))).ok()?;
+        let abbrev = raw.read_abbreviation().ok()??;
+        raw.skip_attributes(abbrev.attributes()).ok()?;
+        // Past the null entries that close children lists.
+        loop {
+            let at = raw.next_offset();
+            if raw.is_empty() || !matches!(raw.read_abbreviation(), Ok(None)) {
+                return Some(start + at.0);
+            }
+        }
+    };
+    next().unwrap_or(last)
+}
+
 /// How deep DIEs may nest. Reading a type's children walks its whole
 /// subtree, so the conversion costs the DIE count times the depth: real
 /// DWARF nests a few dozen deep at most (namespaces, types in types,
@@ -163,16 +185,16 @@ impl<'a> ObjectDwarf<'a> {
         // The namespaces enclosing the current entry, with their depth.
         let mut namespaces: Vec<(isize, String)> = Vec::new();
         let mut depth: isize = 0;
-        let mut last = start;
+        let mut last: Option<usize> = None;
         loop {
             let (delta, entry) = match cursor.next_dfs() {
                 Ok(Some(next)) => next,
                 Ok(None) => break,
-                Err(e) => return Err(die_error(last, e)),
+                Err(e) => return Err(die_error(failing_entry(&info.unit, start, last), e)),
             };
             depth += delta;
             let die = start + entry.offset().0;
-            last = die;
+            last = Some(die);
             if depth > MAX_DIE_DEPTH {
                 return Err(DwarfError::Die {
                     die,
