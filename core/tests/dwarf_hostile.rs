@@ -785,7 +785,9 @@ fn mutate(f: &Fixture, rng: &mut Rng) -> Vec<u8> {
 
 /// A C fixture of testdata/btf_c compiled by `compiler` with `args`.
 fn c_fixture(dir: &Path, compiler: &str, args: &[&str], file: &str) -> Option<Fixture> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/btf_c").join(file);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/btf_c")
+        .join(file);
     let obj = dir.join(format!("{compiler}-{}.o", args.join("")));
     match Command::new(compiler)
         .args(args)

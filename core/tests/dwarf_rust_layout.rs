@@ -115,6 +115,11 @@ pub struct Pointers {
 }
 
 pub struct LongName<T>(pub T);
+
+// Paths that are one C identifier once `::` is `_`.
+pub mod a_b { pub struct K { pub k: u8 } }
+pub mod a2 { pub mod b { pub struct K { pub k: u16 } } }
+pub mod a2_b { pub struct K { pub k: u32 } }
 "#;
 
 /// One type to check: its Rust spelling and the fields to ask `offset_of!`.
@@ -220,6 +225,9 @@ fn cases() -> Vec<Case> {
         case("PhantomData<a::Key>", &[]),
         case("[u8; 0]", &[]),
         case(LONG, &["0", "0.0.0.0.items", "0.0.0.0.tag"]),
+        case("a_b::K", &["k"]),
+        case("a2::b::K", &["k"]),
+        case("a2_b::K", &["k"]),
     ]
 }
 
@@ -240,6 +248,9 @@ const DISTINCT: &[&str] = &[
     "a::Gen<u32>",
     "b::Gen<u32>",
     "a::Gen<a::Key>",
+    "a_b::K",
+    "a2::b::K",
+    "a2_b::K",
 ];
 
 /// The program: the items, one static per case, and a `main` that prints
@@ -365,7 +376,8 @@ fn unwrap_maybe_uninit(btf: &Btf<'_>, id: u32) -> Result<u32, String> {
     for _ in 0..4 {
         let ty = btf.type_by_id(t).map_err(|e| e.to_string())?;
         let name = btf.name(&ty).map_err(|e| e.to_string())?;
-        if !(name.starts_with("ManuallyDrop") || name.starts_with("MaybeDangling")) {
+        // (Qualified with their path where two such names collide.)
+        if !(name.contains("ManuallyDrop") || name.contains("MaybeDangling")) {
             break;
         }
         let only: Vec<_> = ty.members().collect();
