@@ -6,7 +6,8 @@
 //! 128-bit integers and enums, `bool`, `char`, floats, zero-sized fields,
 //! `repr(C)`, reordered default-repr, packed and over-aligned structs,
 //! unions, same-named types in different modules, raw pointers, references,
-//! slices and trait objects). Each type `T` gets a
+//! slices and trait objects, and std types: Vec, String, Box, NonZero,
+//! atomics, Cell, Duration, Ordering). Each type `T` gets a
 //! `static mut ROOT_<n>: MaybeUninit<T>`, so the object's DWARF describes
 //! it, and `main` prints `size_of`, `align_of` and `offset_of!` of every
 //! field as JSON lines. rustc compiles it (with debug info) to an object
@@ -120,6 +121,20 @@ pub struct LongName<T>(pub T);
 pub mod a_b { pub struct K { pub k: u8 } }
 pub mod a2 { pub mod b { pub struct K { pub k: u16 } } }
 pub mod a2_b { pub struct K { pub k: u32 } }
+
+#[cfg(target_arch = "x86_64")]
+pub struct Simd { pub a: u8, pub v: core::arch::x86_64::__m128i, pub f: core::arch::x86_64::__m256, pub d: core::arch::x86_64::__m128d }
+
+#[repr(C, u8)]
+pub enum CData { A(u32), B(u16), C }
+#[repr(transparent)]
+pub struct Transparent(pub u64, pub PhantomData<u8>);
+pub struct StdHolder {
+    pub v: Vec<u32>, pub s: String, pub b: Box<u64>, pub bs: Box<[u8]>,
+    pub nz: core::num::NonZeroU32, pub onz: Option<core::num::NonZeroU32>,
+    pub at: core::sync::atomic::AtomicU64, pub cell: core::cell::Cell<u16>,
+    pub dur: core::time::Duration, pub ord: core::cmp::Ordering, pub flag: bool,
+}
 "#;
 
 /// One type to check: its Rust spelling and the fields to ask `offset_of!`.
@@ -135,7 +150,7 @@ const fn case(ty: &'static str, fields: &'static [&'static str]) -> Case {
 const LONG: &str = "LongName<LongName<LongName<LongName<Wrapper<(u64, u32, u16, u8), 1>>>>>";
 
 fn cases() -> Vec<Case> {
-    vec![
+    let mut v = vec![
         case("Wrapper<u8, 3>", &["items", "tag", "marker"]),
         case("Wrapper<u32, 4>", &["items", "tag", "marker"]),
         case("Wrapper<a::Key, 2>", &["items", "tag"]),
@@ -228,7 +243,30 @@ fn cases() -> Vec<Case> {
         case("a_b::K", &["k"]),
         case("a2::b::K", &["k"]),
         case("a2_b::K", &["k"]),
-    ]
+        case("CData", &[]),
+        case("Transparent", &["0", "1"]),
+        case(
+            "StdHolder",
+            &[
+                "v", "s", "b", "bs", "nz", "onz", "at", "cell", "dur", "ord", "flag",
+            ],
+        ),
+        case("Vec<u32>", &[]),
+        case("String", &[]),
+        case("Box<[u8]>", &[]),
+        case("Option<&'static u32>", &[]),
+        case("Option<core::num::NonZeroU32>", &[]),
+        case("core::sync::atomic::AtomicU64", &[]),
+        case("core::time::Duration", &[]),
+        case("core::cmp::Ordering", &[]),
+        case("[bool; 7]", &[]),
+        case("[u8; 1000000]", &[]),
+    ];
+    // SIMD vectors (DWARF: arrays flagged DW_AT_GNU_vector).
+    if cfg!(target_arch = "x86_64") {
+        v.push(case("Simd", &["a", "v", "f", "d"]));
+    }
+    v
 }
 
 /// Types that must get names different from each other (all structs).
@@ -534,6 +572,10 @@ fn rust_layouts_survive_dwarf_to_btf() {
         ("carries data", "Result<u8, u64>"),
         ("carries data", "Shape"),
         ("carries data", "OneData"),
+        ("carries data", "CData"),
+        ("carries data", "Option<&u32>"),
+        // (`NonZero<u32>` by its std path, which moves between releases.)
+        ("carries data", "Option<core::num::"),
         ("16 bytes is written as opaque", "E128"),
         ("`char`", ""),
     ];
