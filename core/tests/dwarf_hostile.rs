@@ -1115,3 +1115,72 @@ fn unknown_abbreviation_code() {
     let data = object(u.finish(), abbrevs(DW_FORM_STRING));
     assert_die(&convert_err(&data, None), at, "abbreviation code");
 }
+
+/// With several objects (a build's codegen units), an error names the
+/// object whose DWARF is broken: it once always named the first.
+#[test]
+fn errors_name_the_broken_object() {
+    let good = {
+        let mut u = Unit::new();
+        let int = u.int();
+        u.die(code::VARIABLE);
+        u.string("v");
+        u.ref4(int);
+        object(u.finish(), abbrevs(DW_FORM_STRING))
+    };
+    // A typedef of itself (found converting) and a struct holding itself
+    // (found after: the cycle check).
+    let self_typedef = {
+        let mut u = Unit::new();
+        let at = u.die(code::TYPEDEF);
+        u.string("loop_t");
+        u.ref4(at);
+        u.die(code::VARIABLE);
+        u.string("w");
+        u.ref4(at);
+        object(u.finish(), abbrevs(DW_FORM_STRING))
+    };
+    let self_struct = {
+        let mut u = Unit::new();
+        let at = u.die(code::STRUCT);
+        u.string("S");
+        u.u64(8);
+        u.die(code::MEMBER);
+        u.string("s");
+        u.ref4(at);
+        u.u8(0);
+        u.end_children();
+        u.die(code::VARIABLE);
+        u.string("w");
+        u.ref4(at);
+        object(u.finish(), abbrevs(DW_FORM_STRING))
+    };
+    let dangling = {
+        let mut u = Unit::new();
+        let at = u.die(code::TYPEDEF);
+        u.string("d_t");
+        u.ref4(0x4000);
+        u.die(code::VARIABLE);
+        u.string("w");
+        u.ref4(at);
+        object(u.finish(), abbrevs(DW_FORM_STRING))
+    };
+    for bad in [&self_typedef, &self_struct, &dangling] {
+        let objects = [
+            DwarfSections::load(&good).unwrap(),
+            DwarfSections::load(bad).unwrap(),
+        ];
+        let requests = [
+            VariableRequest {
+                object: 0,
+                name: "v".into(),
+            },
+            VariableRequest {
+                object: 1,
+                name: "w".into(),
+            },
+        ];
+        let (index, err) = variable_types(&objects, &requests, None).unwrap_err();
+        assert_eq!(index, 1, "{err}");
+    }
+}

@@ -171,10 +171,11 @@ impl<'o, 'a> Converter<'o, 'a> {
         die.map_or(VOID, |d| self.type_at(object, d))
     }
 
-    /// Converts every DIE still pending.
-    pub(crate) fn run(&mut self) -> Result<(), DwarfError> {
+    /// Converts every DIE still pending; an error comes with the index of
+    /// the object whose DIE it is.
+    pub(crate) fn run(&mut self) -> Result<(), (u32, DwarfError)> {
         while let Some(((object, die), ty)) = self.work.pop() {
-            let node = self.convert(object, die)?;
+            let node = self.convert(object, die).map_err(|e| (object, e))?;
             self.graph.set(ty, node);
         }
         Ok(())

@@ -74,14 +74,14 @@ pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted
             roots.push(converter.type_at(0, named.die));
         }
     }
-    converter.run()?;
+    converter.run().map_err(|(_, e)| e)?;
     if options.funcs {
         for named in &objects[0].functions {
             if let Some(func) = converter.function(0, named.die)? {
                 roots.push(func);
             }
         }
-        converter.run()?;
+        converter.run().map_err(|(_, e)| e)?;
     }
     // Section name → (section size, [(VAR, offset, size)]).
     type SectionVars = BTreeMap<String, (u64, Vec<(Ty, u64, u64)>)>;
@@ -98,9 +98,9 @@ pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted
                 .1
                 .push((var, offset, var_size));
         }
-        converter.run()?;
+        converter.run().map_err(|(_, e)| e)?;
     }
-    let mut built = finish(converter, &mut roots)?;
+    let mut built = finish(converter, &mut roots).map_err(|(_, e)| e)?;
     for (section, (size, mut vars)) in sections_vars {
         vars.sort_by_key(|(_, offset, _)| *offset);
         let entries: Vec<VarSecinfo> = vars
@@ -126,7 +126,11 @@ struct Finished {
 }
 
 /// Aliases out, cycle check, dedup, names, BTF.
-fn finish(mut converter: Converter<'_, '_>, roots: &mut Vec<Ty>) -> Result<Finished, DwarfError> {
+/// An error is paired with the index of the object whose DWARF caused it.
+fn finish(
+    mut converter: Converter<'_, '_>,
+    roots: &mut Vec<Ty>,
+) -> Result<Finished, (u32, DwarfError)> {
     converter.graph.resolve_aliases();
     for root in roots.iter_mut() {
         *root = converter.graph.unalias(*root);
@@ -147,14 +151,18 @@ fn finish(mut converter: Converter<'_, '_>, roots: &mut Vec<Ty>) -> Result<Finis
     }
     let nodes = dedup::reachable(&converter.graph, roots);
     if let Some(ty) = dedup::find_strong_cycle(&converter.graph, &nodes) {
-        return Err(DwarfError::Die {
-            die: converter.origins[ty as usize - 1].1,
-            msg: "the type contains itself (a cycle of types that passes through no pointer)"
-                .into(),
-        });
+        let (object, die) = converter.origins[ty as usize - 1];
+        return Err((
+            object,
+            DwarfError::Die {
+                die,
+                msg: "the type contains itself (a cycle of types that passes through no pointer)"
+                    .into(),
+            },
+        ));
     }
     let (partition, order) = dedup::dedup(&mut converter.graph, &mut roots[..]);
-    let emitted = emit::emit(&converter.graph, &partition, &order)?;
+    let emitted = emit::emit(&converter.graph, &partition, &order).map_err(|e| (0, e))?;
     Ok(Finished {
         btf: emitted.btf,
         ids: emitted.ids,
@@ -262,9 +270,11 @@ pub fn variable_types(
             .map_err(|e| (request.object, e))?;
         roots.push(ty);
     }
-    converter.run().map_err(|e| (0, e))?;
+    // Errors name the object whose DWARF is broken (they once all named
+    // the first).
+    converter.run().map_err(|(o, e)| (o as usize, e))?;
     let root_count = roots.len();
-    let finished = finish(converter, &mut roots).map_err(|e| (0, e))?;
+    let finished = finish(converter, &mut roots).map_err(|(o, e)| (o as usize, e))?;
     let type_ids = roots[..root_count]
         .iter()
         .map(|&t| {
