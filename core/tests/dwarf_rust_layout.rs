@@ -406,6 +406,28 @@ fn member(btf: &Btf<'_>, id: u32, name: &str) -> Result<(u32, u64), String> {
     ))
 }
 
+/// Whether the type holds (by value) an enum of other than 4 bytes: C
+/// gives an enum the size its values need (4 bytes for small ones), and
+/// the C dump, like libbpf 1.1's, writes no size for it, so C cannot lay
+/// such a type out as Rust did.
+fn holds_sized_enum(btf: &Btf<'_>, id: u32, depth: u32) -> bool {
+    let Ok(id) = btf.skip_mods_and_typedefs(id) else {
+        return false;
+    };
+    let Ok(t) = btf.type_by_id(id) else {
+        return false;
+    };
+    match t.kind() {
+        _ if depth > 16 => false,
+        Kind::Enum | Kind::Enum64 => t.size() != 4,
+        Kind::Array => holds_sized_enum(btf, t.array().unwrap().elem_type, depth + 1),
+        Kind::Struct | Kind::Union => t
+            .members()
+            .any(|m| holds_sized_enum(btf, m.type_id, depth + 1)),
+        _ => false,
+    }
+}
+
 /// `T` of a `MaybeUninit<T>`: the union's `value`, a `ManuallyDrop<T>`,
 /// which holds `T` either directly (`value`) or, in newer std, through a
 /// one-field `MaybeDangling<T>`.
@@ -611,7 +633,48 @@ fn rust_layouts_survive_dwarf_to_btf() {
     let h = dir.path().join("types.h");
     std::fs::write(&h, &header).unwrap();
     let c = dir.path().join("use.c");
-    std::fs::write(&c, "#include \"types.h\"\n").unwrap();
+    // ... and clang lays every named struct and union out as rustc did
+    // (but those holding an enum C cannot size).
+    let mut use_c = String::from("#include \"types.h\"\n");
+    for (c, t) in cases.iter().zip(&truth) {
+        let Some(&id) = type_of.get(c.ty) else {
+            continue;
+        };
+        let ty = btf.type_by_id(id).unwrap();
+        let kind = match ty.kind() {
+            Kind::Struct => "struct",
+            Kind::Union => "union",
+            _ => continue,
+        };
+        let name = btf.name(&ty).unwrap();
+        if name.is_empty() || holds_sized_enum(&btf, id, 0) {
+            continue;
+        }
+        let what = format!("{kind} {name}");
+        writeln!(
+            use_c,
+            "_Static_assert(sizeof({what}) == {}, \"sizeof {}\");",
+            t.size, c.ty
+        )
+        .unwrap();
+        for (path, off) in &t.fields {
+            if path.contains('.') {
+                continue;
+            }
+            let member = if path.starts_with(|ch: char| ch.is_ascii_digit()) {
+                format!("__{path}")
+            } else {
+                path.clone()
+            };
+            writeln!(
+                use_c,
+                "_Static_assert(__builtin_offsetof({what}, {member}) == {off}, \"offset of {}.{path}\");",
+                c.ty
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(&c, use_c).unwrap();
     match Command::new("clang-19")
         .args(["-target", "bpf", "-fsyntax-only"])
         .arg(&c)
