@@ -15,8 +15,6 @@ mod btf_blob;
 mod dwarf_support;
 #[path = "common/kernel_btf.rs"]
 mod kernel_btf;
-// The SKIP rule, through kernel_btf (which already includes common/skip.rs).
-use kernel_btf::skip_rule;
 
 use bpfc::btf::Btf;
 use bpfc::bytes::Endian;
@@ -54,7 +52,7 @@ fn compile(compiler: &str, args: &[&str], src: &Path, out: &Path) -> Option<Vec<
             String::from_utf8_lossy(&o.stderr)
         ),
         Err(e) => {
-            skip_rule::skip(&format!("{compiler} not runnable: {e}"));
+            kernel_btf::skip("dwarf_fidelity", &format!("{compiler} not runnable: {e}"));
             None
         }
     }

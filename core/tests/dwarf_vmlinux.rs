@@ -10,8 +10,6 @@ mod btf_blob;
 mod dwarf_support;
 #[path = "common/kernel_btf.rs"]
 mod kernel_btf;
-// The SKIP rule, through kernel_btf (which already includes common/skip.rs).
-use kernel_btf::skip_rule;
 
 use bpfc::btf::Btf;
 use bpfc::bytes::Endian;
@@ -35,7 +33,7 @@ pub const KERNEL_TYPES_FLAGS: &[&str] = &[
 #[test]
 fn vmlinux_round_trips_through_c_and_dwarf() {
     let Ok(vmlinux) = std::fs::read(VMLINUX) else {
-        skip_rule::skip("no /sys/kernel/btf/vmlinux");
+        kernel_btf::skip("dwarf_vmlinux", "no /sys/kernel/btf/vmlinux");
         return;
     };
     let kernel = Btf::parse(&vmlinux).expect("the kernel's BTF parses");
@@ -62,7 +60,7 @@ fn vmlinux_round_trips_through_c_and_dwarf() {
             String::from_utf8_lossy(&o.stderr)
         ),
         Err(e) => {
-            skip_rule::skip(&format!("clang-19 not runnable: {e}"));
+            kernel_btf::skip("dwarf_vmlinux", &format!("clang-19 not runnable: {e}"));
             return;
         }
     }
@@ -138,6 +136,6 @@ fn vmlinux_round_trips_through_c_and_dwarf() {
             );
         }
         Ok(o) => panic!("pahole failed: {}", String::from_utf8_lossy(&o.stderr)),
-        Err(e) => skip_rule::skip(&format!("pahole not runnable: {e}")),
+        Err(e) => kernel_btf::skip("dwarf_vmlinux", &format!("pahole not runnable: {e}")),
     }
 }

@@ -2,7 +2,7 @@
 //! and with bytes flipped all over still give an object or an error, and
 //! everything the CLI does with an object (the full check with the kernel's
 //! BTF rules and, as `--host` does, this machine's kernel; the inspect
-//! report in text and JSON, the ABI snapshot) ends.
+//! report in text and JSON, the ABI snapshot, `btf from-dwarf`) ends.
 
 mod object_support;
 
@@ -40,6 +40,16 @@ fn read_and_check(data: &[u8]) {
             let _ = dump::json::dump_json(&btf, &mut std::io::sink());
         }
     }
+    // What `bpfc btf from-dwarf --funcs --vars` does with the object's
+    // DWARF (the xdp-tools objects are built with -g).
+    let _ = bpfc::dwarf::btf_from_elf(
+        data,
+        &bpfc::dwarf::FromDwarfOptions {
+            funcs: true,
+            vars: true,
+        },
+    )
+    .map(|c| c.btf.encode(bpfc::bytes::Endian::Little));
 }
 
 /// A few varied objects: BTF maps and globals, legacy maps, both byte orders.

@@ -624,7 +624,10 @@ fn from_dwarf() -> Result<(), String> {
     for _ in 0..5 {
         ours.push(time_process(iters, || {
             let mut c = Command::new(&bpfc);
-            c.args(["btf", "from-dwarf"]).arg(&object).arg("-o").arg(&ours_out);
+            c.args(["btf", "from-dwarf"])
+                .arg(&object)
+                .arg("-o")
+                .arg(&ours_out);
             c
         })?);
         theirs.push(time_process(iters, || {
@@ -693,25 +696,35 @@ fn build_overhead() -> Result<(), String> {
     let out = dir.join("hundred.bpf.o");
     let bpfc_build = || {
         let mut c = Command::new(&bpfc);
-        c.arg("build").arg(&dir).arg("-o").arg(&out).arg("--target-dir").arg(&target);
+        c.arg("build")
+            .arg(&dir)
+            .arg("-o")
+            .arg(&out)
+            .arg("--target-dir")
+            .arg(&target);
         c.env("CARGO_NET_OFFLINE", "true").stderr(Stdio::null());
         c
     };
     // The environment `bpfc build` gives cargo, so both reuse one build.
     let cargo_build = || {
         let mut c = Command::new("cargo");
-        c.args(["build", "--lib", "--message-format=json-render-diagnostics", "--manifest-path"])
-            .arg(dir.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target)
-            .env("CARGO_NET_OFFLINE", "true")
-            .env("CARGO_PROFILE_DEV_DEBUG", "2")
-            .env("CARGO_PROFILE_DEV_LTO", "false")
-            .env("CARGO_PROFILE_DEV_SPLIT_DEBUGINFO", "off")
-            .env("CARGO_PROFILE_RELEASE_DEBUG", "2")
-            .env("CARGO_PROFILE_RELEASE_LTO", "false")
-            .env("CARGO_PROFILE_RELEASE_SPLIT_DEBUGINFO", "off")
-            .stderr(Stdio::null());
+        c.args([
+            "build",
+            "--lib",
+            "--message-format=json-render-diagnostics",
+            "--manifest-path",
+        ])
+        .arg(dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("CARGO_PROFILE_DEV_DEBUG", "2")
+        .env("CARGO_PROFILE_DEV_LTO", "false")
+        .env("CARGO_PROFILE_DEV_SPLIT_DEBUGINFO", "off")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "2")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_SPLIT_DEBUGINFO", "off")
+        .stderr(Stdio::null());
         c
     };
     // Warm: dependencies built, and the check that both succeed.
@@ -727,7 +740,12 @@ fn build_overhead() -> Result<(), String> {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let added = median(fresh.iter().map(|(o, c)| (o.as_secs_f64() - c.as_secs_f64()) * 1e3).collect());
+    let added = median(
+        fresh
+            .iter()
+            .map(|(o, c)| (o.as_secs_f64() - c.as_secs_f64()) * 1e3)
+            .collect(),
+    );
     println!(
         "bpfc build, 100 maps, crate up to date: bpfc build {:.1} ms, cargo build {:.1} ms, added {added:.1} ms (target <= 20 ms)",
         median(fresh.iter().map(|(o, _)| o.as_secs_f64() * 1e3).collect()),
@@ -746,7 +764,10 @@ fn build_overhead() -> Result<(), String> {
         let ours = start.elapsed();
         touch();
         let start = Instant::now();
-        let st2 = cargo_build().stdout(Stdio::null()).status().map_err(|e| e.to_string())?;
+        let st2 = cargo_build()
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| e.to_string())?;
         let cargo = start.elapsed();
         if !st.success() || !st2.success() {
             return Err("a build failed".into());

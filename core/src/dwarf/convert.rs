@@ -6,12 +6,12 @@
 
 use super::error::DwarfError;
 use super::graph::{Graph, Member, Name, Node, Param, Str, Ty, VOID};
-use std::borrow::Cow;
 use super::rust::{rust_base_type, RustBase};
 use super::units::{DieOffset, ObjectDwarf, R};
 use crate::btf::{func_linkage, int_encoding, var_linkage};
 use gimli::{AttributeValue, DebuggingInformationEntry};
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 /// Where a node came from: object index and DIE offset.
 pub(crate) type Origin = (u32, DieOffset);
@@ -193,11 +193,20 @@ impl<'x, 'a> Die<'x, 'a> {
     fn type_ref(&self) -> Result<Option<DieOffset>, DwarfError> {
         match self.attr(gimli::DW_AT_type)? {
             None => Ok(None),
-            Some(v) => self
-                .object
-                .reference(self.unit, &v)
-                .map(Some)
-                .ok_or_else(|| self.error(format!("DW_AT_type is not a reference ({v:?})"))),
+            Some(v) => {
+                let at = self
+                    .object
+                    .reference(self.unit, &v)
+                    .ok_or_else(|| self.error(format!("DW_AT_type is not a reference ({v:?})")))?;
+                // Named here, at the DIE that holds the reference, rather
+                // than later at an offset where there is nothing.
+                if self.object.unit_of(at).is_none() {
+                    return Err(self.error(format!(
+                        "DW_AT_type points at .debug_info+{at:#x}, outside every unit"
+                    )));
+                }
+                Ok(Some(at))
+            }
         }
     }
 
@@ -246,10 +255,11 @@ impl<'o, 'a> Converter<'o, 'a> {
         die.map_or(VOID, |d| self.type_at(object, d))
     }
 
-    /// Converts every DIE still pending.
-    pub(crate) fn run(&mut self) -> Result<(), DwarfError> {
+    /// Converts every DIE still pending; an error comes with the index of
+    /// the object whose DIE it is.
+    pub(crate) fn run(&mut self) -> Result<(), (u32, DwarfError)> {
         while let Some(((object, die), ty)) = self.work.pop() {
-            let node = self.convert(object, die)?;
+            let node = self.convert(object, die).map_err(|e| (object, e))?;
             self.graph.set(ty, node);
         }
         Ok(())
@@ -308,7 +318,11 @@ impl<'o, 'a> Converter<'o, 'a> {
             }
         }
         let rust_path = if d.rust() {
-            let path = d.object.rust_paths.get(&d.offset).map_or("", |p| p.as_ref());
+            let path = d
+                .object
+                .rust_paths
+                .get(&d.offset)
+                .map_or("", |p| p.as_ref());
             Some(self.intern(Cow::Owned(path.to_string())))
         } else {
             None
@@ -433,7 +447,7 @@ impl<'o, 'a> Converter<'o, 'a> {
                         },
                         size: 0,
                         members: Vec::new(),
-                    })
+                    });
                 }
                 RustBase::Other => {}
             }
@@ -512,7 +526,9 @@ impl<'o, 'a> Converter<'o, 'a> {
                         match (v.udata_value(), v.sdata_value()) {
                             // A `[]` of size -1 (gcc's flexible array).
                             (_, Some(-1)) => Some(0),
-                            (Some(upper), _) => Some((upper + 1).saturating_sub(lower)),
+                            // A hostile upper bound of u64::MAX counts too
+                            // many elements, not zero.
+                            (Some(upper), _) => Some(upper.saturating_add(1).saturating_sub(lower)),
                             _ => None,
                         }
                     }
@@ -644,6 +660,11 @@ impl<'o, 'a> Converter<'o, 'a> {
             Ok(())
         })?;
         if data_enum {
+            // An uninhabited or otherwise zero-sized enum (`enum Never {}`)
+            // holds nothing: an empty struct says all there is.
+            if size == 0 {
+                return Ok(self.opaque_struct(name, 0, 1));
+            }
             let align = d.udata(gimli::DW_AT_alignment)?.unwrap_or(1);
             self.warnings.push(format!(
                 "DIE {:#x}: Rust enum `{}` carries data; written as {size} opaque bytes aligned to {align} (BTF has no tagged union)",
@@ -709,13 +730,21 @@ impl<'o, 'a> Converter<'o, 'a> {
                         Some(s) => s,
                         None => self.byte_size_of(object, type_die)?,
                     };
-                    if m.object.big_endian {
-                        base + from_msb
+                    let bit = if m.object.big_endian {
+                        base.checked_add(from_msb)
                     } else {
-                        (base + storage * 8)
-                            .checked_sub(from_msb + bits)
-                            .ok_or_else(|| m.error("bitfield lies before its storage unit"))?
-                    }
+                        storage
+                            .checked_mul(8)
+                            .and_then(|s| base.checked_add(s))
+                            .zip(from_msb.checked_add(bits))
+                            .and_then(|(end, used)| end.checked_sub(used))
+                    };
+                    bit.ok_or_else(|| {
+                        m.error(format!(
+                            "bitfield of {bits} bits at bit {from_msb} of a {storage}-byte storage unit at byte {} lies outside it",
+                            byte_offset.unwrap_or(0)
+                        ))
+                    })?
                 }
                 _ => base,
             }
@@ -807,6 +836,16 @@ impl<'o, 'a> Converter<'o, 'a> {
             Some(t) => self.is_signed(object, t)?,
             None => false,
         };
+        // Checked before the enumerators are read: rustc writes the values
+        // of a 128-bit enum as 16-byte blocks, which are no constants.
+        if size > 8 {
+            self.warnings.push(format!(
+                "DIE {:#x}: enum `{}` of {size} bytes is written as opaque bytes (BTF enums hold at most 64 bits)",
+                d.offset,
+                qualified(&self.graph.strings, &name)
+            ));
+            return Ok(self.opaque_struct(name, size, size.min(16)));
+        }
         let mut values = Vec::new();
         let mut negative = false;
         self.for_each_child(d, |c, e| {
@@ -831,14 +870,6 @@ impl<'o, 'a> Converter<'o, 'a> {
             values.push((c.intern(name), value));
             Ok(())
         })?;
-        if size > 8 {
-            self.warnings.push(format!(
-                "DIE {:#x}: enum `{}` of {size} bytes is written as opaque bytes (BTF enums hold at most 64 bits)",
-                d.offset,
-                qualified(&self.graph.strings, &name)
-            ));
-            return Ok(self.opaque_struct(name, size, size.min(16)));
-        }
         Ok(Node::Enum {
             name,
             size,
@@ -880,10 +911,7 @@ impl<'o, 'a> Converter<'o, 'a> {
                         ty: c.type_or_void(object, ty),
                     });
                 }
-                gimli::DW_TAG_unspecified_parameters => params.push(Param {
-                    name: 0,
-                    ty: VOID,
-                }),
+                gimli::DW_TAG_unspecified_parameters => params.push(Param { name: 0, ty: VOID }),
                 _ => {}
             }
             Ok(())
@@ -964,14 +992,7 @@ impl<'o, 'a> Converter<'o, 'a> {
             var_linkage::STATIC
         };
         let name = self.intern(Cow::Owned(name.to_string()));
-        let var = self.push(
-            Node::Var {
-                name,
-                ty,
-                linkage,
-            },
-            (object, die),
-        );
+        let var = self.push(Node::Var { name, ty, linkage }, (object, die));
         for value in self.annotations(&d, "btf_decl_tag")? {
             let tag = self.push(
                 Node::DeclTag {

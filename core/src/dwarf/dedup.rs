@@ -13,7 +13,6 @@
 //! classes refined again, as libbpf does in its fwd-resolution pass.
 
 use super::graph::{Graph, Name, Node, Ty, VOID};
-use std::hash::{Hash, Hasher};
 use rustc_hash::FxHashMap as HashMap;
 
 /// The class of every node: `classes[ty - 1]`, `u32::MAX` for nodes not
@@ -45,123 +44,177 @@ pub(crate) fn reachable(graph: &Graph, roots: &[Ty]) -> Vec<Ty> {
     order
 }
 
-/// Classes keyed by a hash, with the collisions chained: finding a node's
-/// class hashes once and compares with one representative per candidate,
-/// and allocates nothing per node.
-struct ClassTable {
-    by_hash: HashMap<u64, u32>,
-    /// Per class: a node of it, and the next class with the same hash.
-    rep: Vec<Ty>,
-    next: Vec<u32>,
+/// The node with its references blanked: what two nodes must share to be
+/// equal before their references are compared.
+fn shape(node: &Node) -> Node {
+    let mut n = node.clone();
+    n.map_refs(|_| VOID);
+    n
 }
 
-impl ClassTable {
-    fn new(capacity: usize) -> ClassTable {
-        ClassTable {
-            by_hash: HashMap::with_capacity_and_hasher(capacity, Default::default()),
-            rep: Vec::with_capacity(capacity),
-            next: Vec::with_capacity(capacity),
-        }
-    }
-
-    /// The class of `ty`, whose hash is `hash`, given `same(a, b)`.
-    fn class_of(&mut self, ty: Ty, hash: u64, same: impl Fn(Ty, Ty) -> bool) -> u32 {
-        let fresh = self.rep.len() as u32;
-        let mut at = match self.by_hash.get(&hash) {
-            Some(c) => *c,
-            None => {
-                self.by_hash.insert(hash, fresh);
-                self.rep.push(ty);
-                self.next.push(u32::MAX);
-                return fresh;
-            }
-        };
-        loop {
-            if same(ty, self.rep[at as usize]) {
-                return at;
-            }
-            match self.next[at as usize] {
-                u32::MAX => break,
-                n => at = n,
-            }
-        }
-        self.next[at as usize] = fresh;
-        self.rep.push(ty);
-        self.next.push(u32::MAX);
-        fresh
-    }
-
-    fn len(&self) -> u32 {
-        self.rep.len() as u32
-    }
-}
-
-/// Hash of the node with its references left out: what two nodes must
-/// share to be equal before their references are compared.
-fn shape_hash(node: &Node) -> u64 {
-    let mut blank = node.clone();
-    blank.map_refs(|_| VOID);
-    let mut h = rustc_hash::FxHasher::default();
-    blank.hash(&mut h);
-    h.finish()
-}
-
-/// Whether two nodes are equal but for their references.
-fn same_shape(a: &Node, b: &Node) -> bool {
-    if std::mem::discriminant(a) != std::mem::discriminant(b) {
-        return false;
-    }
-    let mut a = a.clone();
-    let mut b = b.clone();
-    a.map_refs(|_| VOID);
-    b.map_refs(|_| VOID);
-    a == b
-}
-
+/// The coarsest partition of `nodes` into classes of equal shape whose
+/// members refer to the same classes in the same places.
+///
+/// Moore-style rounds, but each round looks only at the nodes that refer
+/// to a node whose class changed in the round before: a class keeps its
+/// id when it splits (the part that still has the old signature keeps it),
+/// so every other node's signature is unchanged. Recomputing every node
+/// each round made a chain of n pointers (whose ends differ) cost n rounds
+/// of the whole graph: quadratic.
 fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
-    let node = |ty: Ty| &graph.nodes[ty as usize - 1];
-    let mut classes = vec![UNREACHED; graph.nodes.len()];
-    let mut table = ClassTable::new(nodes.len());
-    for &ty in nodes {
-        let c = table.class_of(ty, shape_hash(node(ty)), |a, b| same_shape(node(a), node(b)));
-        classes[ty as usize - 1] = c;
-    }
-    let mut count = table.len();
-    let class_of_ref = |classes: &[u32], r: Ty| if r == VOID { VOID_CLASS } else { classes[r as usize - 1] };
-    let mut refs_a = Vec::new();
-    let refs_b = std::cell::RefCell::new(Vec::new());
-    loop {
-        let mut table = ClassTable::new(count as usize);
-        let mut next = vec![UNREACHED; graph.nodes.len()];
+    let n = graph.nodes.len();
+    let mut classes = vec![UNREACHED; n];
+    // Members of each class, and each node's place among them (for O(1)
+    // removal).
+    let mut members: Vec<Vec<Ty>> = Vec::new();
+    let mut place = vec![0usize; n];
+    {
+        let mut shapes: HashMap<Node, u32> = HashMap::default();
         for &ty in nodes {
-            refs_a.clear();
-            node(ty).refs(&mut refs_a);
-            let mut h = rustc_hash::FxHasher::default();
-            classes[ty as usize - 1].hash(&mut h);
-            for &r in &refs_a {
-                class_of_ref(&classes, r).hash(&mut h);
+            let next = shapes.len() as u32;
+            let class = *shapes
+                .entry(shape(&graph.nodes[ty as usize - 1]))
+                .or_insert(next);
+            if class as usize == members.len() {
+                members.push(Vec::new());
             }
-            let c = table.class_of(ty, h.finish(), |_, other| {
-                if classes[other as usize - 1] != classes[ty as usize - 1] {
-                    return false;
+            classes[ty as usize - 1] = class;
+            place[ty as usize - 1] = members[class as usize].len();
+            members[class as usize].push(ty);
+        }
+    }
+    // Who refers to whom (reached nodes only), as offsets into `preds`.
+    let mut refs = Vec::new();
+    let mut pred_start = vec![0u32; n + 1];
+    for &ty in nodes {
+        refs.clear();
+        graph.nodes[ty as usize - 1].refs(&mut refs);
+        for &r in &refs {
+            if r != VOID {
+                pred_start[r as usize] += 1;
+            }
+        }
+    }
+    for i in 0..n {
+        pred_start[i + 1] += pred_start[i];
+    }
+    let mut preds = vec![0 as Ty; pred_start[n] as usize];
+    let mut fill = pred_start.clone();
+    for &ty in nodes {
+        refs.clear();
+        graph.nodes[ty as usize - 1].refs(&mut refs);
+        for &r in &refs {
+            if r != VOID {
+                let slot = &mut fill[r as usize - 1];
+                preds[*slot as usize] = ty;
+                *slot += 1;
+            }
+        }
+    }
+    let signature = |classes: &[u32], ty: Ty, refs: &mut Vec<Ty>| -> Vec<u32> {
+        refs.clear();
+        graph.nodes[ty as usize - 1].refs(refs);
+        refs.iter()
+            .map(|&r| {
+                if r == VOID {
+                    VOID_CLASS
+                } else {
+                    classes[r as usize - 1]
                 }
-                let mut refs_b = refs_b.borrow_mut();
-                refs_b.clear();
-                node(other).refs(&mut refs_b);
-                refs_b.len() == refs_a.len()
-                    && refs_a
-                        .iter()
-                        .zip(refs_b.iter())
-                        .all(|(x, y)| class_of_ref(&classes, *x) == class_of_ref(&classes, *y))
+            })
+            .collect()
+    };
+    let mut is_dirty = vec![false; n];
+    let mut dirty: Vec<Ty> = nodes.to_vec();
+    for &ty in &dirty {
+        is_dirty[ty as usize - 1] = true;
+    }
+    while !dirty.is_empty() {
+        // The dirty nodes by class, classes in first-seen order.
+        let mut by_class: HashMap<u32, Vec<Ty>> = HashMap::default();
+        let mut class_order = Vec::new();
+        for &ty in &dirty {
+            let class = classes[ty as usize - 1];
+            by_class
+                .entry(class)
+                .or_insert_with(|| {
+                    class_order.push(class);
+                    Vec::new()
+                })
+                .push(ty);
+        }
+        let mut moved: Vec<(Ty, u32)> = Vec::new();
+        for class in class_order {
+            let group = &by_class[&class];
+            // Clean members all share one signature: the class's.
+            let clean = members[class as usize]
+                .iter()
+                .copied()
+                .find(|&t| !is_dirty[t as usize - 1]);
+            let kept = clean.map(|t| signature(&classes, t, &mut refs));
+            let sigs: Vec<Vec<u32>> = group
+                .iter()
+                .map(|&t| signature(&classes, t, &mut refs))
+                .collect();
+            // With no clean member, the largest part keeps the class (the
+            // first of the largest, for determinism): moving the large part
+            // out would make all who refer to it dirty, round after round.
+            let kept = kept.unwrap_or_else(|| {
+                let mut counts: HashMap<&[u32], (usize, usize)> = HashMap::default();
+                for (i, sig) in sigs.iter().enumerate() {
+                    counts.entry(sig.as_slice()).or_insert((0, i)).0 += 1;
+                }
+                let (_, first) = counts
+                    .values()
+                    .copied()
+                    .max_by_key(|&(count, first)| (count, std::cmp::Reverse(first)))
+                    .expect("a dirty group is not empty");
+                sigs[first].clone()
             });
-            next[ty as usize - 1] = c;
+            let mut fresh: HashMap<&[u32], u32> = HashMap::default();
+            for (&ty, sig) in group.iter().zip(&sigs) {
+                if *sig == kept {
+                    continue;
+                }
+                let next = members.len() as u32;
+                let new_class = *fresh.entry(sig.as_slice()).or_insert(next);
+                if new_class == next {
+                    members.push(Vec::new());
+                }
+                // Out of the old class (swap_remove), into the new one.
+                let at = place[ty as usize - 1];
+                let old = &mut members[class as usize];
+                old.swap_remove(at);
+                if let Some(&swapped) = old.get(at) {
+                    place[swapped as usize - 1] = at;
+                }
+                place[ty as usize - 1] = members[new_class as usize].len();
+                members[new_class as usize].push(ty);
+                moved.push((ty, new_class));
+            }
         }
-        let new_count = table.len();
-        classes = next;
-        if new_count == count {
-            return Partition { classes, count };
+        // Classes change only now, so every signature of the round was
+        // taken against the same partition.
+        for &ty in &dirty {
+            is_dirty[ty as usize - 1] = false;
         }
-        count = new_count;
+        dirty.clear();
+        for &(ty, new_class) in &moved {
+            classes[ty as usize - 1] = new_class;
+        }
+        for &(ty, _) in &moved {
+            let (from, to) = (pred_start[ty as usize - 1], pred_start[ty as usize]);
+            for &p in &preds[from as usize..to as usize] {
+                if !is_dirty[p as usize - 1] {
+                    is_dirty[p as usize - 1] = true;
+                    dirty.push(p);
+                }
+            }
+        }
+    }
+    Partition {
+        classes,
+        count: members.len() as u32,
     }
 }
 

@@ -94,7 +94,9 @@ pub(crate) fn emit(
             Node::Restrict(t) => (0, TypeData::Restrict { type_id: id_of(*t) }),
             Node::Typedef { name: n, ty } => (
                 name(&mut btf, n),
-                TypeData::Typedef { type_id: id_of(*ty) },
+                TypeData::Typedef {
+                    type_id: id_of(*ty),
+                },
             ),
             Node::Array {
                 elem,
@@ -232,4 +234,3 @@ pub(crate) fn emit(
     let ids = (1..=graph.nodes.len() as Ty).map(id_of).collect();
     Ok(Emitted { btf, ids })
 }
-

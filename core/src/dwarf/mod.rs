@@ -68,11 +68,8 @@ type SectionVars = BTreeMap<String, (u64, Vec<(Ty, u64, u64)>)>;
 /// Every type of the object's DWARF as deduplicated BTF (the job of
 /// `pahole -J --btf_encode_detached`).
 pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted, DwarfError> {
-    let t0 = std::time::Instant::now();
     let sections = DwarfSections::load(data)?;
-    let t1 = std::time::Instant::now();
     let objects = [ObjectDwarf::open(&sections)?];
-    let t2 = std::time::Instant::now();
     let mut converter = Converter::new(&objects, ConvertOptions::default());
     let mut roots: Vec<Ty> = Vec::new();
     for named in &objects[0].type_dies {
@@ -80,16 +77,14 @@ pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted
             roots.push(converter.type_at(0, named.die));
         }
     }
-    converter.run()?;
-    let t3 = std::time::Instant::now();
-    if std::env::var_os("BPFC_TIMING").is_some() { eprintln!("load {:?} open {:?} convert {:?}", t1-t0, t2-t1, t3-t2); }
+    converter.run().map_err(|(_, e)| e)?;
     if options.funcs {
         for named in &objects[0].functions {
             if let Some(func) = converter.function(0, named.die)? {
                 roots.push(func);
             }
         }
-        converter.run()?;
+        converter.run().map_err(|(_, e)| e)?;
     }
     let mut sections_vars: SectionVars = BTreeMap::new();
     if options.vars {
@@ -104,9 +99,9 @@ pub fn btf_from_elf(data: &[u8], options: &FromDwarfOptions) -> Result<Converted
                 .1
                 .push((var, offset, var_size));
         }
-        converter.run()?;
+        converter.run().map_err(|(_, e)| e)?;
     }
-    let mut built = finish(converter, &mut roots)?;
+    let mut built = finish(converter, &mut roots).map_err(|(_, e)| e)?;
     for (section, (size, mut vars)) in sections_vars {
         vars.sort_by_key(|(_, offset, _)| *offset);
         let entries: Vec<VarSecinfo> = vars
@@ -132,7 +127,11 @@ struct Finished {
 }
 
 /// Aliases out, cycle check, dedup, names, BTF.
-fn finish(mut converter: Converter<'_, '_>, roots: &mut Vec<Ty>) -> Result<Finished, DwarfError> {
+/// An error is paired with the index of the object whose DWARF caused it.
+fn finish(
+    mut converter: Converter<'_, '_>,
+    roots: &mut Vec<Ty>,
+) -> Result<Finished, (u32, DwarfError)> {
     converter.graph.resolve_aliases();
     for root in roots.iter_mut() {
         *root = converter.graph.unalias(*root);
@@ -153,17 +152,18 @@ fn finish(mut converter: Converter<'_, '_>, roots: &mut Vec<Ty>) -> Result<Finis
     }
     let nodes = dedup::reachable(&converter.graph, roots);
     if let Some(ty) = dedup::find_strong_cycle(&converter.graph, &nodes) {
-        return Err(DwarfError::Die {
-            die: converter.origins[ty as usize - 1].1,
-            msg: "the type contains itself (a cycle of types that passes through no pointer)"
-                .into(),
-        });
+        let (object, die) = converter.origins[ty as usize - 1];
+        return Err((
+            object,
+            DwarfError::Die {
+                die,
+                msg: "the type contains itself (a cycle of types that passes through no pointer)"
+                    .into(),
+            },
+        ));
     }
-    let t0 = std::time::Instant::now();
     let (partition, order) = dedup::dedup(&mut converter.graph, &mut roots[..]);
-    let t1 = std::time::Instant::now();
-    let emitted = emit::emit(&converter.graph, &partition, &order)?;
-    if std::env::var_os("BPFC_TIMING").is_some() { eprintln!("nodes {} dedup {:?} emit {:?} classes {}", converter.graph.nodes.len(), t1-t0, t1.elapsed(), partition.count); }
+    let emitted = emit::emit(&converter.graph, &partition, &order).map_err(|e| (0, e))?;
     Ok(Finished {
         btf: emitted.btf,
         ids: emitted.ids,
@@ -271,9 +271,11 @@ pub fn variable_types(
             .map_err(|e| (request.object, e))?;
         roots.push(ty);
     }
-    converter.run().map_err(|e| (0, e))?;
+    // Errors name the object whose DWARF is broken (they once all named
+    // the first).
+    converter.run().map_err(|(o, e)| (o as usize, e))?;
     let root_count = roots.len();
-    let finished = finish(converter, &mut roots).map_err(|e| (0, e))?;
+    let finished = finish(converter, &mut roots).map_err(|(o, e)| (o as usize, e))?;
     let type_ids = roots[..root_count]
         .iter()
         .map(|&t| {

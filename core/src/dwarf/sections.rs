@@ -16,6 +16,25 @@ use std::io::Read;
 /// section, and a bound on what a hostile header can make us allocate.
 const MAX_INFLATED: u64 = 1 << 32;
 
+/// The sections the DWARF reader uses (gimli reads `.debug_line` for each
+/// unit's line program header, and the `str`/`addr`/ranges sections for
+/// attribute forms). Others (`.debug_aranges`, `.debug_frame`, ...) are
+/// not read, so their relocations cannot fail a conversion.
+const READ: &[&str] = &[
+    ".debug_info",
+    ".debug_abbrev",
+    ".debug_str",
+    ".debug_line_str",
+    ".debug_str_offsets",
+    ".debug_addr",
+    ".debug_line",
+    ".debug_types",
+    ".debug_ranges",
+    ".debug_rnglists",
+    ".debug_loc",
+    ".debug_loclists",
+];
+
 /// `.debug_*` sections by name, borrowed where nothing had to change.
 #[derive(Debug, Default)]
 pub struct DwarfSections<'a> {
@@ -32,9 +51,24 @@ impl<'a> DwarfSections<'a> {
             sections: Vec::new(),
             little_endian: elf.little_endian,
         };
+        // The relocation sections of each section, in one pass.
+        let mut relocations: Vec<(usize, usize)> = elf
+            .section_headers
+            .iter()
+            .enumerate()
+            .filter(|(_, rel)| rel.sh_type == SHT_RELA || rel.sh_type == SHT_REL)
+            .map(|(i, rel)| (rel.sh_info as usize, i))
+            .collect();
+        relocations.sort_unstable();
         for (index, shdr) in elf.section_headers.iter().enumerate() {
             let name = elf.shdr_strtab.get_at(shdr.sh_name).unwrap_or("");
-            if !name.starts_with(".debug_") || shdr.sh_type == SHT_NOBITS {
+            // Only what the reader uses, and only the first of a name (the
+            // one `get` finds): every copy made below is then one of a
+            // dozen sections, however many headers a hostile file has.
+            if !READ.contains(&name)
+                || shdr.sh_type == SHT_NOBITS
+                || out.sections.iter().any(|(n, _)| n == name)
+            {
                 continue;
             }
             let raw = section_bytes(data, name, shdr.sh_offset, shdr.sh_size)?;
@@ -43,10 +77,13 @@ impl<'a> DwarfSections<'a> {
             } else {
                 Cow::Borrowed(raw)
             };
-            for rel in elf.section_headers.iter() {
-                if (rel.sh_type == SHT_RELA || rel.sh_type == SHT_REL)
-                    && rel.sh_info as usize == index
-                {
+            let first = relocations.partition_point(|(target, _)| *target < index);
+            for &(target, rel) in &relocations[first..] {
+                if target != index {
+                    break;
+                }
+                let rel = &elf.section_headers[rel];
+                if rel.sh_size != 0 {
                     apply_relocations(&elf, data, rel, name, bytes.to_mut())?;
                 }
             }

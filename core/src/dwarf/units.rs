@@ -55,6 +55,35 @@ pub(crate) struct ObjectDwarf<'a> {
     pub big_endian: bool,
 }
 
+/// The `.debug_info` offset of the entry a failed step of the index walk
+/// could not read, `last` being the entry the walk stood on: gimli reads
+/// an entry's attributes when it steps past it, so the fault is in those
+/// attributes (`last`) or in the next entry's abbreviation code.
+fn failing_entry(unit: &gimli::Unit<R<'_>>, start: usize, last: Option<usize>) -> usize {
+    let first = start + unit.header.header_size();
+    let Some(last) = last else { return first };
+    let next = || -> Option<usize> {
+        let mut raw = unit.entries_raw(Some(UnitOffset(last - start))).ok()?;
+        let abbrev = raw.read_abbreviation().ok()??;
+        raw.skip_attributes(abbrev.attributes()).ok()?;
+        // Past the null entries that close children lists.
+        loop {
+            let at = raw.next_offset();
+            if raw.is_empty() || !matches!(raw.read_abbreviation(), Ok(None)) {
+                return Some(start + at.0);
+            }
+        }
+    };
+    next().unwrap_or(last)
+}
+
+/// How deep DIEs may nest. Reading a type's children walks its whole
+/// subtree, so the conversion costs the DIE count times the depth: real
+/// DWARF nests a few dozen deep at most (namespaces, types in types,
+/// lexical blocks), and a hostile chain of nested structs would otherwise
+/// take quadratic time.
+pub(crate) const MAX_DIE_DEPTH: isize = 256;
+
 /// DWARF tags that are types.
 #[allow(non_upper_case_globals)] // gimli's DW_* constants
 pub(crate) fn is_type_tag(tag: gimli::DwTag) -> bool {
@@ -166,16 +195,22 @@ impl<'a> ObjectDwarf<'a> {
         // The namespaces enclosing the current entry, with their depth.
         let mut namespaces: Vec<(isize, String)> = Vec::new();
         let mut depth: isize = 0;
-        let mut last = start;
+        let mut last: Option<usize> = None;
         loop {
             let (delta, entry) = match cursor.next_dfs() {
                 Ok(Some(next)) => next,
                 Ok(None) => break,
-                Err(e) => return Err(die_error(last, e)),
+                Err(e) => return Err(die_error(failing_entry(&info.unit, start, last), e)),
             };
             depth += delta;
             let die = start + entry.offset().0;
-            last = die;
+            last = Some(die);
+            if depth > MAX_DIE_DEPTH {
+                return Err(DwarfError::Die {
+                    die,
+                    msg: format!("entries are nested more than {MAX_DIE_DEPTH} deep"),
+                });
+            }
             while namespaces.last().is_some_and(|(d, _)| *d >= depth) {
                 namespaces.pop();
             }
@@ -269,7 +304,8 @@ impl<'a> ObjectDwarf<'a> {
         value: &AttributeValue<R<'a>>,
     ) -> Option<DieOffset> {
         match value {
-            AttributeValue::UnitRef(o) => Some(self.units[unit].start + o.0),
+            // A hostile DW_FORM_ref8 may not fit: usize::MAX is in no unit.
+            AttributeValue::UnitRef(o) => Some(self.units[unit].start.saturating_add(o.0)),
             AttributeValue::DebugInfoRef(DebugInfoOffset(o)) => Some(*o),
             _ => None,
         }
