@@ -83,13 +83,36 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
             members[class as usize].push(ty);
         }
     }
-    // Who refers to whom (reached nodes only), as offsets into `preds`.
+    // What each node refers to, read out of the nodes once into one flat
+    // list (offsets in `succ_start`): the rounds below read it many times,
+    // and chasing each node's member list again was a third of the time.
     let mut refs = Vec::new();
+    let mut succ_start = vec![0u32; n + 1];
+    let mut succ: Vec<Ty> = Vec::with_capacity(nodes.len() * 2);
+    {
+        let mut at = vec![(0u32, 0u32); n];
+        for &ty in nodes {
+            refs.clear();
+            graph.nodes[ty as usize - 1].refs(&mut refs);
+            let from = succ.len() as u32;
+            succ.extend_from_slice(&refs);
+            at[ty as usize - 1] = (from, succ.len() as u32);
+        }
+        // Reorder into node order so that a node's range is
+        // succ_start[ty - 1]..succ_start[ty].
+        let mut ordered = Vec::with_capacity(succ.len());
+        for i in 0..n {
+            let (from, to) = at[i];
+            ordered.extend_from_slice(&succ[from as usize..to as usize]);
+            succ_start[i + 1] = ordered.len() as u32;
+        }
+        succ = ordered;
+    }
+    let succ_of = |ty: Ty| &succ[succ_start[ty as usize - 1] as usize..succ_start[ty as usize] as usize];
+    // Who refers to whom (reached nodes only), as offsets into `preds`.
     let mut pred_start = vec![0u32; n + 1];
     for &ty in nodes {
-        refs.clear();
-        graph.nodes[ty as usize - 1].refs(&mut refs);
-        for &r in &refs {
+        for &r in succ_of(ty) {
             if r != VOID {
                 pred_start[r as usize] += 1;
             }
@@ -101,9 +124,7 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
     let mut preds = vec![0 as Ty; pred_start[n] as usize];
     let mut fill = pred_start.clone();
     for &ty in nodes {
-        refs.clear();
-        graph.nodes[ty as usize - 1].refs(&mut refs);
-        for &r in &refs {
+        for &r in succ_of(ty) {
             if r != VOID {
                 let slot = &mut fill[r as usize - 1];
                 preds[*slot as usize] = ty;
@@ -111,10 +132,9 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
             }
         }
     }
-    let signature = |classes: &[u32], ty: Ty, refs: &mut Vec<Ty>| -> Vec<u32> {
-        refs.clear();
-        graph.nodes[ty as usize - 1].refs(refs);
-        refs.iter()
+    let signature = |classes: &[u32], ty: Ty| -> Vec<u32> {
+        succ_of(ty)
+            .iter()
             .map(|&r| {
                 if r == VOID {
                     VOID_CLASS
@@ -151,10 +171,10 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
                 .iter()
                 .copied()
                 .find(|&t| !is_dirty[t as usize - 1]);
-            let kept = clean.map(|t| signature(&classes, t, &mut refs));
+            let kept = clean.map(|t| signature(&classes, t));
             let sigs: Vec<Vec<u32>> = group
                 .iter()
-                .map(|&t| signature(&classes, t, &mut refs))
+                .map(|&t| signature(&classes, t))
                 .collect();
             // With no clean member, the largest part keeps the class (the
             // first of the largest, for determinism): moving the large part
