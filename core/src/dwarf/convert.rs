@@ -140,7 +140,7 @@ impl<'x, 'a> Die<'x, 'a> {
     fn attr(&self, at: gimli::DwAt) -> Result<Option<AttributeValue<R<'a>>>, DwarfError> {
         // Only WANTED attributes are kept; asking for another is a bug here.
         debug_assert!(wanted_slot(at).is_some(), "{at} is not in WANTED");
-        Ok(wanted_slot(at).and_then(|slot| self.attrs[slot].clone()))
+        Ok(wanted_slot(at).and_then(|slot| self.attrs[slot]))
     }
 
     fn flag(&self, at: gimli::DwAt) -> Result<bool, DwarfError> {
@@ -642,7 +642,7 @@ impl<'o, 'a> Converter<'o, 'a> {
             match m.tag {
                 gimli::DW_TAG_variant_part => data_enum = true,
                 DW_TAG_LLVM_ANNOTATION => {
-                    if let Some(value) = c.annotation(&m, "btf_decl_tag")? {
+                    if let Some(value) = c.annotation(m, "btf_decl_tag")? {
                         tags.push(value);
                     }
                 }
@@ -651,9 +651,9 @@ impl<'o, 'a> Converter<'o, 'a> {
                     if m.flag(gimli::DW_AT_external)? || m.flag(gimli::DW_AT_declaration)? {
                         return Ok(());
                     }
-                    let member_tags = c.annotations(&m, "btf_decl_tag")?;
+                    let member_tags = c.annotations(m, "btf_decl_tag")?;
                     c.tag_later(object, d.offset, member_tags, members.len() as i32);
-                    members.push(c.member(object, &m)?);
+                    members.push(c.member(object, m)?);
                 }
                 _ => {}
             }
@@ -778,7 +778,7 @@ impl<'o, 'a> Converter<'o, 'a> {
         let mut out = Vec::new();
         self.for_each_child(d, |c, a| {
             if a.tag == DW_TAG_LLVM_ANNOTATION {
-                out.extend(c.annotation(&a, kind)?);
+                out.extend(c.annotation(a, kind)?);
             }
             Ok(())
         })?;
@@ -954,7 +954,7 @@ impl<'o, 'a> Converter<'o, 'a> {
         let mut index = 0;
         self.for_each_child(&d, |c, p| {
             if p.tag == gimli::DW_TAG_formal_parameter {
-                for value in c.annotations(&p, "btf_decl_tag")? {
+                for value in c.annotations(p, "btf_decl_tag")? {
                     tags.push((value, index));
                 }
                 index += 1;

@@ -108,7 +108,8 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
         }
         succ = ordered;
     }
-    let succ_of = |ty: Ty| &succ[succ_start[ty as usize - 1] as usize..succ_start[ty as usize] as usize];
+    let succ_of =
+        |ty: Ty| &succ[succ_start[ty as usize - 1] as usize..succ_start[ty as usize] as usize];
     // Who refers to whom (reached nodes only), as offsets into `preds`.
     let mut pred_start = vec![0u32; n + 1];
     for &ty in nodes {
@@ -172,10 +173,7 @@ fn refine(graph: &Graph, nodes: &[Ty]) -> Partition {
                 .copied()
                 .find(|&t| !is_dirty[t as usize - 1]);
             let kept = clean.map(|t| signature(&classes, t));
-            let sigs: Vec<Vec<u32>> = group
-                .iter()
-                .map(|&t| signature(&classes, t))
-                .collect();
+            let sigs: Vec<Vec<u32>> = group.iter().map(|&t| signature(&classes, t)).collect();
             // With no clean member, the largest part keeps the class (the
             // first of the largest, for determinism): moving the large part
             // out would make all who refer to it dirty, round after round.
