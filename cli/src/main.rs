@@ -1,6 +1,7 @@
 //! `bpfc`: build, inspect, check and create BPF maps and objects.
 
 mod cmd;
+mod output;
 mod render;
 mod shown;
 

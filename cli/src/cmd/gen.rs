@@ -9,12 +9,12 @@
 //! that is renamed over it once complete, so FILE is never half written.
 
 use super::objfile::{self, display, read_into, written, FileBuffer};
+use crate::output::write_atomically;
 use crate::render::{CmdResult, Diagnostic};
 use bpfc::header::{generate, HeaderError, HeaderOptions};
 use clap::{Args, Subcommand};
-use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
@@ -118,48 +118,4 @@ fn header(args: &HeaderArgs) -> CmdResult {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `data` to a new temporary file in `path`'s directory, then renames
-/// it over `path`: readers see the old file or the whole new one. The
-/// temporary file is removed when anything fails.
-fn write_atomically(path: &Path, data: &[u8]) -> io::Result<()> {
-    // A device or FIFO (`-o /dev/null`) is written into, not renamed over.
-    if bpfc::write::is_special_target(path) {
-        return fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(data));
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let base = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-    let mut n = 0u32;
-    let (tmp, mut f) = loop {
-        let mut name = std::ffi::OsString::from(".");
-        name.push(base);
-        name.push(format!(".tmp.{}.{n}", std::process::id()));
-        let tmp = dir.join(name);
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-            Err(e) => return Err(e),
-        }
-    };
-    let r = f
-        .write_all(data)
-        .and_then(|()| f.sync_all())
-        .and_then(|()| fs::rename(&tmp, path));
-    if r.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    r
 }

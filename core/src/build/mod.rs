@@ -57,9 +57,6 @@ pub enum BuildError {
     /// None of the inputs declares a map.
     #[error("no map definitions found: no object of the crate or its dependencies has a `.maps` or `maps` section (declare maps with #[bpf_map])")]
     NoMaps,
-    /// Not yet written.
-    #[error("the BPF object writer is not implemented yet")]
-    Unimplemented,
     /// A host object whose ELF or map sections cannot be read.
     #[error("{origin}: {msg}")]
     HostObject { origin: String, msg: String },

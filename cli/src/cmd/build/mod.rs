@@ -20,6 +20,7 @@ pub mod cargo;
 pub mod rlib;
 
 use super::objfile;
+use crate::output::write_atomically;
 use crate::render::{CmdResult, Diagnostic};
 use bpfc::build::{build_object, BuildError, BuildOptions, HostObject};
 use bpfc::bytes::Endian;
@@ -279,43 +280,6 @@ fn check_built(file: &str, bytes: &[u8], report: &mut String) -> Result<Counts, 
     Ok(Counts::of(&findings))
 }
 
-/// Writes `bytes` to a temporary file next to `path`, then renames it: on
-/// any error nothing new is left at `path` (nor a temporary file).
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    // A device or FIFO (`-o /dev/null`) is written into, not renamed over.
-    if bpfc::write::is_special_target(path) {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(bytes));
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::other("the output path names no file"))?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut f| {
-            f.write_all(bytes)?;
-            f.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// `p` made absolute (cargo is given it, and origins are shown with it):
 /// resolved when it exists, else relative to the current directory.
 fn absolute(p: &Path) -> Result<PathBuf, Failed> {
@@ -407,16 +371,16 @@ fn no_maps(krate: &cargo::Crate, rlibs: usize) -> Failed {
     )
 }
 
+/// The crate's maps could not become an object: the crate is at fault
+/// (exit 1), as for a compile error.
 fn convert_failure(krate: &cargo::Crate, e: BuildError) -> Failed {
-    let d = Diagnostic::error(format!(
-        "cannot convert the maps of `{}` into a BPF object: {e}",
-        krate.package
-    ))
-    .note("no BPF object was written");
-    match e {
-        BuildError::Unimplemented => Failed::tool(d),
-        _ => Failed::input(d),
-    }
+    Failed::input(
+        Diagnostic::error(format!(
+            "cannot convert the maps of `{}` into a BPF object: {e}",
+            krate.package
+        ))
+        .note("no BPF object was written"),
+    )
 }
 
 #[cfg(test)]
