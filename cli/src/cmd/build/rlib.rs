@@ -8,11 +8,12 @@
 //! skipped; one that claims to be ELF but whose headers are broken, or an
 //! rlib that is not an archive, is an error naming the file.
 
-use goblin::archive::Archive;
 use goblin::container::Ctx;
 use goblin::elf::section_header::{SectionHeader, SHN_XINDEX};
 use goblin::elf::Elf;
+use std::borrow::Cow;
 use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// The sections that mark an object as declaring maps.
@@ -78,62 +79,199 @@ impl fmt::Display for RlibError {
 pub fn collect(rlibs: &[PathBuf]) -> Result<Vec<Collected>, RlibError> {
     let mut all = Vec::new();
     for path in rlibs {
-        let data = std::fs::read(path).map_err(|error| RlibError::Read {
+        let file = std::fs::File::open(path).map_err(|error| RlibError::Read {
             path: path.clone(),
             error,
         })?;
-        all.extend(members_with_maps(path, &data)?);
+        all.extend(members_with_maps(path, &file)?);
     }
     all.sort_by(|a, b| a.origin.cmp(&b.origin));
     Ok(all)
 }
 
-/// The members of the archive `data` (read from `path`) that declare maps,
-/// in archive order.
-pub fn members_with_maps(path: &Path, data: &[u8]) -> Result<Vec<Collected>, RlibError> {
-    let archive = Archive::parse(data).map_err(|e| RlibError::Archive {
-        path: path.to_path_buf(),
-        error: e.to_string(),
-    })?;
-    let mut kept = Vec::new();
-    for i in 0..archive.len() {
-        let Some(member) = archive.get_at(i) else {
-            continue;
-        };
-        let name = member.extended_name();
-        let origin = format!("{}({name})", path.display());
-        let bytes = usize::try_from(member.offset)
+/// Bytes read by range: a whole file in memory, or a file read in pieces
+/// (an rlib is mostly debug info that need not be read: bpfc's own is
+/// ~50 MiB, of which a few KiB of headers decide).
+pub trait Source {
+    fn size(&self) -> io::Result<u64>;
+    /// `len` bytes at `offset`, or an error when they run past the end.
+    fn bytes(&self, offset: u64, len: usize) -> io::Result<Cow<'_, [u8]>>;
+}
+
+impl Source for [u8] {
+    fn size(&self) -> io::Result<u64> {
+        Ok(self.len() as u64)
+    }
+
+    fn bytes(&self, offset: u64, len: usize) -> io::Result<Cow<'_, [u8]>> {
+        usize::try_from(offset)
             .ok()
-            .and_then(|start| data.get(start..start.checked_add(member.size())?))
-            .ok_or_else(|| RlibError::Archive {
-                path: path.to_path_buf(),
-                error: format!("member {name} runs past the end of the file"),
+            .and_then(|start| self.get(start..start.checked_add(len)?))
+            .map(Cow::Borrowed)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "runs past the end"))
+    }
+}
+
+impl Source for std::fs::File {
+    fn size(&self) -> io::Result<u64> {
+        Ok(self.metadata()?.len())
+    }
+
+    fn bytes(&self, offset: u64, len: usize) -> io::Result<Cow<'_, [u8]>> {
+        use std::os::unix::fs::FileExt;
+        let size = self.size()?;
+        if offset.checked_add(len as u64).is_none_or(|end| end > size) {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "runs past the end",
+            ));
+        }
+        let mut buf = vec![0u8; len];
+        self.read_exact_at(&mut buf, offset)?;
+        Ok(Cow::Owned(buf))
+    }
+}
+
+/// The members of the `ar` archive `src` (read from `path`) that declare
+/// maps, in archive order. Only the archive's member headers, each ELF
+/// member's header and section headers, and the kept members are read.
+pub fn members_with_maps<S: Source + ?Sized>(
+    path: &Path,
+    src: &S,
+) -> Result<Vec<Collected>, RlibError> {
+    let archive_error = |error: String| RlibError::Archive {
+        path: path.to_path_buf(),
+        error,
+    };
+    let read_error = |error: io::Error| RlibError::Read {
+        path: path.to_path_buf(),
+        error,
+    };
+    let size = src.size().map_err(read_error)?;
+    match src.bytes(0, 8) {
+        Ok(magic) if magic.as_ref() == b"!<arch>\n" => {}
+        _ => return Err(archive_error("no `!<arch>` magic".into())),
+    }
+    let mut long_names: Vec<u8> = Vec::new();
+    let mut kept = Vec::new();
+    let mut pos = 8u64;
+    while pos < size {
+        let header = src
+            .bytes(pos, 60)
+            .map_err(|_| archive_error(format!("member header at {pos} is cut short")))?;
+        if &header[58..60] != b"`\n" {
+            return Err(archive_error(format!("member header at {pos} is damaged")));
+        }
+        let field =
+            |r: std::ops::Range<usize>| String::from_utf8_lossy(&header[r]).trim().to_string();
+        let raw_name = field(0..16);
+        let mut len: u64 = field(48..58)
+            .parse()
+            .map_err(|_| archive_error(format!("member header at {pos} has no size")))?;
+        let mut start = pos + 60;
+        let next = start
+            .checked_add(len)
+            .map(|end| end + (end & 1))
+            .filter(|end| *end <= size + 1)
+            .ok_or_else(|| {
+                archive_error(format!("member at {pos} runs past the end of the file"))
             })?;
-        match map_sections(bytes) {
+        let name = if let Some(n) = raw_name.strip_prefix("#1/") {
+            // BSD: the name is the first n bytes of the data.
+            let n: u64 = n
+                .parse()
+                .map_err(|_| archive_error("bad BSD name".into()))?;
+            let bytes = src
+                .bytes(start, n as usize)
+                .map_err(|_| archive_error("cut-short BSD name".into()))?;
+            start += n;
+            len = len.saturating_sub(n);
+            String::from_utf8_lossy(&bytes)
+                .trim_end_matches('\0')
+                .to_string()
+        } else if raw_name == "//" {
+            long_names = src
+                .bytes(start, len as usize)
+                .map_err(|_| archive_error("the long-name table runs past the end".into()))?
+                .into_owned();
+            pos = next;
+            continue;
+        } else if raw_name == "/" || raw_name == "/SYM64/" || raw_name.starts_with("__.SYMDEF") {
+            pos = next;
+            continue;
+        } else if let Some(at) = raw_name
+            .strip_prefix('/')
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            let rest = long_names.get(at..).unwrap_or_default();
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            String::from_utf8_lossy(&rest[..end])
+                .trim_end_matches('/')
+                .to_string()
+        } else {
+            raw_name.trim_end_matches('/').to_string()
+        };
+        let origin = format!("{}({name})", path.display());
+        match map_sections(src, start, len) {
             Ok(sections) if sections.is_empty() => {}
-            Ok(sections) => kept.push(Collected {
-                origin,
-                data: bytes.to_vec(),
-                sections,
-            }),
+            Ok(sections) => {
+                let data = src
+                    .bytes(start, len as usize)
+                    .map_err(|e| RlibError::Member {
+                        origin: origin.clone(),
+                        error: e.to_string(),
+                    })?
+                    .into_owned();
+                kept.push(Collected {
+                    origin,
+                    data,
+                    sections,
+                });
+            }
             Err(error) => return Err(RlibError::Member { origin, error }),
         }
+        pos = next;
     }
     Ok(kept)
 }
 
-/// Which of [`MAP_SECTIONS`] the object `bytes` has; none for anything
-/// that is not ELF. Reads the ELF header and section headers only.
-pub fn map_sections(bytes: &[u8]) -> Result<Vec<&'static str>, String> {
-    if !bytes.starts_with(b"\x7fELF") {
+/// Which of [`MAP_SECTIONS`] the object of `len` bytes at `base` in `src`
+/// has; none for anything that is not ELF. Reads the ELF header, the
+/// section headers and the section-name table only.
+pub fn map_sections<S: Source + ?Sized>(
+    src: &S,
+    base: u64,
+    len: u64,
+) -> Result<Vec<&'static str>, String> {
+    let at = |offset: u64, n: usize| -> Result<Cow<'_, [u8]>, String> {
+        if offset.checked_add(n as u64).is_none_or(|end| end > len) {
+            return Err("runs past the end of the object".into());
+        }
+        src.bytes(base + offset, n).map_err(|e| e.to_string())
+    };
+    if len < 4 || at(0, 4)?.as_ref() != b"\x7fELF" {
         return Ok(Vec::new());
     }
-    let header = Elf::parse_header(bytes).map_err(|e| e.to_string())?;
+    let ident = at(0, 64)?;
+    let header = Elf::parse_header(&ident).map_err(|e| e.to_string())?;
     let container = header.container().map_err(|e| e.to_string())?;
     let endian = header.endianness().map_err(|e| e.to_string())?;
     let ctx = Ctx::new(container, endian);
-    let shoff = usize::try_from(header.e_shoff).map_err(|_| "section header offset too large")?;
-    let headers = SectionHeader::parse(bytes, shoff, usize::from(header.e_shnum), ctx)
+    let shnum = usize::from(header.e_shnum);
+    // No section headers (or more than 65,535, which a codegen unit never
+    // has): nothing `#[bpf_map]` wrote.
+    if shnum == 0 || header.e_shoff == 0 {
+        return Ok(Vec::new());
+    }
+    let entsize = usize::from(header.e_shentsize).max(1);
+    let table = at(header.e_shoff, shnum.saturating_mul(entsize))
+        .map_err(|e| format!("section headers: {e}"))?;
+    // goblin takes offset 0 to mean "no section headers": the table is
+    // parsed one byte into a buffer that starts with a pad byte.
+    let mut padded = Vec::with_capacity(table.len() + 1);
+    padded.push(0);
+    padded.extend_from_slice(&table);
+    let headers = SectionHeader::parse(&padded, 1, shnum, ctx)
         .map_err(|e| format!("section headers: {e}"))?;
     if headers.is_empty() {
         return Ok(Vec::new());
@@ -146,11 +284,10 @@ pub fn map_sections(bytes: &[u8]) -> Result<Vec<&'static str>, String> {
     let strtab = headers
         .get(strndx)
         .ok_or_else(|| format!("section name table index {strndx} out of range"))?;
-    let names = usize::try_from(strtab.sh_offset)
-        .ok()
-        .zip(usize::try_from(strtab.sh_size).ok())
-        .and_then(|(start, size)| bytes.get(start..start.checked_add(size)?))
-        .ok_or("section name table runs past the end of the object")?;
+    let names = usize::try_from(strtab.sh_size)
+        .map_err(|_| "section name table too large".to_string())
+        .and_then(|size| at(strtab.sh_offset, size))
+        .map_err(|_| "section name table runs past the end of the object")?;
     let mut found = Vec::new();
     for wanted in MAP_SECTIONS {
         let has = headers.iter().any(|sh| {
@@ -169,6 +306,10 @@ pub fn map_sections(bytes: &[u8]) -> Result<Vec<&'static str>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sections_of(bytes: &[u8]) -> Result<Vec<&'static str>, String> {
+        map_sections(bytes, 0, bytes.len() as u64)
+    }
 
     /// A little-endian ELF64 relocatable object with `sections` (empty,
     /// SHT_PROGBITS) besides the null section and `.shstrtab`.
@@ -236,25 +377,25 @@ mod tests {
 
     #[test]
     fn finds_each_map_section() {
-        assert_eq!(map_sections(&elf(&[".text", ".maps"])).unwrap(), [".maps"]);
-        assert_eq!(map_sections(&elf(&["maps"])).unwrap(), ["maps"]);
+        assert_eq!(sections_of(&elf(&[".text", ".maps"])).unwrap(), [".maps"]);
+        assert_eq!(sections_of(&elf(&["maps"])).unwrap(), ["maps"]);
         assert_eq!(
-            map_sections(&elf(&[".bpfc.slots", ".maps", ".data"])).unwrap(),
+            sections_of(&elf(&[".bpfc.slots", ".maps", ".data"])).unwrap(),
             [".maps", ".bpfc.slots"]
         );
         // Names that merely start or end like one do not count.
-        assert!(map_sections(&elf(&[".maps.x", "xmaps", ".text"]))
+        assert!(sections_of(&elf(&[".maps.x", "xmaps", ".text"]))
             .unwrap()
             .is_empty());
-        assert!(map_sections(b"rust metadata").unwrap().is_empty());
+        assert!(sections_of(b"rust metadata").unwrap().is_empty());
     }
 
     #[test]
     fn broken_elf_is_an_error() {
         let mut cut = elf(&[".maps"]);
         cut.truncate(100);
-        assert!(map_sections(&cut).is_err());
-        assert!(map_sections(b"\x7fELF\x02").is_err());
+        assert!(sections_of(&cut).is_err());
+        assert!(sections_of(b"\x7fELF\x02").is_err());
     }
 
     #[test]
@@ -268,7 +409,7 @@ mod tests {
             ("c.o", &without),
             ("a.o", &legacy),
         ]);
-        let kept = members_with_maps(Path::new("x/libx.rlib"), &archive).unwrap();
+        let kept = members_with_maps(Path::new("x/libx.rlib"), archive.as_slice()).unwrap();
         let origins: Vec<_> = kept.iter().map(|c| c.origin.as_str()).collect();
         assert_eq!(origins, ["x/libx.rlib(b.o)", "x/libx.rlib(a.o)"]);
         assert_eq!(kept[0].data, with);
@@ -277,14 +418,14 @@ mod tests {
 
     #[test]
     fn bad_archives_name_the_file() {
-        let e = members_with_maps(Path::new("libbad.rlib"), b"not an archive").unwrap_err();
+        let e = members_with_maps(Path::new("libbad.rlib"), &b"not an archive"[..]).unwrap_err();
         assert!(matches!(e, RlibError::Archive { .. }));
         assert!(e.to_string().contains("libbad.rlib"), "{e}");
 
         let mut cut = elf(&[".maps"]);
         cut.truncate(80);
         let archive = ar(&[("m.o", &cut)]);
-        let e = members_with_maps(Path::new("libm.rlib"), &archive).unwrap_err();
+        let e = members_with_maps(Path::new("libm.rlib"), archive.as_slice()).unwrap_err();
         assert_eq!(e.place(), "libm.rlib(m.o)");
 
         let e = collect(&[PathBuf::from("/nonexistent/libz.rlib")]).unwrap_err();
