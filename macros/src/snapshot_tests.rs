@@ -126,7 +126,7 @@ fn raw_sizes_renamed_and_numa() {
                 value_size = 8,
                 map_flags = numa_node,
                 numa_node = 1,
-                name = "tx.progs",
+                name = "tx_progs",
                 crate = ::my_bpfc
             ),
             quote!(
