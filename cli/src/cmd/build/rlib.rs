@@ -288,19 +288,27 @@ pub fn map_sections<S: Source + ?Sized>(
         .map_err(|_| "section name table too large".to_string())
         .and_then(|size| at(strtab.sh_offset, size))
         .map_err(|_| "section name table runs past the end of the object")?;
-    let mut found = Vec::new();
-    for wanted in MAP_SECTIONS {
-        let has = headers.iter().any(|sh| {
-            names
-                .get(sh.sh_name..)
-                .and_then(|rest| rest.split(|&b| b == 0).next())
-                .is_some_and(|name| name == wanted.as_bytes())
-        });
-        if has {
-            found.push(wanted);
+    // One pass over the headers, each name read once: a codegen unit built
+    // with a section per function has thousands of sections.
+    let mut has = [false; MAP_SECTIONS.len()];
+    for sh in &headers {
+        let Some(rest) = names.get(sh.sh_name..) else {
+            continue;
+        };
+        // Every wanted name starts with `.` or `m` and is at most 11 bytes.
+        if !matches!(rest.first(), Some(b'.' | b'm')) {
+            continue;
+        }
+        let name = &rest[..rest.iter().take(16).position(|&b| b == 0).unwrap_or(rest.len().min(16))];
+        if let Some(i) = MAP_SECTIONS.iter().position(|w| w.as_bytes() == name) {
+            has[i] = true;
         }
     }
-    Ok(found)
+    Ok(MAP_SECTIONS
+        .iter()
+        .zip(has)
+        .filter_map(|(w, h)| h.then_some(*w))
+        .collect())
 }
 
 #[cfg(test)]
