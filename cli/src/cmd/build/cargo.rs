@@ -88,11 +88,12 @@ fn spawn_error(cargo: &OsString) -> impl FnOnce(std::io::Error) -> CargoError + 
     }
 }
 
-/// Runs `cargo metadata --no-deps` on `manifest` and finds its package and
-/// library target.
-pub fn read_crate(manifest: &Path) -> Result<Crate, CargoError> {
+/// Starts `cargo metadata --no-deps` on `manifest`, to run beside the build
+/// (it answers in ~10 ms, a third of an up-to-date build's time); its
+/// answer is read by [`read_crate`].
+pub fn start_metadata(manifest: &Path) -> Result<std::process::Child, CargoError> {
     let cargo = cargo_program();
-    let output = Command::new(&cargo)
+    Command::new(&cargo)
         .args([
             "metadata",
             "--format-version",
@@ -102,8 +103,16 @@ pub fn read_crate(manifest: &Path) -> Result<Crate, CargoError> {
         ])
         .arg(manifest)
         .stdin(Stdio::null())
-        .output()
-        .map_err(spawn_error(&cargo))?;
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(spawn_error(&cargo))
+}
+
+/// The package of `manifest` and its library target, from the `cargo
+/// metadata` started by [`start_metadata`].
+pub fn read_crate(manifest: &Path, metadata: std::process::Child) -> Result<Crate, CargoError> {
+    let output = metadata.wait_with_output().map_err(CargoError::Io)?;
     let fail = |message: String| CargoError::Metadata {
         manifest: manifest.to_path_buf(),
         message,
@@ -190,15 +199,15 @@ pub const PROFILE_ENV: &[(&str, &str)] = &[
     ("CARGO_PROFILE_RELEASE_SPLIT_DEBUGINFO", "off"),
 ];
 
-/// The `cargo build` command line (without the program).
-pub fn build_args(krate: &Crate, build: &CargoBuild) -> Vec<OsString> {
+/// The `cargo build` command line (without the program). A member's own
+/// manifest selects that member, so no `--package` is needed (and the
+/// build need not wait for `cargo metadata` to name it).
+pub fn build_args(manifest: &Path, build: &CargoBuild) -> Vec<OsString> {
     let mut args: Vec<OsString> = ["build", "--lib", "--message-format=json-render-diagnostics"]
         .map(OsString::from)
         .to_vec();
     args.push("--manifest-path".into());
-    args.push(krate.manifest.clone().into());
-    args.push("--package".into());
-    args.push(krate.package.clone().into());
+    args.push(manifest.into());
     if build.release {
         args.push("--release".into());
     }
@@ -222,10 +231,10 @@ pub fn build_args(krate: &Crate, build: &CargoBuild) -> Vec<OsString> {
 /// Builds the crate's library; cargo's progress and errors go straight to
 /// our stderr. Returns every rlib the build reported (the crate's and its
 /// dependencies'), in message order without repeats.
-pub fn build(krate: &Crate, build: &CargoBuild) -> Result<Vec<PathBuf>, CargoError> {
+pub fn build(manifest: &Path, build: &CargoBuild) -> Result<Vec<PathBuf>, CargoError> {
     let cargo = cargo_program();
     let mut child = Command::new(&cargo)
-        .args(build_args(krate, build))
+        .args(build_args(manifest, build))
         .envs(PROFILE_ENV.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -329,14 +338,8 @@ mod tests {
 
     #[test]
     fn build_command_line() {
-        let krate = Crate {
-            manifest: "/w/maps/Cargo.toml".into(),
-            package: "my-maps".into(),
-            lib_name: "my_maps".into(),
-            target_dir: "/w/target".into(),
-        };
         let args = build_args(
-            &krate,
+            Path::new("/w/maps/Cargo.toml"),
             &CargoBuild {
                 release: true,
                 features: vec!["a".into(), "b".into()],
@@ -354,8 +357,6 @@ mod tests {
                 "--message-format=json-render-diagnostics",
                 "--manifest-path",
                 "/w/maps/Cargo.toml",
-                "--package",
-                "my-maps",
                 "--release",
                 "--features",
                 "a,b",

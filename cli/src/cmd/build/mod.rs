@@ -141,9 +141,8 @@ pub fn run(args: &BuildArgs) -> CmdResult {
 
 fn build(args: &BuildArgs) -> Result<ExitCode, Failed> {
     let dir = args.crate_dir.as_deref().unwrap_or(Path::new("."));
-    let krate = cargo::find_manifest(dir)
-        .and_then(|m| cargo::read_crate(&m))
-        .map_err(cargo_failure)?;
+    let manifest = cargo::find_manifest(dir).map_err(cargo_failure)?;
+    let metadata = cargo::start_metadata(&manifest).map_err(cargo_failure)?;
     let target_dir = match &args.target_dir {
         Some(d) => Some(absolute(d)?),
         None => None,
@@ -155,7 +154,11 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Failed> {
         no_default_features: args.no_default_features,
         target_dir: target_dir.clone(),
     };
-    let rlibs = cargo::build(&krate, &request).map_err(cargo_failure)?;
+    let built = cargo::build(&manifest, &request);
+    // What the crate is (a library? its name and target directory) decides
+    // first: a binary-only crate's build fails too, for that reason.
+    let krate = cargo::read_crate(&manifest, metadata).map_err(cargo_failure)?;
+    let rlibs = built.map_err(cargo_failure)?;
     let collected = rlib::collect(&rlibs).map_err(rlib_failure)?;
     if collected.is_empty() {
         return Err(no_maps(&krate, rlibs.len()));

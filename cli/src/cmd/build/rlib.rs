@@ -299,7 +299,11 @@ pub fn map_sections<S: Source + ?Sized>(
         if !matches!(rest.first(), Some(b'.' | b'm')) {
             continue;
         }
-        let name = &rest[..rest.iter().take(16).position(|&b| b == 0).unwrap_or(rest.len().min(16))];
+        let name = &rest[..rest
+            .iter()
+            .take(16)
+            .position(|&b| b == 0)
+            .unwrap_or(rest.len().min(16))];
         if let Some(i) = MAP_SECTIONS.iter().position(|w| w.as_bytes() == name) {
             has[i] = true;
         }
