@@ -81,6 +81,17 @@ fn compare(name: &str, host: &[u8], bpf_object: &[u8]) -> Vec<u8> {
     let diffs = differences(&want, &layouts(&ours_btf), |key, _| abi.contains(key));
     assert!(diffs.is_empty(), "{name}: {}", diffs.join("\n"));
     assert!(!want.is_empty(), "{name}: clang's BTF has named types");
+    // `--funcs --vars`: every VAR, FUNC and DATASEC clang wrote, the same.
+    let ours_decls = dwarf_support::declarations(&ours_btf);
+    let mut compared = 0;
+    for (key, want) in dwarf_support::declarations(&reference) {
+        if want.contains("long double") {
+            continue;
+        }
+        assert_eq!(ours_decls.get(&key), Some(&want), "{name}: {key}");
+        compared += 1;
+    }
+    assert!(compared > 0, "{name}: clang's BTF declares variables");
     blob
 }
 

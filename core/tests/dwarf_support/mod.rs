@@ -268,3 +268,49 @@ pub fn tainted(reference: &Layouts, needle: &str) -> std::collections::HashSet<(
         .collect();
     holding(reference, seeds)
 }
+
+/// Every VAR and FUNC by kind and name (a VAR's linkage and type, a FUNC's
+/// linkage and prototype), and for each variable in a DATASEC that it is in
+/// one. Which section is the target's choice (a host puts a table of
+/// pointers in `.data.rel.ro`, BPF in `.rodata`), and clang leaves offsets
+/// and sizes 0 for libbpf to fill in, so neither is compared.
+pub fn declarations(btf: &Btf<'_>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for t in btf.types() {
+        let name = btf.name(&t).unwrap_or_default().to_string();
+        match t.kind() {
+            Kind::Var => {
+                out.insert(
+                    format!("VAR {name}"),
+                    format!(
+                        "linkage {:?} {}",
+                        t.var_linkage(),
+                        describe(btf, t.type_id(), 0)
+                    ),
+                );
+            }
+            Kind::Func => {
+                out.insert(
+                    format!("FUNC {name}"),
+                    format!(
+                        "linkage {:?} {}",
+                        t.func_linkage(),
+                        describe(btf, t.type_id(), 0)
+                    ),
+                );
+            }
+            Kind::Datasec => {
+                for e in t.datasec_entries() {
+                    let var = btf
+                        .type_by_id(e.type_id)
+                        .ok()
+                        .and_then(|v| btf.name(&v).ok().map(|n| n.to_string()))
+                        .unwrap_or_default();
+                    out.insert(format!("IN DATASEC {var}"), "yes".into());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
