@@ -5,6 +5,9 @@
 //! - [`bpf_map`]: declare maps in Rust, laid out as libbpf's `.maps`; user
 //!   space gets a typed handle ([`maps::DeclaredMap`]). Hash keys derive [`Pod`].
 //! - [`object`]: BPF ELF objects; [`diag`]: what loaders and the kernel would refuse.
+//! - [`dwarf`]: DWARF → deduplicated BTF (`bpfc btf from-dwarf`).
+//! - [`build`]: host objects compiled from `#[bpf_map]` declarations → one
+//!   BPF object (`bpfc build`).
 //! - [`header`]: C declarations of an object's maps for C BPF programs (`bpfc gen header`).
 //! - [`report`]: inspect reports, JSON documents and map ABI snapshots.
 //! - [`write`]: BPF ELF objects from a plan (maps, BTF, license), in either byte order.

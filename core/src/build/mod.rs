@@ -3,7 +3,7 @@
 //!
 //! The CLI runs cargo and hands over every host object (or rlib member) that
 //! holds `.maps`, `maps` or `.bpfc.slots`. This module reads their map
-//! definitions ([`host`]), converts the DWARF of the `.maps` definitions to
+//! definitions (`host`), converts the DWARF of the `.maps` definitions to
 //! BTF, deduplicated across every object ([`crate::dwarf::variable_types`]),
 //! and writes the BPF object ([`crate::write`]).
 //!

@@ -12,12 +12,12 @@
 //!   variables on request;
 //! - Rust: primitives under clang's C names (`u32` is `unsigned int`, so a
 //!   Rust key and a C program's `__u32` dedup to one type), type names made
-//!   into unique C identifiers ([`rust`]), struct members in offset order
+//!   into unique C identifiers (`rust`), struct members in offset order
 //!   (rustc describes them in declaration order), `()` and other zero-sized
 //!   types as empty structs; what BTF cannot say is approximated with the
 //!   same size and alignment and reported as a warning (data-carrying enums
 //!   and 128-bit enums as opaque bytes, `char` as `unsigned int`);
-//! - dedup across compilation units, crates and objects ([`dedup`]): one
+//! - dedup across compilation units, crates and objects (`dedup`): one
 //!   type per set of structurally equal types, forward declarations
 //!   resolved to their unique definition.
 //!
@@ -39,7 +39,7 @@ pub use error::DwarfError;
 pub use sections::DwarfSections;
 
 use crate::btf::build::BtfBuilder;
-use crate::btf::{var_linkage, VarSecinfo};
+use crate::btf::VarSecinfo;
 use convert::{ConvertOptions, Converter};
 use graph::{Ty, VOID};
 use std::collections::BTreeMap;
@@ -292,6 +292,3 @@ pub fn variable_types(
         warnings: finished.warnings,
     })
 }
-
-/// The linkage of a map definition's VAR, as clang writes it.
-pub const MAP_VAR_LINKAGE: u32 = var_linkage::GLOBAL_ALLOCATED;
