@@ -36,6 +36,7 @@ use bpfc::diag::Code;
 use bpfc::maps::MapSpec;
 use bpfc::object::ObjectSpec;
 use build_support::*;
+use inspect_support::skip_rule::have_bpftool;
 use inspect_support::{skip, stderr, stdout, BPFC};
 use libbpf_oracle::build_libbpf_oracle;
 use serde_json::Value;
@@ -311,17 +312,6 @@ fn kernel_holds_the_same_maps_as_for_clangs_equivalent() {
 }
 
 // ---------------------------------------------------------------- 3: bpftool
-
-fn have_bpftool() -> bool {
-    let ok = Command::new("bpftool")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        skip("bpftool not found");
-    }
-    ok
-}
 
 #[test]
 fn bpftool_dumps_the_btf_as_bpfc_does_and_makes_a_skeleton() {

@@ -34,6 +34,7 @@ use bpfc::object::ObjectSpec;
 use bpfc::write::{
     write_file, write_object, LegacyDefinition, MapDefinition, ObjectPlan, WriteError,
 };
+use object_support::skip_rule::have_bpftool;
 use object_support::{build_libbpf_oracle, skip};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -892,17 +893,6 @@ fn kernel_creates_the_planned_maps_and_slots() {
             assert_eq!(slots, want, "slots of {}", e.name);
         }
     }
-}
-
-fn have_bpftool() -> bool {
-    let ok = Command::new("bpftool")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        skip("bpftool not found");
-    }
-    ok
 }
 
 #[test]

@@ -13,7 +13,7 @@ pub const CILIUM: &str = "/usr/share/gocode/src/github.com/cilium/ebpf/testdata"
 pub const XDP_TOOLS: &str = "/usr/lib/x86_64-linux-gnu/bpf";
 
 #[path = "../../../core/tests/common/skip.rs"]
-mod skip_rule;
+pub mod skip_rule;
 pub use skip_rule::skip;
 
 /// `dir/name` when it exists, else `None` after a SKIP.

@@ -17,19 +17,7 @@ pub const ALL_KINDS_C: &str = concat!(
 
 #[path = "../common/skip.rs"]
 mod skip_rule;
-pub use skip_rule::skip;
-
-/// True when `bpftool` runs; otherwise SKIPs.
-pub fn have_bpftool() -> bool {
-    let ok = Command::new("bpftool")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        skip("bpftool not found");
-    }
-    ok
-}
+pub use skip_rule::{have_bpftool, skip};
 
 /// Runs `bpftool ARGS`, returning stdout, or `None` if bpftool refused.
 pub fn bpftool(args: &[&str]) -> Option<Vec<u8>> {

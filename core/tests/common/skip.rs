@@ -12,3 +12,16 @@ pub fn skip(reason: &str) {
         "CI=true requires this test to run: {reason}"
     );
 }
+
+/// True when `bpftool` runs; otherwise SKIPs (a failure under `CI=true`).
+#[allow(dead_code)] // not every test crate needs bpftool
+pub fn have_bpftool() -> bool {
+    let ok = std::process::Command::new("bpftool")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        skip("bpftool not found");
+    }
+    ok
+}

@@ -10,7 +10,7 @@ pub const CILIUM: &str = "/usr/share/gocode/src/github.com/cilium/ebpf";
 pub const XDP_TOOLS: &str = "/usr/lib/x86_64-linux-gnu/bpf";
 
 #[path = "../common/skip.rs"]
-mod skip_rule;
+pub mod skip_rule;
 pub use skip_rule::skip;
 
 #[path = "../common/libbpf_oracle.rs"]
